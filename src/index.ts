@@ -1,0 +1,23 @@
+/**
+ * ringbus public API.
+ */
+export * from './errors.js';
+export { RingBuffer, type RingBufferOptions, type RingDescriptor, type ProducerType, type EventTranslator } from './core/RingBuffer.js';
+export { Sequence } from './core/Sequence.js';
+export { Sequencer } from './core/Sequencer.js';
+export { SingleProducerSequencer } from './core/SingleProducerSequencer.js';
+export { MultiProducerSequencer } from './core/MultiProducerSequencer.js';
+export { SequenceBarrier } from './core/SequenceBarrier.js';
+export { ALERTED, TIMED_OUT, INSUFFICIENT_CAPACITY, fromWord, toWord, MAX_SEQUENCE } from './core/sequenceMath.js';
+export {
+  type WaitStrategy, type WaitStrategyOptions, type WaitStrategyType, type WaitChannel, type WaitCondition, setYieldFunction, yieldThread,
+} from './core/WaitStrategy.js';
+export { createWaitStrategy } from './core/createWaitStrategy.js';
+export { BusySpinWaitStrategy } from './core/BusySpinWaitStrategy.js';
+export { YieldingWaitStrategy } from './core/YieldingWaitStrategy.js';
+export { SleepingWaitStrategy } from './core/SleepingWaitStrategy.js';
+export { BlockingWaitStrategy } from './core/BlockingWaitStrategy.js';
+export { PhasedBackoffWaitStrategy } from './core/PhasedBackoffWaitStrategy.js';
+export { defineEvent, type EventType, type EventDefinition, type Flyweight, type FieldLayout, type FieldsInput } from './schema/defineEvent.js';
+export type { FieldSpec, FieldType, ScalarFieldType } from './schema/fieldTypes.js';
+export { KIND_EVENT, KIND_VOID, KIND_CONTROL, MAX_CAPACITY, MAX_SEQUENCES, SLOT_HEADER_BYTES } from './layout/RingBufferDescriptor.js';
