@@ -1,0 +1,82 @@
+/**
+ * The handler contract. A handler is a module, referenced by file URL so that a worker thread can
+ * import it, whose default export is `defineHandler(factory)`: the factory is called once in the
+ * worker with a HandlerContext and returns the handler's callbacks. All state lives in the
+ * closure / object the factory returns.
+ *
+ * ```ts
+ * // handlers/count.ts
+ * import { defineHandler } from 'ringbus';
+ * export default defineHandler((ctx) => {
+ *   let count = 0;
+ *   return {
+ *     onEvent(event, sequence, endOfBatch) { count++; },
+ *     snapshot: () => ({ count }),
+ *     restore: (s) => { count = s.count; },
+ *   };
+ * });
+ * ```
+ *
+ * Determinism: handlers that take part in snapshots / replay must read time only from the event
+ * (`event.$timestamp`, stamped by the producer), never call Math.random or Date.now, and never let
+ * the result depend on Map/Set iteration order that differs between a live run and a replay.
+ */
+import type { Flyweight } from '../schema/defineEvent.js';
+
+/** Publishes events onto another ring (an outbound ring) from inside a handler. */
+export interface OutboundPublisher<F extends Flyweight = Flyweight> {
+  /** Zero-allocation publish through a translator (see RingBuffer.publishWith). */
+  publishWith<A>(translator: (event: F, sequence: number, arg: A) => void, arg: A): number;
+  /** Validating publish of a plain object (see RingBuffer.publishEvent). */
+  publishEvent(values: Record<string, unknown>): number;
+}
+
+export interface HandlerContext<O = unknown> {
+  /** The handler's name in the topology. */
+  readonly name: string;
+  /** The worker the handler runs on. */
+  readonly workerName: string;
+  /** Options given when the handler was registered (structured-cloned into the worker). */
+  readonly options: O;
+  /** True while the bus replays journaled events during recovery (handlers may skip side effects such as sending acks). */
+  readonly replaying: () => boolean;
+  /** A publisher onto the named outbound ring (declared in the bus options). */
+  outbound<F extends Flyweight = Flyweight>(ringName: string): OutboundPublisher<F>;
+}
+
+export interface EventHandler<F extends Flyweight = Flyweight, S = unknown> {
+  /** Called for every event in order. `event` is a flyweight: valid only during the call. */
+  onEvent(event: F, sequence: number, endOfBatch: boolean): void;
+  /** Called before each batch with its size. */
+  onBatchStart?(batchSize: number, firstSequence: number): void;
+  /** Called once after the worker loaded every handler, before the first event. */
+  onStart?(): void | Promise<void>;
+  /** Called once when the bus stops (after draining, unless halted). */
+  onShutdown?(): void | Promise<void>;
+  /**
+   * Captures state for a snapshot. The returned value is structured-cloned off the hot path
+   * and serialized as JSON: return a value the handler will not mutate afterwards (a copy).
+   */
+  snapshot?(): S;
+  /** Replaces state from a snapshot taken by `snapshot()`. Called before any event. */
+  restore?(state: S): void;
+  /**
+   * A deterministic digest of the state (hex string). Defaults to a hash of `snapshot()`.
+   * Live state, recovered state and replayed state must give the same digest.
+   */
+  stateHash?(): string;
+}
+
+export type HandlerFactory<F extends Flyweight = Flyweight, O = unknown, S = unknown> = (context: HandlerContext<O>) => EventHandler<F, S>;
+
+/** What a handler module exports as default. */
+export interface HandlerModule<F extends Flyweight = Flyweight, O = unknown, S = unknown> {
+  readonly kind: 'ringbus-handler';
+  readonly factory: HandlerFactory<F, O, S>;
+}
+
+/** Wraps a handler factory as a handler module's default export. */
+export function defineHandler<F extends Flyweight = Flyweight, O = unknown, S = unknown>(factory: HandlerFactory<F, O, S>): HandlerModule<F, O, S> {
+  if (typeof factory !== 'function') throw new TypeError('defineHandler needs a factory function (context) => handler');
+  return Object.freeze({ kind: 'ringbus-handler' as const, factory });
+}
