@@ -6,6 +6,7 @@ import {
   CONSUMER_WAITERS, SLOT_HEADER_BYTES, type RingLayout,
 } from '../layout/RingBufferDescriptor.js';
 import { defineEvent, type EventDefinition, type EventType, type Flyweight } from '../schema/defineEvent.js';
+import { MAX_SIZED_LENGTH } from '../schema/fieldTypes.js';
 import { createWaitStrategy } from './createWaitStrategy.js';
 import { MultiProducerSequencer } from './MultiProducerSequencer.js';
 import { allocateSequenceLine, releaseSequenceLine, Sequence } from './Sequence.js';
@@ -171,7 +172,8 @@ export class RingBuffer<F extends Flyweight = Flyweight> {
 
   /** What another thread needs to attach (the buffer is shared, not copied). */
   descriptor(): RingDescriptor {
-    const definition = this.event.name === RAW_EVENT_NAME ? null : this.event.definition;
+    // identity, not name: a user schema may also be called 'RawSlot'
+    const definition = this.event === rawEvents.get(this.slotSize) ? null : this.event.definition;
     return { buffer: this.buffer, waitStrategy: { ...this.waitStrategy.options } as WaitStrategyOptions, event: definition };
   }
 
@@ -360,11 +362,16 @@ export class RingBuffer<F extends Flyweight = Flyweight> {
    */
   halt(reason = 1): void {
     Atomics.store(this.#ctl, ALERT, reason | 0 || 1);
+    this.wakeAll();
+  }
+  /** Wakes every blocked consumer and producer (they re-check their conditions). */
+  wakeAll(): void {
     for (const signal of [PUBLISH_SIGNAL, PROGRESS_SIGNAL]) {
       Atomics.add(this.#ctl, signal, 1);
       Atomics.notify(this.#ctl, signal);
     }
   }
+
   /** The halt reason, 0 when running. */
   alertReason(): number {
     return Atomics.load(this.#ctl, ALERT);
@@ -416,6 +423,9 @@ function resolveSlotSize(event: EventType | undefined, slotSize: number | undefi
   }
   if (typeof slotSize !== 'number' || !Number.isInteger(slotSize) || slotSize % 8 !== 0 || slotSize < SLOT_HEADER_BYTES + 8 || slotSize > 1 << 20) {
     throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `slotSize must be a multiple of 8 in [${SLOT_HEADER_BYTES + 8}, ${1 << 20}], got ${show(slotSize)}`);
+  }
+  if (!event && slotSize > SLOT_HEADER_BYTES + MAX_SIZED_LENGTH) {
+    throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `slotSize without an event schema must be at most ${SLOT_HEADER_BYTES + MAX_SIZED_LENGTH} (header + the largest raw bytes field), got ${show(slotSize)}`);
   }
   if (event && slotSize < event.slotSize) {
     throw new RingbusRangeError('RINGBUS_ERR_SLOT_TOO_SMALL', `slotSize ${slotSize} is too small for event ${event.name}, which needs ${event.slotSize} bytes (16-byte header + ${event.payloadSize} bytes of fields)`);

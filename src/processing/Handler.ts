@@ -38,15 +38,29 @@ export interface HandlerContext<O = unknown> {
   readonly workerName: string;
   /** Options given when the handler was registered (structured-cloned into the worker). */
   readonly options: O;
-  /** True while the bus replays journaled events during recovery (handlers may skip side effects such as sending acks). */
-  readonly replaying: () => boolean;
+  /**
+   * True when `sequence` is a replay of the journal during recovery (handlers may skip external
+   * side effects such as sending acks; state changes must still happen). Allocation-free.
+   */
+  isReplay(sequence: number): boolean;
+  /** The worker's own view of the ring (advanced use: raw slot bytes for journaling). */
+  readonly ring: import('../core/RingBuffer.js').RingBuffer<Flyweight>;
   /** A publisher onto the named outbound ring (declared in the bus options). */
   outbound<F extends Flyweight = Flyweight>(ringName: string): OutboundPublisher<F>;
 }
 
 export interface EventHandler<F extends Flyweight = Flyweight, S = unknown> {
-  /** Called for every event in order. `event` is a flyweight: valid only during the call. */
+  /**
+   * Called for every event in order. `event` is a flyweight: valid only during the call.
+   * `endOfBatch` is true for the last event of the batch the handler was given.
+   */
   onEvent(event: F, sequence: number, endOfBatch: boolean): void;
+  /**
+   * When true, onEvent also receives control slots (snapshot markers) and void slots (failed
+   * translators), distinguished by `event.$kind`; used by the journal, which records every
+   * sequence. Default false: such slots are skipped.
+   */
+  readonly receivesAllKinds?: boolean;
   /** Called before each batch with its size. */
   onBatchStart?(batchSize: number, firstSequence: number): void;
   /** Called once after the worker loaded every handler, before the first event. */

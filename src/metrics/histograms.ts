@@ -1,0 +1,57 @@
+import * as hdr from 'hdr-histogram-js';
+
+/** Latency/batch percentiles in the shape every ringbus report uses. */
+export interface Percentiles {
+  readonly count: number;
+  readonly mean: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly p9999: number;
+  readonly max: number;
+}
+
+/** Largest value a ringbus histogram tracks (values above are clamped): 1 hour in ns. */
+export const MAX_TRACKABLE = 3_600_000_000_000;
+
+/**
+ * A fixed-size (no auto-resize) 3-significant-digit histogram: recording never allocates after
+ * construction.
+ */
+export function newHistogram(highest = MAX_TRACKABLE): hdr.Histogram {
+  return hdr.build({ bitBucketSize: 32, lowestDiscernibleValue: 1, highestTrackableValue: highest, numberOfSignificantValueDigits: 3, autoResize: false, useWebAssembly: false });
+}
+
+/** Records `value` clamped into [1, highest]. Allocation-free. */
+export function recordClamped(h: hdr.Histogram, value: number, highest = MAX_TRACKABLE): void {
+  h.recordValue(value < 1 ? 1 : value > highest ? highest : Math.round(value));
+}
+
+/** Percentiles of a histogram (allocates the result). */
+export function percentiles(h: hdr.Histogram): Percentiles {
+  const count = h.totalCount;
+  if (count === 0) return { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, p9999: 0, max: 0 };
+  return {
+    count,
+    mean: h.mean,
+    p50: h.getValueAtPercentile(50),
+    p90: h.getValueAtPercentile(90),
+    p99: h.getValueAtPercentile(99),
+    p999: h.getValueAtPercentile(99.9),
+    p9999: h.getValueAtPercentile(99.99),
+    max: h.maxValue,
+  };
+}
+
+/** Serialises for postMessage (compressed base64). Allocates. */
+export function encodeHistogram(h: hdr.Histogram): string {
+  return hdr.encodeIntoCompressedBase64(h);
+}
+
+/** Merges encoded histograms into a new one. Allocates. */
+export function mergeEncoded(encoded: readonly string[], highest = MAX_TRACKABLE): hdr.Histogram {
+  const total = newHistogram(highest);
+  for (const e of encoded) total.add(hdr.decodeFromCompressedBase64(e, 32, false));
+  return total;
+}

@@ -1,0 +1,388 @@
+import { EventEmitter } from 'node:events';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { createWaitStrategy } from '../core/createWaitStrategy.js';
+import { RingBuffer, type EventTranslator, type ProducerType, type RingDescriptor } from '../core/RingBuffer.js';
+import type { Sequence } from '../core/Sequence.js';
+import type { WaitStrategyOptions } from '../core/WaitStrategy.js';
+import { RingbusError, RingbusRangeError, RingbusTypeError, show } from '../errors.js';
+import { HALT_REQUESTED, HALT_SHUTDOWN, MAX_WORKERS, WORKER_RUNNING } from '../layout/BusStatusDescriptor.js';
+import { MAX_SEQUENCES } from '../layout/RingBufferDescriptor.js';
+import { BusStatus } from '../processing/BusStatus.js';
+import type { EventType, Flyweight } from '../schema/defineEvent.js';
+import { buildMetrics, type BusMetrics } from '../metrics/BusMetrics.js';
+import type { HandlerMetricsReport } from '../metrics/HandlerMetricsRecorder.js';
+import { BusPublisher, type PublisherDescriptor } from './BusPublisher.js';
+import { EventHandlerGroup, type GroupOwner } from './EventHandlerGroup.js';
+import { haltError } from './haltError.js';
+import { HandlerRef, type HandlerOptions, type HandlerSpec } from './HandlerRef.js';
+import { checkWorkerOptions, isSpinning, normaliseCpus, placementReport, type PlacementReport, type WorkerOptions } from './placement.js';
+import type { HandlerInit, PlacementResult, SupervisorInit, SupervisorMessage, WorkerInit, WorkerMessage } from './protocol.js';
+import { WorkerSet } from './WorkerSet.js';
+
+export interface RingBusOptions<F extends Flyweight = Flyweight> {
+  /** The event schema (defineEvent). */
+  event: EventType<F>;
+  /** Ring slots, a power of two (default 65536). */
+  capacity?: number;
+  /** 'single' (default): one publishing thread; 'multi': several (main thread and/or gateway workers). */
+  producerType?: ProducerType;
+  /** Default wait strategy of producers and workers (default 'phased': spin, yield, then block). */
+  waitStrategy?: WaitStrategyOptions | WaitStrategyOptions['type'];
+  /** Named workers and their placement. Handlers name their worker; unnamed ones share DEFAULT_WORKER. */
+  workers?: Record<string, WorkerOptions>;
+  /** Record per-handler latency and batch histograms in the workers (default true). */
+  metrics?: boolean;
+  /** Rings handlers may publish to through context.outbound(name). */
+  outbound?: Record<string, RingDescriptor>;
+  /** First sequence (default 0). */
+  initialSequence?: number;
+  /** Who publishes, for the placement report (default 'main thread'). */
+  producerLabel?: string;
+}
+
+/** The worker that handlers without a `worker` option share (one thread: right for 2 cores). */
+export const DEFAULT_WORKER = 'handlers';
+
+type BusState = 'new' | 'starting' | 'running' | 'stopping' | 'halted' | 'stopped';
+
+/**
+ * An event bus: one ring, a graph of handlers on worker threads, and a publisher.
+ *
+ * ```ts
+ * const bus = new RingBus({ event: Order });
+ * const risk = bus.handler('risk', new URL('./risk.js', import.meta.url));
+ * const book = bus.handler('book', new URL('./book.js', import.meta.url));
+ * bus.handleEventsWith(risk).then(book);
+ * await bus.start();
+ * bus.publishEvent({ ... });
+ * await bus.drain();
+ * console.log(await bus.metrics());
+ * await bus.shutdown();
+ * ```
+ *
+ * Emits 'halt' (error) when a handler fails under the halt policy or a worker dies.
+ * Thread-safety: the RingBus object belongs to the thread that created it.
+ */
+export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter implements GroupOwner {
+  readonly #options: Required<Pick<RingBusOptions<F>, 'capacity' | 'producerType' | 'metrics' | 'initialSequence' | 'producerLabel'>> & RingBusOptions<F>;
+  readonly #waitStrategy: WaitStrategyOptions;
+  readonly #handlers: HandlerRef[] = [];
+  readonly #workerOptions: Map<string, WorkerOptions> = new Map();
+  #state: BusState = 'new';
+  #ring: RingBuffer<F> | null = null;
+  #status: BusStatus | null = null;
+  #publisher: BusPublisher<F> | null = null;
+  #sequences = new Map<HandlerRef, Sequence>();
+  #workers: WorkerSet | null = null;
+  #haltError: Error | null = null;
+
+  constructor(options: RingBusOptions<F>) {
+    super();
+    if (typeof options !== 'object' || options === null) throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `RingBus options must be an object, got ${show(options)}`);
+    if (!options.event || typeof options.event.Flyweight !== 'function') throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `options.event must be an event type from defineEvent(...), got ${show(options.event)}`);
+    if (options.metrics !== undefined && typeof options.metrics !== 'boolean') throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `options.metrics must be a boolean, got ${show(options.metrics)}`);
+    this.#waitStrategy = createWaitStrategy(options.waitStrategy).options as WaitStrategyOptions;
+    for (const [name, w] of Object.entries(options.workers ?? {})) {
+      checkWorkerOptions(name, w);
+      normaliseCpus(name, w.cpu);
+      if (w.waitStrategy !== undefined) createWaitStrategy(w.waitStrategy);
+      this.#workerOptions.set(name, w);
+    }
+    this.#options = { capacity: 65536, producerType: 'single', metrics: true, initialSequence: 0, producerLabel: 'main thread', ...options };
+  }
+
+  /** 'new' | 'starting' | 'running' | 'stopping' | 'halted' | 'stopped'. */
+  get state(): BusState {
+    return this.#state;
+  }
+
+  /** The ring (after start). Publishing through it directly bypasses the halt checks. */
+  get ring(): RingBuffer<F> {
+    if (!this.#ring) throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'the ring exists once start() has been called');
+    return this.#ring;
+  }
+
+  /** The error that halted the bus, if it halted. */
+  get haltError(): Error | null {
+    return this.#haltError;
+  }
+
+  /** Registers a handler module under a unique name. Wire it with handleEventsWith / then / after. */
+  handler(name: string, module: URL | string, options: HandlerOptions = {}): HandlerRef {
+    this.#assertState('new', 'handler()');
+    if (this.#handlers.some((h) => h.name === name)) throw new RingbusError('RINGBUS_ERR_TOPOLOGY', `a handler named '${name}' is already registered`);
+    const ref = new HandlerRef(this, name, module, options);
+    this.#handlers.push(ref);
+    return ref;
+  }
+
+  /** Handlers that run straight off the ring, in parallel. */
+  handleEventsWith(...handlers: (HandlerRef | HandlerSpec)[]): EventHandlerGroup {
+    return new EventHandlerGroup(this, this.place([], handlers));
+  }
+
+  /** A group for handlers already placed, to run more handlers after them. */
+  after(...handlers: HandlerRef[]): EventHandlerGroup {
+    for (const h of handlers) {
+      if (!(h instanceof HandlerRef) || h.owner !== this) throw new RingbusError('RINGBUS_ERR_TOPOLOGY', `after() takes handlers of this bus, got ${show((h as { name?: string })?.name ?? h)}`);
+      if (h.dependsOn === null) throw new RingbusError('RINGBUS_ERR_TOPOLOGY', `after('${h.name}'): '${h.name}' is not placed yet; place it with handleEventsWith first`);
+    }
+    return new EventHandlerGroup(this, handlers);
+  }
+
+  /** @internal GroupOwner: places handlers after `after`. */
+  place(after: readonly HandlerRef[], handlers: readonly (HandlerRef | HandlerSpec)[]): readonly HandlerRef[] {
+    this.#assertState('new', 'wiring handlers');
+    if (handlers.length === 0) throw new RingbusError('RINGBUS_ERR_TOPOLOGY', 'handleEventsWith/then needs at least one handler');
+    const refs = handlers.map((h) => (h instanceof HandlerRef ? h : this.handler((h as HandlerSpec)?.name, (h as HandlerSpec)?.module, h as HandlerSpec)));
+    for (const r of refs) {
+      if (r.owner !== this) throw new RingbusError('RINGBUS_ERR_TOPOLOGY', `handler '${r.name}' belongs to another bus`);
+      if (r.dependsOn !== null) throw new RingbusError('RINGBUS_ERR_TOPOLOGY', `handler '${r.name}' is already placed in the graph; a handler runs once (use after('${r.name}') to add dependents)`);
+    }
+    if (new Set(refs).size !== refs.length) throw new RingbusError('RINGBUS_ERR_TOPOLOGY', 'the same handler appears twice in one handleEventsWith/then');
+    let order = this.#handlers.filter((h) => h.dependsOn !== null).length;
+    for (const r of refs) {
+      r.dependsOn = [...after];
+      r.order = order++;
+    }
+    return refs;
+  }
+
+  /** Starts the workers (loading every handler module). Resolves once every worker is ready. */
+  async start(): Promise<void> {
+    this.#assertState('new', 'start()');
+    const placed = this.#handlers.filter((h) => h.dependsOn !== null).sort((a, b) => a.order - b.order);
+    const unplaced = this.#handlers.filter((h) => h.dependsOn === null);
+    if (placed.length === 0) throw new RingbusError('RINGBUS_ERR_TOPOLOGY', 'no handler is wired: use bus.handleEventsWith(...) before start()');
+    if (unplaced.length > 0) throw new RingbusError('RINGBUS_ERR_TOPOLOGY', `handler(s) registered but never wired: ${unplaced.map((h) => h.name).join(', ')}`);
+    if (placed.length > MAX_SEQUENCES) throw new RingbusRangeError('RINGBUS_ERR_TOPOLOGY', `at most ${MAX_SEQUENCES} handlers per bus, got ${placed.length}`);
+    this.#state = 'starting';
+    const o = this.#options;
+    const ring = new RingBuffer<F>({ capacity: o.capacity, event: o.event, producerType: o.producerType, waitStrategy: this.#waitStrategy, initialSequence: o.initialSequence });
+    const status = BusStatus.create();
+    this.#ring = ring;
+    this.#status = status;
+    this.#publisher = new BusPublisher(ring, status);
+    this.#publisher.close(() => new RingbusError('RINGBUS_ERR_BUS_STATE', `cannot publish while the bus is ${this.#state}`));
+    for (const h of placed) this.#sequences.set(h, ring.newSequence());
+    const leaves = placed.filter((h) => !placed.some((d) => d.dependsOn!.includes(h)));
+    ring.addGatingSequences(...leaves.map((h) => this.#sequences.get(h)!));
+
+    const names = [...new Set(placed.map((h) => h.worker ?? DEFAULT_WORKER))];
+    if (names.length > MAX_WORKERS) throw new RingbusRangeError('RINGBUS_ERR_TOPOLOGY', `at most ${MAX_WORKERS} workers per bus, got ${names.length}`);
+    const inits: WorkerInit[] = names.map((workerName, workerIndex) => {
+      const wo = this.#workerOptions.get(workerName) ?? {};
+      const handlers: HandlerInit[] = placed
+        .filter((h) => (h.worker ?? DEFAULT_WORKER) === workerName)
+        .map((h) => ({
+          name: h.name,
+          index: h.order,
+          moduleUrl: h.moduleUrl,
+          options: h.options,
+          sequenceLine: this.#sequences.get(h)!.line,
+          dependsOnLines: h.dependsOn!.map((d) => this.#sequences.get(d)!.line),
+          policy: h.policy,
+          deadLetterPath: h.deadLetterPath,
+          hasRestore: false,
+          restoreState: undefined,
+        }));
+      return {
+        kind: 'ringbus-worker',
+        workerName,
+        workerIndex,
+        ring: ring.descriptor(),
+        waitStrategy: createWaitStrategy(wo.waitStrategy ?? this.#waitStrategy).options as WaitStrategyOptions,
+        status: status.buffer,
+        cpus: normaliseCpus(workerName, wo.cpu),
+        handlers,
+        metrics: o.metrics,
+        outbound: o.outbound ?? {},
+      };
+    });
+    this.#workers = new WorkerSet(inits, (m) => this.#onWorkerMessage(m), (m) => this.#onSupervisorMessage(m));
+    try {
+      await this.#workers.start(ring.descriptor(), status.buffer, inits.map((i) => this.#workerOptions.get(i.workerName)?.resourceLimits ?? null));
+    } catch (error) {
+      this.#state = 'halted';
+      if (status.tryHalt(HALT_SHUTDOWN, -1, -1, NaN, `start failed: ${(error as Error).message}`)) ring.halt(HALT_SHUTDOWN);
+      await this.#workers.waitAllExited(5000);
+      throw error;
+    }
+    this.#state = 'running';
+    this.#publisher.open();
+  }
+
+  /** Descriptor for a gateway worker: `BusPublisher.attach(descriptor)` there. */
+  publisherDescriptor(): PublisherDescriptor {
+    if (!this.#ring || !this.#status) throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'publisherDescriptor() is available after start()');
+    return { ring: this.#ring.descriptor(), status: this.#status.buffer };
+  }
+
+  /** The main thread's publisher (checks halt and state on every publish). */
+  get publisher(): BusPublisher<F> {
+    if (!this.#publisher) throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'the publisher exists once start() has been called');
+    return this.#publisher;
+  }
+
+  /** Validates and publishes one event (waits while the ring is full). Returns its sequence. */
+  publishEvent(values: Record<string, unknown>): number {
+    return this.#pub().publishEvent(values);
+  }
+  /** Returns -1 at once when the ring is full. */
+  tryPublishEvent(values: Record<string, unknown>): number {
+    return this.#pub().tryPublishEvent(values);
+  }
+  /** Throws RINGBUS_ERR_PUBLISH_TIMEOUT when no slot frees up within timeoutMs. */
+  publishEventWithTimeout(values: Record<string, unknown>, timeoutMs: number): number {
+    return this.#pub().publishEventWithTimeout(values, timeoutMs);
+  }
+  /** Validates all, then publishes them as one batch. */
+  publishEvents(batch: readonly Record<string, unknown>[]): number {
+    return this.#pub().publishEvents(batch);
+  }
+  /** Zero-allocation publish through a translator. */
+  publishWith<A>(translator: EventTranslator<F, A>, arg: A): number {
+    return this.#pub().publishWith(translator, arg);
+  }
+  tryPublishWith<A>(translator: EventTranslator<F, A>, arg: A): number {
+    return this.#pub().tryPublishWith(translator, arg);
+  }
+
+  #pub(): BusPublisher<F> {
+    if (!this.#publisher) throw new RingbusError('RINGBUS_ERR_BUS_STATE', `cannot publish while the bus is ${this.#state}: call start() first`);
+    return this.#publisher;
+  }
+
+  /**
+   * Resolves when every event published before the call has passed every handler. Rejects with
+   * RINGBUS_ERR_DRAIN_TIMEOUT (naming the handlers still behind) after timeoutMs, or with the
+   * halt error if the bus halts meanwhile. Never spins: it polls on timers.
+   */
+  async drain(options: { timeoutMs?: number } = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `drain timeoutMs must be a non-negative number, got ${show(timeoutMs)}`);
+    if (this.#state === 'halted' || this.#status?.haltReason()) throw this.#currentHaltError();
+    if (this.#state !== 'running' && this.#state !== 'stopping') throw new RingbusError('RINGBUS_ERR_BUS_STATE', `drain() needs a running bus; it is ${this.#state}`);
+    const ring = this.#ring!;
+    const target = ring.getCursor();
+    const deadline = performance.now() + timeoutMs;
+    for (let round = 0; ; round++) {
+      if (this.#status!.haltReason() !== 0) throw this.#currentHaltError();
+      const behind = [...this.#sequences].filter(([, s]) => s.read(target) < target);
+      if (behind.length === 0) return;
+      if (performance.now() >= deadline) {
+        throw new RingbusError(
+          'RINGBUS_ERR_DRAIN_TIMEOUT',
+          `drain did not finish within timeoutMs=${timeoutMs}: cursor ${target}; behind: ${behind.map(([h, s]) => `${h.name} at ${s.read(target)}`).join(', ')}`,
+        );
+      }
+      await new Promise((resolve) => (round < 10 ? setImmediate(resolve) : setTimeout(resolve, 1)));
+    }
+  }
+
+  /** Stops now without draining: handlers stop at their current sequence. Resolves when every worker exited. */
+  async halt(): Promise<void> {
+    if (this.#state === 'new' || this.#state === 'stopped') return;
+    const status = this.#status!;
+    if (status.tryHalt(HALT_REQUESTED, -1, -1, NaN, 'halt() was called')) this.#ring!.halt(HALT_REQUESTED);
+    this.#markHalted();
+    await this.#workers!.waitAllExited(10_000);
+  }
+
+  /**
+   * Graceful stop: drains in-flight events (up to timeoutMs), then stops every worker (each
+   * handler's onShutdown runs) and resolves when all exited. If draining fails, the bus halts,
+   * the workers are still stopped, and the drain error is thrown.
+   */
+  async shutdown(options: { timeoutMs?: number } = {}): Promise<void> {
+    if (this.#state === 'new') {
+      this.#state = 'stopped';
+      return;
+    }
+    if (this.#state === 'stopped') return;
+    let failure: unknown = null;
+    if (this.#state === 'running') {
+      this.#state = 'stopping';
+      this.#publisher!.close(() => new RingbusError('RINGBUS_ERR_BUS_STATE', `cannot publish while the bus is ${this.#state}`));
+      try {
+        await this.drain(options);
+      } catch (error) {
+        failure = error;
+      }
+    }
+    const status = this.#status!;
+    status.requestStop();
+    if (failure !== null && status.tryHalt(HALT_SHUTDOWN, -1, -1, NaN, `shutdown after a failed drain: ${(failure as Error).message}`)) this.#ring!.halt(HALT_SHUTDOWN);
+    this.#ring!.wakeAll();
+    await this.#workers!.waitAllExited(options.timeoutMs ?? 30_000);
+    const shutdownErrors = this.#workers!.shutdownErrors();
+    this.#state = 'stopped';
+    this.#publisher!.close(() => (this.#haltError ? this.#currentHaltError() : new RingbusError('RINGBUS_ERR_BUS_STATE', 'cannot publish: the bus is stopped')));
+    if (failure !== null) throw failure;
+    if (shutdownErrors.length > 0) throw new RingbusError('RINGBUS_ERR_HANDLER_FAILED', `onShutdown failed: ${shutdownErrors.map((e) => e.message).join('; ')}`);
+  }
+
+  /** Per-handler progress, lag, throughput counters and latency / batch-size percentiles. */
+  async metrics(options: { timeoutMs?: number } = {}): Promise<BusMetrics> {
+    if (!this.#ring || !this.#workers) throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'metrics() is available after start()');
+    let reports: HandlerMetricsReport[];
+    if (this.#state === 'running' || this.#state === 'stopping') {
+      const id = this.#status!.requestMetrics();
+      this.#ring.wakeAll();
+      reports = await this.#workers.collectMetrics(id, options.timeoutMs ?? 5000, (i) => this.#status!.workerState(i) === WORKER_RUNNING);
+    } else {
+      reports = this.#workers.lastMetrics();
+    }
+    const cursor = this.#ring.getCursor();
+    return buildMetrics(
+      cursor,
+      [...this.#sequences].map(([h, s]) => ({ name: h.name, worker: h.worker ?? DEFAULT_WORKER, sequence: s.read(cursor) })),
+      reports,
+    );
+  }
+
+  /** Where every handler runs, pinned or not, and warnings (e.g. more spinning threads than cores). */
+  placement(): PlacementReport {
+    const inits = this.#workers?.inits ?? [];
+    return placementReport(
+      inits.map((i) => ({ name: i.workerName, handlers: i.handlers.map((h) => h.name), waitStrategy: i.waitStrategy, placement: this.#workers!.placementOf(i.workerIndex) })),
+      this.#options.producerLabel,
+      isSpinning(this.#waitStrategy),
+    );
+  }
+
+  #onWorkerMessage(m: WorkerMessage): void {
+    if (m.type === 'stopped' && m.halted) this.#checkHalt();
+  }
+
+  #onSupervisorMessage(m: SupervisorMessage): void {
+    if (m.type === 'worker-exit' && m.unexpected) this.#checkHalt();
+  }
+
+  #checkHalt(): void {
+    const status = this.#status;
+    if (!status || status.haltReason() === 0) return;
+    this.#markHalted();
+  }
+
+  #markHalted(): void {
+    if (this.#haltError) return;
+    const error = this.#currentHaltError();
+    this.#haltError = error;
+    if (this.#state !== 'stopped') this.#state = 'halted';
+    this.#publisher?.close(() => this.#currentHaltError());
+    if (this.listenerCount('halt') > 0) this.emit('halt', error);
+  }
+
+  #currentHaltError(): Error {
+    return haltError(this.#status!);
+  }
+
+  #assertState(expected: BusState, what: string): void {
+    if (this.#state !== expected) throw new RingbusError('RINGBUS_ERR_BUS_STATE', `${what} is only allowed while the bus is ${expected}; it is ${this.#state}`);
+  }
+}
+
+export type { PlacementResult, SupervisorInit, MessagePort };
+void MessageChannel;
+void Worker;

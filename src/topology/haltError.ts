@@ -1,0 +1,28 @@
+import { RingbusError } from '../errors.js';
+import { HALT_HANDLER_FAILED, HALT_REQUESTED, HALT_SHUTDOWN, HALT_WORKER_DIED } from '../layout/BusStatusDescriptor.js';
+import type { BusStatus } from '../processing/BusStatus.js';
+
+/** The error a halted bus reports: RINGBUS_ERR_WORKER_DIED, RINGBUS_ERR_HANDLER_FAILED or RINGBUS_ERR_BUS_HALTED. */
+export interface BusHaltedError extends RingbusError {
+  /** Sequence at which a handler failed (NaN when not applicable). */
+  readonly sequence: number;
+  readonly reason: number;
+}
+
+/**
+ * Builds the error for a halted bus from the status block (synchronously, so a producer woken
+ * out of a blocked publish can throw it at once). Allocates: failure path only.
+ */
+export function haltError(status: BusStatus, cause?: unknown): BusHaltedError {
+  let info = status.haltInfo();
+  // the thread that won the halt writes its details right after; wait for them briefly
+  for (let i = 0; info === null && i < 1_000_000; i++) info = status.haltInfo();
+  const reason = info?.reason ?? status.haltReason();
+  const message = info?.message ?? 'the ring was halted';
+  const code = reason === HALT_WORKER_DIED ? 'RINGBUS_ERR_WORKER_DIED' : reason === HALT_HANDLER_FAILED ? 'RINGBUS_ERR_HANDLER_FAILED' : 'RINGBUS_ERR_BUS_HALTED';
+  const prefix = reason === HALT_SHUTDOWN ? 'the bus was shut down' : reason === HALT_REQUESTED ? 'the bus was halted' : 'the bus halted';
+  const err = new RingbusError(code, `${prefix}; publishing is refused: ${message}`, cause === undefined ? undefined : { cause }) as RingbusError & { sequence: number; reason: number };
+  err.sequence = info?.sequence ?? NaN;
+  err.reason = reason;
+  return err;
+}

@@ -1,0 +1,88 @@
+/**
+ * Every message and init payload exchanged between the main thread, the supervisor worker and
+ * the handler workers. All are structured-cloneable.
+ */
+import type { MessagePort, ResourceLimits } from 'node:worker_threads';
+import type { RingDescriptor } from '../core/RingBuffer.js';
+import type { WaitStrategyOptions } from '../core/WaitStrategy.js';
+import type { HandlerMetricsReport } from '../metrics/HandlerMetricsRecorder.js';
+import type { ResolvedExceptionPolicy } from '../processing/ExceptionPolicy.js';
+
+/** One handler as its worker needs it. */
+export interface HandlerInit {
+  readonly name: string;
+  readonly index: number;
+  readonly moduleUrl: string;
+  readonly options: unknown;
+  /** Control-block line of the handler's own sequence. */
+  readonly sequenceLine: number;
+  /** Lines of the sequences it waits for (empty: the ring cursor). */
+  readonly dependsOnLines: readonly number[];
+  readonly policy: ResolvedExceptionPolicy;
+  /** Dead-letter file for the 'skip' policy (or a custom policy deciding 'skip'). */
+  readonly deadLetterPath: string | null;
+  /** State to restore before the first event (recovery), when `hasRestore`. */
+  readonly hasRestore: boolean;
+  readonly restoreState: unknown;
+}
+
+/** A handler worker's workerData. */
+export interface WorkerInit {
+  readonly kind: 'ringbus-worker';
+  readonly workerName: string;
+  readonly workerIndex: number;
+  readonly ring: RingDescriptor;
+  readonly waitStrategy: WaitStrategyOptions;
+  readonly status: SharedArrayBuffer;
+  readonly cpus: readonly number[] | null;
+  readonly handlers: readonly HandlerInit[];
+  readonly metrics: boolean;
+  readonly outbound: Readonly<Record<string, RingDescriptor>>;
+  /** Present once the supervisor hands the init to the worker. */
+  readonly port?: MessagePort;
+}
+
+/** The supervisor's workerData. */
+export interface SupervisorInit {
+  readonly kind: 'ringbus-supervisor';
+  readonly workerScript: string;
+  readonly ring: RingDescriptor;
+  readonly status: SharedArrayBuffer;
+  readonly workers: ReadonlyArray<{ readonly init: WorkerInit; readonly resourceLimits: ResourceLimits | null }>;
+  readonly ports: readonly MessagePort[];
+}
+
+export interface SerializedError {
+  readonly message: string;
+  readonly stack: string;
+  readonly code?: string;
+}
+
+export interface PlacementResult {
+  readonly cpus: readonly number[] | null;
+  readonly pinned: boolean;
+  readonly reason: string | null;
+  readonly currentCpu: number;
+}
+
+/** Handler worker → main (over its MessagePort). */
+export type WorkerMessage =
+  | { readonly type: 'ready'; readonly workerIndex: number; readonly placement: PlacementResult }
+  | { readonly type: 'start-failed'; readonly workerIndex: number; readonly error: SerializedError }
+  | { readonly type: 'metrics'; readonly workerIndex: number; readonly requestId: number; readonly handlers: readonly HandlerMetricsReport[] }
+  | { readonly type: 'snapshot'; readonly workerIndex: number; readonly handler: string; readonly sequence: number; readonly state: unknown; readonly stateHash: string | null }
+  | { readonly type: 'state-hash'; readonly workerIndex: number; readonly requestId: number; readonly hashes: Readonly<Record<string, string | null>> }
+  | { readonly type: 'stopped'; readonly workerIndex: number; readonly halted: boolean; readonly shutdownErrors: readonly SerializedError[] };
+
+/** Main → handler worker (read only while the worker is not inside its loop, or polled). */
+export type MainMessage = { readonly type: 'noop' };
+
+/** Supervisor → main (over the supervisor's parentPort). */
+export type SupervisorMessage =
+  | { readonly type: 'worker-exit'; readonly workerIndex: number; readonly workerName: string; readonly code: number; readonly unexpected: boolean; readonly cause: string }
+  | { readonly type: 'all-exited' };
+
+/** Control codes carried in the aux word of KIND_CONTROL slots. */
+export const CONTROL_SNAPSHOT = 1;
+/** A state-hash request travels through the ring so every handler answers at the same sequence. */
+export const CONTROL_STATE_HASH = 2;
