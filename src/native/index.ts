@@ -1,0 +1,7 @@
+/**
+ * The optional native addon (CPU pinning, current CPU, sched_yield) and its pure-JS fallback.
+ */
+export { loadNativeAddon, nativeStatus, nativeAddonPath, type NativeAddon, type NativeStatus } from './NativeAddon.js';
+export {
+  pinCurrentThread, currentCpu, currentThreadAffinity, installNativeYield, validateCpus, cpuIndexLimit, PINNING_OFF_WARNING, type PinResult,
+} from './pinning.js';
