@@ -159,7 +159,13 @@ async function main(): Promise<void> {
     });
   });
   status.setWorkerState(init.workerIndex, WORKER_RUNNING);
-  post({ type: 'ready', workerIndex: init.workerIndex, placement });
+  post({
+    type: 'ready',
+    workerIndex: init.workerIndex,
+    placement,
+    stateful: init.handlers.filter((_, i) => typeof handlers[i]!.snapshot === 'function').map((h) => h.name),
+    all: init.handlers.map((h) => h.name),
+  });
 
   // give the event loop one turn so 'ready' leaves before the synchronous loop starts
   await new Promise((resolve) => setImmediate(resolve));

@@ -102,6 +102,16 @@ export class BusPublisher<F extends Flyweight = Flyweight> {
     }
   }
 
+  /** Publishes a control slot (snapshot / state-hash marker). Returns its sequence. */
+  publishControl(code: number): number {
+    this.#check();
+    try {
+      return this.ring.publishControl(code);
+    } catch (error) {
+      return this.#rethrow(error);
+    }
+  }
+
   /** As publishWith; returns -1 (INSUFFICIENT_CAPACITY) at once when the ring is full. */
   tryPublishWith<A>(translator: EventTranslator<F, A>, arg: A): number {
     this.#check();

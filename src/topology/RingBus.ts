@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { createWaitStrategy } from '../core/createWaitStrategy.js';
 import { RingBuffer, type EventTranslator, type ProducerType, type RingDescriptor } from '../core/RingBuffer.js';
 import type { Sequence } from '../core/Sequence.js';
@@ -16,8 +15,11 @@ import { EventHandlerGroup, type GroupOwner } from './EventHandlerGroup.js';
 import { haltError } from './haltError.js';
 import { HandlerRef, type HandlerOptions, type HandlerSpec } from './HandlerRef.js';
 import { checkWorkerOptions, isSpinning, normaliseCpus, placementReport, type PlacementReport, type WorkerOptions } from './placement.js';
-import type { HandlerInit, PlacementResult, SupervisorInit, SupervisorMessage, WorkerInit, WorkerMessage } from './protocol.js';
+import type { HandlerInit, SupervisorMessage, WorkerInit, WorkerMessage } from './protocol.js';
 import { WorkerSet } from './WorkerSet.js';
+import { collectAt, type CapturedState } from './StateCollector.js';
+import { CONTROL_SNAPSHOT, CONTROL_STATE_HASH } from './protocol.js';
+import { combineStateHashes } from '../processing/stateHash.js';
 
 export interface RingBusOptions<F extends Flyweight = Flyweight> {
   /** The event schema (defineEvent). */
@@ -341,6 +343,36 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     );
   }
 
+  /**
+   * A consistent cut: publishes a control event at sequence S and resolves with every stateful
+   * handler's snapshot() taken when it reached S (without stopping the bus), and its state hash.
+   * Needs this thread to be a producer (multi-producer rings, or the single producer).
+   */
+  async captureState(options: { timeoutMs?: number } = {}): Promise<CapturedState> {
+    const workers = this.#runningWorkers('captureState()');
+    const sequence = this.#pub().publishControl(CONTROL_SNAPSHOT);
+    return collectAt(workers, 'snapshot', sequence, workers.statefulHandlers(), options.timeoutMs ?? 30_000);
+  }
+
+  /**
+   * The bus state hash at a sequence S (a control event): each handler's stateHash() (or the
+   * hash of its snapshot()), combined in handler-name order. Equal hashes = equal state, which is
+   * how live runs, recoveries and replays are compared.
+   */
+  async stateHash(options: { timeoutMs?: number } = {}): Promise<{ sequence: number; hash: string; handlers: Readonly<Record<string, string | null>> }> {
+    const workers = this.#runningWorkers('stateHash()');
+    const sequence = this.#pub().publishControl(CONTROL_STATE_HASH);
+    const names = workers.inits.flatMap((i) => i.handlers.map((h) => h.name));
+    const c = await collectAt(workers, 'state-hash', sequence, names, options.timeoutMs ?? 30_000);
+    return { sequence, hash: combineStateHashes(c.hashes), handlers: c.hashes };
+  }
+
+  #runningWorkers(what: string): WorkerSet {
+    if (this.#state === 'halted' || this.#status?.haltReason()) throw this.#currentHaltError();
+    if (this.#state !== 'running' || !this.#workers) throw new RingbusError('RINGBUS_ERR_BUS_STATE', `${what} needs a running bus; it is ${this.#state}`);
+    return this.#workers;
+  }
+
   /** Where every handler runs, pinned or not, and warnings (e.g. more spinning threads than cores). */
   placement(): PlacementReport {
     const inits = this.#workers?.inits ?? [];
@@ -383,6 +415,3 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   }
 }
 
-export type { PlacementResult, SupervisorInit, MessagePort };
-void MessageChannel;
-void Worker;

@@ -18,6 +18,7 @@ export class WorkerSet {
   readonly #onSupervisor: (m: SupervisorMessage) => void;
   readonly #ports: MessagePort[] = [];
   readonly #placements = new Map<number, PlacementResult>();
+  readonly #stateful: string[] = [];
   readonly #lastMetrics = new Map<number, readonly HandlerMetricsReport[]>();
   readonly #shutdownErrors: SerializedError[] = [];
   readonly #listeners = new Set<(m: WorkerMessage | SupervisorMessage) => void>();
@@ -82,7 +83,10 @@ export class WorkerSet {
   }
 
   #dispatch(m: WorkerMessage | SupervisorMessage): void {
-    if (m.type === 'ready') this.#placements.set(m.workerIndex, m.placement);
+    if (m.type === 'ready') {
+      this.#placements.set(m.workerIndex, m.placement);
+      this.#stateful.push(...m.stateful);
+    }
     else if (m.type === 'metrics') this.#lastMetrics.set(m.workerIndex, m.handlers);
     else if (m.type === 'stopped') this.#shutdownErrors.push(...m.shutdownErrors);
     else if (m.type === 'all-exited') this.#markExited();
@@ -95,6 +99,11 @@ export class WorkerSet {
   subscribe(listener: (m: WorkerMessage | SupervisorMessage) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Handlers that implement snapshot() (known once every worker is ready). */
+  statefulHandlers(): readonly string[] {
+    return this.#stateful;
   }
 
   placementOf(workerIndex: number): PlacementResult | null {
