@@ -39,6 +39,8 @@ export interface RingBufferOptions<F extends Flyweight = Flyweight> {
   waitStrategy?: WaitStrategyOptions | WaitStrategyOptions['type'];
   /** Sequence of the first event (default 0). Lets tests start next to the 32-bit wraps. */
   initialSequence?: number;
+  /** Wall-clock ms that slot timestamps count from (default Date.now()); recovery passes the journal's. */
+  epochMs?: number;
 }
 
 /** Everything another thread needs to attach to the same ring (structured-cloneable). */
@@ -137,7 +139,11 @@ export class RingBuffer<F extends Flyweight = Flyweight> {
     ctl[HDR_PRODUCER_TYPE] = producerType === 'multi' ? PRODUCER_MULTI : PRODUCER_SINGLE;
     ctl[HDR_MAX_SEQUENCES] = MAX_SEQUENCES;
     f64[HDR_F64_INITIAL_CURSOR] = initialCursor;
-    f64[HDR_F64_EPOCH_MS] = Date.now();
+    const epochMs = options.epochMs ?? Date.now();
+    if (typeof epochMs !== 'number' || !Number.isFinite(epochMs) || epochMs < 0) {
+      throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `epochMs must be a finite non-negative number of ms since 1970, got ${show(epochMs)}`);
+    }
+    f64[HDR_F64_EPOCH_MS] = epochMs;
     ctl[CURSOR] = initialCursor | 0;
     ctl[CURSOR_REF] = Math.floor(initialCursor / REF_UNIT);
     if (layout.multiProducer) {

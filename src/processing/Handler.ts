@@ -63,6 +63,11 @@ export interface EventHandler<F extends Flyweight = Flyweight, S = unknown> {
   readonly receivesAllKinds?: boolean;
   /** Called before each batch with its size. */
   onBatchStart?(batchSize: number, firstSequence: number): void;
+  /**
+   * Called now and then while the worker has nothing to do (at least every ~50 ms while it
+   * blocks): for timer-like work such as a periodic fsync. Must not block.
+   */
+  onIdle?(): void;
   /** Called once after the worker loaded every handler, before the first event. */
   onStart?(): void | Promise<void>;
   /** Called once when the bus stops (after draining, unless halted). */

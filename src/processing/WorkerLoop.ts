@@ -24,6 +24,7 @@ export class WorkerLoop implements WaitCondition {
   readonly #strategy: WaitStrategy;
   readonly #channel: WaitChannel;
   readonly #onMetricsRequest: (requestId: number) => void;
+  readonly #idlers: readonly BatchEventProcessor[];
   #seenMetrics: number;
 
   constructor(processors: readonly BatchEventProcessor[], ring: RingBuffer, status: BusStatus, strategy: WaitStrategy, ctl: Int32Array, onMetricsRequest: (requestId: number) => void) {
@@ -34,6 +35,7 @@ export class WorkerLoop implements WaitCondition {
     this.#channel = { ctl, waitersIndex: CONSUMER_WAITERS, signalIndex: PUBLISH_SIGNAL };
     this.#onMetricsRequest = onMetricsRequest;
     this.#seenMetrics = status.metricsRequest();
+    this.#idlers = processors.filter((p) => typeof p.handler.onIdle === 'function');
   }
 
   /** Runs until stopped or halted. */
@@ -60,6 +62,8 @@ export class WorkerLoop implements WaitCondition {
         continue;
       }
       if (status.stopRequested()) return 'stopped';
+      // idle hooks run every 1024th empty pass (spinning) and on every pass once blocking sets in
+      if ((idle & 1023) === 0 || idle > 10_000) for (let i = 0; i < this.#idlers.length; i++) this.#idlers[i]!.handler.onIdle!();
       this.#strategy.idle(idle++, this.#channel, this, Infinity);
     }
   }

@@ -41,7 +41,8 @@ export class HandlerRef {
   readonly name: string;
   readonly moduleUrl: string;
   readonly worker: string | null;
-  readonly options: unknown;
+  /** Options for the factory (settable until start: the bus fills in the journal's). */
+  options: unknown;
   readonly policy: ResolvedExceptionPolicy;
   readonly deadLetterPath: string | null;
   readonly owner: object;

@@ -20,6 +20,14 @@ import { WorkerSet } from './WorkerSet.js';
 import { collectAt, type CapturedState } from './StateCollector.js';
 import { CONTROL_SNAPSHOT, CONTROL_STATE_HASH } from './protocol.js';
 import { combineStateHashes } from '../processing/stateHash.js';
+import { checkPersistenceOptions, planRecovery, replayJournal, type PersistenceOptions, type RecoveryPlan } from './BusPersistence.js';
+import { SnapshotScheduler } from './SnapshotScheduler.js';
+import { writeBusManifest } from './busManifest.js';
+import type { JournalHandlerOptions } from '../persistence/handlers/journal.js';
+
+const JOURNAL_MODULE = new URL('../persistence/handlers/journal.js', import.meta.url);
+/** Name of the built-in journal handler. */
+export const JOURNAL_HANDLER = 'journal';
 
 export interface RingBusOptions<F extends Flyweight = Flyweight> {
   /** The event schema (defineEvent). */
@@ -40,6 +48,8 @@ export interface RingBusOptions<F extends Flyweight = Flyweight> {
   initialSequence?: number;
   /** Who publishes, for the placement report (default 'main thread'). */
   producerLabel?: string;
+  /** Journal, snapshots and recovery (see docs/persistence.md). */
+  persistence?: PersistenceOptions;
 }
 
 /** The worker that handlers without a `worker` option share (one thread: right for 2 cores). */
@@ -77,6 +87,9 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   #sequences = new Map<HandlerRef, Sequence>();
   #workers: WorkerSet | null = null;
   #haltError: Error | null = null;
+  #journal: HandlerRef | null = null;
+  #recovery: (RecoveryPlan & { replayedThrough: number }) | null = null;
+  #scheduler: SnapshotScheduler | null = null;
 
   constructor(options: RingBusOptions<F>) {
     super();
@@ -91,6 +104,22 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
       this.#workerOptions.set(name, w);
     }
     this.#options = { capacity: 65536, producerType: 'single', metrics: true, initialSequence: 0, producerLabel: 'main thread', ...options };
+    if (options.persistence !== undefined) {
+      checkPersistenceOptions(options.persistence);
+      const p = options.persistence;
+      this.#journal = this.handler(JOURNAL_HANDLER, JOURNAL_MODULE, p.worker !== undefined ? { worker: p.worker } : {});
+    }
+  }
+
+  /** The built-in journal handler (with `persistence`): place an ack stage after it so nothing is acknowledged before it is durable. */
+  get journal(): HandlerRef {
+    if (!this.#journal) throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'bus.journal exists only when the bus has persistence options');
+    return this.#journal;
+  }
+
+  /** What recovery found and replayed at start (null without persistence or before start). */
+  get recovery(): (RecoveryPlan & { replayedThrough: number }) | null {
+    return this.#recovery;
   }
 
   /** 'new' | 'starting' | 'running' | 'stopping' | 'halted' | 'stopped'. */
@@ -153,14 +182,40 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   /** Starts the workers (loading every handler module). Resolves once every worker is ready. */
   async start(): Promise<void> {
     this.#assertState('new', 'start()');
+    // the journal runs straight off the ring unless the application placed it
+    if (this.#journal && this.#journal.dependsOn === null) this.place([], [this.#journal]);
     const placed = this.#handlers.filter((h) => h.dependsOn !== null).sort((a, b) => a.order - b.order);
     const unplaced = this.#handlers.filter((h) => h.dependsOn === null);
     if (placed.length === 0) throw new RingbusError('RINGBUS_ERR_TOPOLOGY', 'no handler is wired: use bus.handleEventsWith(...) before start()');
     if (unplaced.length > 0) throw new RingbusError('RINGBUS_ERR_TOPOLOGY', `handler(s) registered but never wired: ${unplaced.map((h) => h.name).join(', ')}`);
     if (placed.length > MAX_SEQUENCES) throw new RingbusRangeError('RINGBUS_ERR_TOPOLOGY', `at most ${MAX_SEQUENCES} handlers per bus, got ${placed.length}`);
-    this.#state = 'starting';
     const o = this.#options;
-    const ring = new RingBuffer<F>({ capacity: o.capacity, event: o.event, producerType: o.producerType, waitStrategy: this.#waitStrategy, initialSequence: o.initialSequence });
+    const p = o.persistence;
+    const plan = p ? planRecovery(p, o.initialSequence) : null;
+    if (p && plan) {
+      if (!p.readOnly) writeBusManifest(p.dataDir, o.event, placed, { capacity: o.capacity, producerType: o.producerType }, p.upcasters !== undefined);
+      this.#journal!.options = {
+        dataDir: p.dataDir,
+        fsync: p.fsync ?? 'batch',
+        ...(p.segmentBytes !== undefined ? { segmentBytes: p.segmentBytes } : {}),
+        fingerprint: o.event.fingerprint,
+        eventName: o.event.name,
+        payloadSize: o.event.payloadSize,
+        epochMs: 0, // set below from the ring
+        skipThrough: plan.journalLast,
+        readOnly: p.readOnly === true || p.recoverTo !== undefined,
+      } satisfies JournalHandlerOptions;
+    }
+    this.#state = 'starting';
+    const ring = new RingBuffer<F>({
+      capacity: o.capacity,
+      event: o.event,
+      producerType: o.producerType,
+      waitStrategy: this.#waitStrategy,
+      initialSequence: plan ? plan.startSequence : o.initialSequence,
+      ...(plan?.epochMs !== undefined ? { epochMs: plan.epochMs } : {}),
+    });
+    if (this.#journal) (this.#journal.options as { epochMs: number }).epochMs = ring.epochMs;
     const status = BusStatus.create();
     this.#ring = ring;
     this.#status = status;
@@ -185,8 +240,8 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
           dependsOnLines: h.dependsOn!.map((d) => this.#sequences.get(d)!.line),
           policy: h.policy,
           deadLetterPath: h.deadLetterPath,
-          hasRestore: false,
-          restoreState: undefined,
+          hasRestore: plan?.snapshot?.states.has(h.name) ?? false,
+          restoreState: plan?.snapshot?.states.get(h.name),
         }));
       return {
         kind: 'ringbus-worker',
@@ -210,9 +265,63 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
       await this.#workers.waitAllExited(5000);
       throw error;
     }
+    if (p && plan) {
+      // replay what the journal holds after the snapshot, through the same handlers (not re-journaled)
+      status.setReplayUntil(plan.replayTo);
+      let replayedThrough = plan.startSequence - 1;
+      try {
+        replayedThrough = replayJournal(ring, o.event, p, plan);
+      } catch (error) {
+        await this.halt();
+        throw error;
+      }
+      this.#recovery = { ...plan, replayedThrough };
+      if (p.recoverTo !== undefined) {
+        // time travel: the state is frozen at the target; only control requests (stateHash, captureState) go through
+        this.#state = 'running';
+        this.#publisher.close(() => new RingbusError('RINGBUS_ERR_BUS_STATE', `this bus replays to ${replayedThrough} for inspection (persistence.recoverTo): publishing is refused`));
+        this.#controlOnly = true;
+        return;
+      }
+      if (!p.readOnly && p.snapshotEvery) {
+        this.#scheduler = new SnapshotScheduler(p.snapshotEvery, () => this.#ring!.getCursor(), () => this.snapshot());
+      }
+    }
     this.#state = 'running';
     this.#publisher.open();
   }
+
+  #controlOnly = false;
+
+  /**
+   * Takes a snapshot without stopping the bus: a control event at S makes every stateful handler
+   * capture its state at S; once the journal stage has passed S, the set is written off the
+   * main thread (piscina), complete only when its manifest is in place. Old sets beyond
+   * retainSnapshots, and journal segments wholly before the oldest kept set, are deleted.
+   */
+  async snapshot(options: { timeoutMs?: number } = {}): Promise<{ sequence: number; path: string }> {
+    const p = this.#options.persistence;
+    if (!p || p.readOnly || p.recoverTo) throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'snapshot() needs a bus with writable persistence options');
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    const cut = await this.captureState({ timeoutMs });
+    const journalSeq = this.#sequences.get(this.#journal!)!;
+    const deadline = performance.now() + timeoutMs;
+    while (journalSeq.read(cut.sequence) < cut.sequence) {
+      if (this.#status!.haltReason() !== 0) throw this.#currentHaltError();
+      if (performance.now() > deadline) throw new RingbusError('RINGBUS_ERR_DRAIN_TIMEOUT', `snapshot at ${cut.sequence}: the journal did not pass it within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    const { SnapshotWriterPool } = await import('../persistence/SnapshotWriterPool.js');
+    const { SnapshotStore } = await import('../persistence/SnapshotStore.js');
+    const { pruneJournal } = await import('../persistence/journalFiles.js');
+    const pool = (this.#pool ??= new SnapshotWriterPool(p.dataDir));
+    const path = await pool.writeSet(cut.sequence, cut.states);
+    const keepFrom = new SnapshotStore(p.dataDir).prune({ retain: p.retainSnapshots ?? 2 });
+    pruneJournal(p.dataDir, keepFrom + 1);
+    return { sequence: cut.sequence, path };
+  }
+
+  #pool: { writeSet(sequence: number, states: Readonly<Record<string, unknown>>): Promise<string>; close(): Promise<void> } | null = null;
 
   /** Descriptor for a gateway worker: `BusPublisher.attach(descriptor)` there. */
   publisherDescriptor(): PublisherDescriptor {
@@ -288,7 +397,11 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     const status = this.#status!;
     if (status.tryHalt(HALT_REQUESTED, -1, -1, NaN, 'halt() was called')) this.#ring!.halt(HALT_REQUESTED);
     this.#markHalted();
-    await this.#workers!.waitAllExited(10_000);
+    await this.#scheduler?.stop();
+    this.#scheduler = null;
+    await this.#workers?.waitAllExited(10_000);
+    await this.#pool?.close();
+    this.#pool = null;
   }
 
   /**
@@ -302,6 +415,8 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
       return;
     }
     if (this.#state === 'stopped') return;
+    await this.#scheduler?.stop();
+    this.#scheduler = null;
     let failure: unknown = null;
     if (this.#state === 'running') {
       this.#state = 'stopping';
@@ -318,6 +433,8 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     this.#ring!.wakeAll();
     await this.#workers!.waitAllExited(options.timeoutMs ?? 30_000);
     const shutdownErrors = this.#workers!.shutdownErrors();
+    await this.#pool?.close();
+    this.#pool = null;
     this.#state = 'stopped';
     this.#publisher!.close(() => (this.#haltError ? this.#currentHaltError() : new RingbusError('RINGBUS_ERR_BUS_STATE', 'cannot publish: the bus is stopped')));
     if (failure !== null) throw failure;
@@ -350,7 +467,7 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
    */
   async captureState(options: { timeoutMs?: number } = {}): Promise<CapturedState> {
     const workers = this.#runningWorkers('captureState()');
-    const sequence = this.#pub().publishControl(CONTROL_SNAPSHOT);
+    const sequence = this.#publishControl(CONTROL_SNAPSHOT);
     return collectAt(workers, 'snapshot', sequence, workers.statefulHandlers(), options.timeoutMs ?? 30_000);
   }
 
@@ -361,7 +478,7 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
    */
   async stateHash(options: { timeoutMs?: number } = {}): Promise<{ sequence: number; hash: string; handlers: Readonly<Record<string, string | null>> }> {
     const workers = this.#runningWorkers('stateHash()');
-    const sequence = this.#pub().publishControl(CONTROL_STATE_HASH);
+    const sequence = this.#publishControl(CONTROL_STATE_HASH);
     const names = workers.inits.flatMap((i) => i.handlers.map((h) => h.name));
     const c = await collectAt(workers, 'state-hash', sequence, names, options.timeoutMs ?? 30_000);
     return { sequence, hash: combineStateHashes(c.hashes), handlers: c.hashes };
@@ -371,6 +488,12 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     if (this.#state === 'halted' || this.#status?.haltReason()) throw this.#currentHaltError();
     if (this.#state !== 'running' || !this.#workers) throw new RingbusError('RINGBUS_ERR_BUS_STATE', `${what} needs a running bus; it is ${this.#state}`);
     return this.#workers;
+  }
+
+  /** Publishes a control event (also on a time-travel bus, whose event publishing is closed). */
+  #publishControl(code: number): number {
+    if (this.#controlOnly) return this.#ring!.publishControl(code);
+    return this.#pub().publishControl(code);
   }
 
   /** Where every handler runs, pinned or not, and warnings (e.g. more spinning threads than cores). */
