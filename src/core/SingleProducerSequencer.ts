@@ -75,7 +75,10 @@ export class SingleProducerSequencer extends Sequencer {
 
   /** Free slots, counting slots this producer claimed but has not published yet as taken. */
   override remainingCapacity(): number {
-    return this.capacity - (this.#nextValue - this.minimumGatingSequence(this.#nextValue));
+    // On any thread but the producer's, #nextValue is stale (it never claims): the published
+    // cursor is then the best bound. On the producer's thread #nextValue >= cursor.
+    const claimed = Math.max(this.#nextValue, this.getCursor());
+    return this.capacity - (claimed - this.minimumGatingSequence(claimed));
   }
 
   /** Last claimed sequence of this producer (may be ahead of the cursor between next and publish). */

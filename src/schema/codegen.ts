@@ -89,7 +89,7 @@ export function generateValidator(eventName: string, fields: readonly FieldLayou
       lines.push(`    if (typeof x !== 'number') fail('RINGBUS_ERR_FIELD_TYPE', 'T', '${n}', 'a number (${f.type})', x);`);
       if (info.float) {
         if (!f.nonFinite) lines.push(`    if (!Number.isFinite(x)) fail('RINGBUS_ERR_FIELD_NOT_FINITE', 'R', '${n}', 'a finite number (${f.type})', x);`);
-        if (f.type === 'f32') lines.push(`    if (Number.isFinite(x) && Math.abs(x) > 3.4028234663852886e38) fail('RINGBUS_ERR_FIELD_RANGE', 'R', '${n}', 'within the f32 range', x);`);
+        if (f.type === 'f32') lines.push(`    if (Number.isFinite(x) && !Number.isFinite(Math.fround(x))) fail('RINGBUS_ERR_FIELD_RANGE', 'R', '${n}', 'within the f32 range', x);`);
       } else {
         lines.push(
           `    if (!Number.isInteger(x) || x < ${info.min} || x > ${info.max}) fail('RINGBUS_ERR_FIELD_RANGE', 'R', '${n}', 'an integer in [${info.min}, ${info.max}] (${f.type})', x);`,
