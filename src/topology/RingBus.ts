@@ -72,7 +72,8 @@ type BusState = 'new' | 'starting' | 'running' | 'stopping' | 'halted' | 'stoppe
  * await bus.shutdown();
  * ```
  *
- * Emits 'halt' (error) when a handler fails under the halt policy or a worker dies.
+ * Emits 'halt' (error) when a handler fails under the halt policy or a worker dies, and
+ * 'snapshot' ({ sequence, path }) when a snapshot set is complete on disk.
  * Thread-safety: the RingBus object belongs to the thread that created it.
  */
 export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter implements GroupOwner {
@@ -318,7 +319,9 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     const path = await pool.writeSet(cut.sequence, cut.states);
     const keepFrom = new SnapshotStore(p.dataDir).prune({ retain: p.retainSnapshots ?? 2 });
     pruneJournal(p.dataDir, keepFrom + 1);
-    return { sequence: cut.sequence, path };
+    const result = { sequence: cut.sequence, path };
+    this.emit('snapshot', result);
+    return result;
   }
 
   #pool: { writeSet(sequence: number, states: Readonly<Record<string, unknown>>): Promise<string>; close(): Promise<void> } | null = null;
