@@ -2,7 +2,7 @@ import type * as hdr from 'hdr-histogram-js';
 import type { RingBuffer } from '../core/RingBuffer.js';
 import { KIND_EVENT } from '../layout/RingBufferDescriptor.js';
 import type { Flyweight } from '../schema/defineEvent.js';
-import { encodeHistogram, newHistogram, recordClamped } from './histograms.js';
+import { encodeHistogram, MAX_TRACKABLE, newHistogram, recordClamped } from './histograms.js';
 
 /** One handler's metrics as a worker reports them (histograms encoded). */
 export interface HandlerMetricsReport {
@@ -21,8 +21,8 @@ export interface HandlerMetricsReport {
  */
 export class HandlerMetricsRecorder {
   readonly name: string;
-  readonly #latency: hdr.Histogram = newHistogram();
-  readonly #batchSizes: hdr.Histogram = newHistogram(1 << 30);
+  readonly #latency: hdr.Histogram = newHistogram(MAX_TRACKABLE, true);
+  readonly #batchSizes: hdr.Histogram = newHistogram(1 << 30, true);
   #events = 0;
   #batches = 0;
 

@@ -15,12 +15,29 @@ export interface Percentiles {
 /** Largest value a ringbus histogram tracks (values above are clamped): 1 hour in ns. */
 export const MAX_TRACKABLE = 3_600_000_000_000;
 
+let wasmReady: boolean | null = null;
+
+/** Loads hdr-histogram-js's WebAssembly build once per thread; false if it cannot load. */
+function wasmAvailable(): boolean {
+  if (wasmReady === null) {
+    try {
+      hdr.initWebAssemblySync();
+      wasmReady = true;
+    } catch {
+      wasmReady = false;
+    }
+  }
+  return wasmReady;
+}
+
 /**
  * A fixed-size (no auto-resize) 3-significant-digit histogram: recording never allocates after
- * construction.
+ * construction. With `fast`, the WebAssembly build (≈15 ns per record on these machines against
+ * ≈100 ns for the JS Int32Histogram) — used for recording on the hot path; call `destroy()` when done.
  */
-export function newHistogram(highest = MAX_TRACKABLE): hdr.Histogram {
-  return hdr.build({ bitBucketSize: 32, lowestDiscernibleValue: 1, highestTrackableValue: highest, numberOfSignificantValueDigits: 3, autoResize: false, useWebAssembly: false });
+export function newHistogram(highest = MAX_TRACKABLE, fast = false): hdr.Histogram {
+  const useWebAssembly = fast && wasmAvailable();
+  return hdr.build({ bitBucketSize: 32, lowestDiscernibleValue: 1, highestTrackableValue: highest, numberOfSignificantValueDigits: 3, autoResize: false, useWebAssembly });
 }
 
 /** Records `value` clamped into [1, highest]. Allocation-free. */

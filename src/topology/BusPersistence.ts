@@ -139,7 +139,7 @@ export function planRecovery(p: PersistenceOptions, defaultStart: number): Recov
  * Publishes journal records startSequence … replayTo into the ring, each at its original
  * sequence, with its original timestamp and event bytes. Control records become void slots
  * (snapshot markers are not re-taken). Stops early at recoverTo.timestampNs. Returns the last
- * sequence replayed (startSequence - 1 when none).
+ * sequence replayed (startSequence - 1 when none). Allocation-free per record.
  */
 export function replayJournal<F extends Flyweight>(ring: RingBuffer<F>, event: EventType<F>, p: PersistenceOptions, plan: RecoveryPlan): number {
   const from = plan.startSequence;
@@ -161,7 +161,9 @@ export function replayJournal<F extends Flyweight>(ring: RingBuffer<F>, event: E
       }
       try {
         w.$wrap(ring.slotOffset(seq));
-        u8.set(r.payload.subarray(0, Math.min(r.payload.length, event.payloadSize)), w.$base + SLOT_HEADER_BYTES);
+        const start = w.$base + SLOT_HEADER_BYTES;
+        const copied = r.copyPayloadTo(u8, start);
+        if (copied < event.payloadSize) u8.fill(0, start + copied, start + event.payloadSize);
         w.$timestamp = r.timestampNs;
         w.$kind = r.kind === KIND_CONTROL ? KIND_VOID : r.kind;
         w.$aux = r.aux;

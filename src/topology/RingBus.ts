@@ -317,8 +317,8 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     const { pruneJournal } = await import('../persistence/journalFiles.js');
     const pool = (this.#pool ??= new SnapshotWriterPool(p.dataDir));
     const path = await pool.writeSet(cut.sequence, cut.states);
-    const keepFrom = new SnapshotStore(p.dataDir).prune({ retain: p.retainSnapshots ?? 2 });
-    pruneJournal(p.dataDir, keepFrom + 1);
+    // prune() returns the first sequence the oldest kept set needs from the journal (its S + 1)
+    pruneJournal(p.dataDir, new SnapshotStore(p.dataDir).prune({ retain: p.retainSnapshots ?? 2 }));
     const result = { sequence: cut.sequence, path };
     this.emit('snapshot', result);
     return result;
@@ -484,7 +484,9 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     const sequence = this.#publishControl(CONTROL_STATE_HASH);
     const names = workers.inits.flatMap((i) => i.handlers.map((h) => h.name));
     const c = await collectAt(workers, 'state-hash', sequence, names, options.timeoutMs ?? 30_000);
-    return { sequence, hash: combineStateHashes(c.hashes), handlers: c.hashes };
+    // stateless handlers (no snapshot/stateHash) answer null and do not take part in the digest
+    const stateful = Object.fromEntries(Object.entries(c.hashes).filter((e): e is [string, string] => e[1] !== null));
+    return { sequence, hash: combineStateHashes(stateful), handlers: c.hashes };
   }
 
   #runningWorkers(what: string): WorkerSet {

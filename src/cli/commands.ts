@@ -1,0 +1,14 @@
+/**
+ * The subcommand table of `ringbus`. Each entry is a CliCommand (command.ts) in its own file; to
+ * add one, write it and list it here — dispatch, --help and usage errors come from the table.
+ */
+import type { CliCommand } from './command.js';
+import { journalCatCommand } from './journalCat.js';
+import { journalVerifyCommand } from './journalVerify.js';
+
+export const COMMANDS: readonly CliCommand[] = [
+  journalVerifyCommand,
+  journalCatCommand,
+  // replay: `ringbus replay --data-dir D ...` (snapshot + journal → state hash), added with the bus
+  // bench:  `ringbus bench ...`, added with the benchmarks
+];
