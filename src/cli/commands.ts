@@ -5,10 +5,11 @@
 import type { CliCommand } from './command.js';
 import { journalCatCommand } from './journalCat.js';
 import { journalVerifyCommand } from './journalVerify.js';
+import { replayCommand } from './replay.js';
 
 export const COMMANDS: readonly CliCommand[] = [
   journalVerifyCommand,
   journalCatCommand,
-  // replay: `ringbus replay --data-dir D ...` (snapshot + journal → state hash), added with the bus
+  replayCommand,
   // bench:  `ringbus bench ...`, added with the benchmarks
 ];

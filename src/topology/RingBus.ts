@@ -89,7 +89,7 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   #workers: WorkerSet | null = null;
   #haltError: Error | null = null;
   #journal: HandlerRef | null = null;
-  #recovery: (RecoveryPlan & { replayedThrough: number }) | null = null;
+  #recovery: (RecoveryPlan & { replayedThrough: number; replayStartedAt: number }) | null = null;
   #scheduler: SnapshotScheduler | null = null;
 
   constructor(options: RingBusOptions<F>) {
@@ -118,8 +118,8 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     return this.#journal;
   }
 
-  /** What recovery found and replayed at start (null without persistence or before start). */
-  get recovery(): (RecoveryPlan & { replayedThrough: number }) | null {
+  /** What recovery found and replayed at start (null without persistence or before start); replayStartedAt is a performance.now() value. */
+  get recovery(): (RecoveryPlan & { replayedThrough: number; replayStartedAt: number }) | null {
     return this.#recovery;
   }
 
@@ -270,13 +270,14 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
       // replay what the journal holds after the snapshot, through the same handlers (not re-journaled)
       status.setReplayUntil(plan.replayTo);
       let replayedThrough = plan.startSequence - 1;
+      const replayStartedAt = performance.now();
       try {
         replayedThrough = replayJournal(ring, o.event, p, plan);
       } catch (error) {
         await this.halt();
         throw error;
       }
-      this.#recovery = { ...plan, replayedThrough };
+      this.#recovery = { ...plan, replayedThrough, replayStartedAt };
       if (p.recoverTo !== undefined) {
         // time travel: the state is frozen at the target; only control requests (stateHash, captureState) go through
         this.#state = 'running';
