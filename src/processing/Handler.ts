@@ -77,6 +77,12 @@ export interface EventHandler<F extends Flyweight = Flyweight, S = unknown> {
    * and serialized as JSON: return a value the handler will not mutate afterwards (a copy).
    */
   snapshot?(): S;
+  /**
+   * Optional JSON schema of what snapshot() returns: snapshot files are then serialised with
+   * fast-json-stringify (compiled once) instead of JSON.stringify. Must describe every property
+   * (properties a schema omits are dropped from the file).
+   */
+  readonly snapshotSchema?: Record<string, unknown>;
   /** Replaces state from a snapshot taken by `snapshot()`. Called before any event. */
   restore?(state: S): void;
   /**

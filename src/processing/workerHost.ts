@@ -54,6 +54,16 @@ async function loadPolicy(h: HandlerInit): Promise<ExceptionPolicyFunction | nul
   return fn as ExceptionPolicyFunction;
 }
 
+/** Opens a handler's dead-letter file (persistence is loaded only by workers that need it). */
+async function openSink(h: HandlerInit): Promise<DeadLetterSink> {
+  const { openDeadLetterSink } = await import('./deadLetters.js');
+  try {
+    return openDeadLetterSink(h.deadLetterPath!);
+  } catch (cause) {
+    throw new RingbusError('RINGBUS_ERR_HANDLER_FAILED', `handler '${h.name}': cannot open its dead-letter file ${h.deadLetterPath}: ${describeError(cause).message}`, { cause });
+  }
+}
+
 async function main(): Promise<void> {
   const status = new BusStatus(init.status);
   const strategy = createWaitStrategy(init.waitStrategy);
@@ -95,9 +105,15 @@ async function main(): Promise<void> {
       }
       handlers.push(handler);
       // loaded only when needed: persistence stays out of workers that do not use it
-      sinks.push(h.deadLetterPath ? (await import('./deadLetters.js')).openDeadLetterSink(h.deadLetterPath) : null);
+      sinks.push(h.deadLetterPath ? await openSink(h) : null);
     }
-    for (const handler of handlers) await handler.onStart?.();
+    for (let i = 0; i < handlers.length; i++) {
+      try {
+        await handlers[i]!.onStart?.();
+      } catch (cause) {
+        throw new RingbusError('RINGBUS_ERR_HANDLER_FAILED', `handler '${init.handlers[i]!.name}': onStart failed: ${describeError(cause).message}`, { cause });
+      }
+    }
   } catch (error) {
     status.setWorkerState(init.workerIndex, WORKER_FAILED);
     post({ type: 'start-failed', workerIndex: init.workerIndex, error: serialize(error) });
@@ -165,6 +181,7 @@ async function main(): Promise<void> {
     placement,
     stateful: init.handlers.filter((_, i) => typeof handlers[i]!.snapshot === 'function').map((h) => h.name),
     all: init.handlers.map((h) => h.name),
+    snapshotSchemas: Object.fromEntries(init.handlers.flatMap((h, i) => (handlers[i]!.snapshotSchema ? [[h.name, handlers[i]!.snapshotSchema!]] : []))),
   });
 
   // give the event loop one turn so 'ready' leaves before the synchronous loop starts
@@ -172,11 +189,12 @@ async function main(): Promise<void> {
   const exit = loop.run();
 
   const shutdownErrors: SerializedError[] = [];
-  for (const handler of handlers) {
+  for (let i = 0; i < handlers.length; i++) {
     try {
-      await handler.onShutdown?.();
+      await handlers[i]!.onShutdown?.();
     } catch (error) {
-      shutdownErrors.push(serialize(error));
+      const e = serialize(error);
+      shutdownErrors.push({ ...e, message: `handler '${init.handlers[i]!.name}' (worker '${init.workerName}'): ${e.message}` });
     }
   }
   for (const sink of sinks) sink?.close();

@@ -316,7 +316,7 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     const { SnapshotWriterPool } = await import('../persistence/SnapshotWriterPool.js');
     const { SnapshotStore } = await import('../persistence/SnapshotStore.js');
     const { pruneJournal } = await import('../persistence/journalFiles.js');
-    const pool = (this.#pool ??= new SnapshotWriterPool(p.dataDir));
+    const pool = (this.#pool ??= new SnapshotWriterPool(p.dataDir, { schemas: this.#workers!.snapshotSchemas() }));
     const path = await pool.writeSet(cut.sequence, cut.states);
     // prune() returns the first sequence the oldest kept set needs from the journal (its S + 1)
     pruneJournal(p.dataDir, new SnapshotStore(p.dataDir).prune({ retain: p.retainSnapshots ?? 2 }));

@@ -19,6 +19,7 @@ export class WorkerSet {
   readonly #ports: MessagePort[] = [];
   readonly #placements = new Map<number, PlacementResult>();
   readonly #stateful: string[] = [];
+  readonly #snapshotSchemas: Record<string, Record<string, unknown>> = {};
   readonly #lastMetrics = new Map<number, readonly HandlerMetricsReport[]>();
   readonly #shutdownErrors: SerializedError[] = [];
   readonly #listeners = new Set<(m: WorkerMessage | SupervisorMessage) => void>();
@@ -86,6 +87,7 @@ export class WorkerSet {
     if (m.type === 'ready') {
       this.#placements.set(m.workerIndex, m.placement);
       this.#stateful.push(...m.stateful);
+      Object.assign(this.#snapshotSchemas, m.snapshotSchemas);
     }
     else if (m.type === 'metrics') this.#lastMetrics.set(m.workerIndex, m.handlers);
     else if (m.type === 'stopped') this.#shutdownErrors.push(...m.shutdownErrors);
@@ -104,6 +106,11 @@ export class WorkerSet {
   /** Handlers that implement snapshot() (known once every worker is ready). */
   statefulHandlers(): readonly string[] {
     return this.#stateful;
+  }
+
+  /** snapshotSchema of each handler that declared one (fast-json-stringify). */
+  snapshotSchemas(): Readonly<Record<string, Record<string, unknown>>> {
+    return this.#snapshotSchemas;
   }
 
   placementOf(workerIndex: number): PlacementResult | null {

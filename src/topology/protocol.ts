@@ -67,7 +67,7 @@ export interface PlacementResult {
 
 /** Handler worker → main (over its MessagePort). */
 export type WorkerMessage =
-  | { readonly type: 'ready'; readonly workerIndex: number; readonly placement: PlacementResult; readonly stateful: readonly string[]; readonly all: readonly string[] }
+  | { readonly type: 'ready'; readonly workerIndex: number; readonly placement: PlacementResult; readonly stateful: readonly string[]; readonly all: readonly string[]; readonly snapshotSchemas: Readonly<Record<string, Record<string, unknown>>> }
   | { readonly type: 'start-failed'; readonly workerIndex: number; readonly error: SerializedError }
   | { readonly type: 'metrics'; readonly workerIndex: number; readonly requestId: number; readonly handlers: readonly HandlerMetricsReport[] }
   | { readonly type: 'snapshot'; readonly workerIndex: number; readonly handler: string; readonly sequence: number; readonly state: unknown; readonly stateHash: string | null }
