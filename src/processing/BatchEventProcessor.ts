@@ -100,6 +100,9 @@ export class BatchEventProcessor {
         try {
           handler.onEvent(event, s, s === last);
         } catch (error) {
+          // Progress up to the failing sequence is published before the hook may halt the bus:
+          // whoever sees the halt then sees this handler just before the failing sequence.
+          if (s > lo) this.sequence.set(s - 1);
           if (!this.#hooks.onHandlerError(this, error, s, event)) {
             this.#halted = true;
             if (s > lo) this.#finish(lo, s - 1);

@@ -1,0 +1,82 @@
+/**
+ * The benchmark harness runs end to end: `one-to-one --quick --json` prints exactly one JSON
+ * report of the documented shape with every figure a positive finite number (no speed
+ * threshold: the machine is shared), text mode prints the table, and an unknown scenario lists
+ * the available ones and exits with code 2.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const main = fileURLToPath(new URL('../../bench/main.js', import.meta.url));
+
+function bench(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function assertPositiveFinite(value: unknown, what: string): asserts value is number {
+  assert.equal(typeof value, 'number', `${what} is a number`);
+  assert.ok(Number.isFinite(value as number) && (value as number) > 0, `${what} is a positive finite number, got ${String(value)}`);
+}
+
+describe('bench harness', () => {
+  it('should print exactly one JSON report for one-to-one --quick --json', () => {
+    const r = bench('one-to-one', '--quick', '--json');
+    assert.equal(r.status, 0, `exit status (stderr: ${r.stderr})`);
+    const text = r.stdout.trim();
+    assert.ok(!text.includes('\n'), `one line of JSON on stdout, got: ${text.slice(0, 500)}`);
+    const report = JSON.parse(text) as Record<string, unknown>;
+    assert.equal(report.scenario, 'one-to-one');
+
+    const baseline = report.baseline as { name: unknown; eventsPerSec: unknown };
+    assert.equal(baseline.name, 'postMessage');
+    assertPositiveFinite(baseline.eventsPerSec, 'baseline.eventsPerSec');
+
+    const results = report.results as Array<{ name: unknown; eventsPerSec: unknown; ratioVsBaseline: unknown }>;
+    assert.ok(Array.isArray(results) && results.length >= 3, 'per-event, publishWith and batch results');
+    const names = results.map((x) => x.name);
+    assert.equal(new Set(names).size, names.length, `result names are unique: ${names.join(', ')}`);
+    for (const x of results) {
+      assert.equal(typeof x.name, 'string');
+      assertPositiveFinite(x.eventsPerSec, `${String(x.name)}.eventsPerSec`);
+      assertPositiveFinite(x.ratioVsBaseline, `${String(x.name)}.ratioVsBaseline`);
+      const ratio = x.eventsPerSec / baseline.eventsPerSec;
+      assert.ok(Math.abs(x.ratioVsBaseline - ratio) <= 1e-9 * ratio, `${String(x.name)}: ratio ${x.ratioVsBaseline} = eventsPerSec / baseline (${ratio})`);
+    }
+    assert.ok(names.some((n) => /batch/.test(String(n))) && names.some((n) => /per-event/.test(String(n))), `batch and per-event variants: ${names.join(', ')}`);
+
+    const machine = report.machine as Record<string, unknown>;
+    assert.equal(machine.node, process.version);
+    assert.ok(Number.isInteger(machine.cpus) && (machine.cpus as number) >= 1, 'machine.cpus');
+    assert.equal(typeof machine.cpuModel, 'string');
+    assert.equal(typeof machine.os, 'string');
+    assertPositiveFinite(machine.totalMemoryBytes, 'machine.totalMemoryBytes');
+
+    const placement = report.placement as { threads: Array<{ role: string; thread: string; wait: string; cpu: number | null }>; pinned: boolean };
+    assert.deepEqual(placement.threads.map((t) => t.role), ['producer', 'consumer']);
+    for (const t of placement.threads) {
+      assert.equal(typeof t.thread, 'string');
+      assert.match(t.wait, /busy-spin/);
+      assert.ok(t.cpu === null || Number.isInteger(t.cpu), `cpu of ${t.role}`);
+    }
+    assert.equal(typeof placement.pinned, 'boolean');
+  });
+
+  it('should print a table with ratios against the postMessage baseline in text mode', () => {
+    const r = bench('one-to-one', '--quick');
+    assert.equal(r.status, 0, `exit status (stderr: ${r.stderr})`);
+    assert.match(r.stdout, /postMessage \(baseline\)/);
+    assert.match(r.stdout, /ring batch\s+[\d.]+ [Mk]?\/s\s+[\d.]+×/);
+    assert.match(r.stdout, /placement: producer: main/);
+  });
+
+  it('should list the available scenarios and exit with code 2 for an unknown one', () => {
+    const r = bench('no-such-scenario', '--json');
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /unknown scenario "no-such-scenario"/);
+    assert.match(r.stderr, /available scenarios: .*one-to-one/);
+  });
+});

@@ -1,0 +1,130 @@
+/**
+ * The latency scenarios run end to end: `ping-pong --quick --json` and `pipeline --quick --json`
+ * each print exactly one JSON report of the documented shape, every figure a positive finite
+ * number with p50 ≤ p99 ≤ max, ratios consistent with the figures they compare, and a
+ * placement. No speed thresholds: the machine is shared.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const main = fileURLToPath(new URL('../../bench/main.js', import.meta.url));
+
+type Json = Record<string, unknown>;
+
+function benchJson(scenario: string): Json {
+  const r = spawnSync(process.execPath, [main, scenario, '--quick', '--json'], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, `${scenario} exit status ${r.status} (stderr: ${r.stderr})`);
+  const text = r.stdout.trim();
+  assert.ok(text.length > 0 && !text.includes('\n'), `one line of JSON on stdout, got: ${text.slice(0, 500)}`);
+  const report = JSON.parse(text) as Json;
+  assert.equal(report.scenario, scenario);
+  assert.equal(report.quick, true);
+  return report;
+}
+
+function assertPositiveFinite(value: unknown, what: string): asserts value is number {
+  assert.equal(typeof value, 'number', `${what} is a number, got ${String(value)}`);
+  assert.ok(Number.isFinite(value as number) && (value as number) > 0, `${what} is a positive finite number, got ${String(value)}`);
+}
+
+/** A latency summary: every percentile positive and finite, in order, ending at max. */
+function assertLatency(l: unknown, what: string): Json {
+  assert.ok(l !== null && typeof l === 'object', `${what} is an object`);
+  const s = l as Json;
+  for (const k of ['p50', 'p90', 'p99', 'p999', 'p9999', 'max', 'count']) assertPositiveFinite(s[k], `${what}.${k}`);
+  const [p50, p90, p99, p999, p9999, max] = ['p50', 'p90', 'p99', 'p999', 'p9999', 'max'].map((k) => s[k] as number);
+  assert.ok(p50! <= p90! && p90! <= p99! && p99! <= p999! && p999! <= p9999! && p9999! <= max!, `${what}: p50 ≤ p90 ≤ p99 ≤ p99.9 ≤ p99.99 ≤ max, got ${JSON.stringify(s)}`);
+  return s;
+}
+
+/** A result: a unique name, a latency summary, a rate; ratios against `against` when present. */
+function assertResult(r: unknown, what: string, against?: Json): Json {
+  assert.ok(r !== null && typeof r === 'object', `${what} is an object`);
+  const x = r as Json;
+  assert.equal(typeof x.name, 'string', `${what}.name`);
+  const l = assertLatency(x.latencyNs, `${what}.latencyNs`);
+  assertPositiveFinite(x.eventsPerSec, `${what}.eventsPerSec`);
+  if (against) {
+    const b = against.latencyNs as Json;
+    const ratios = x.ratiosVsBaseline as Json;
+    assertPositiveFinite(x.ratioVsBaseline, `${what}.ratioVsBaseline`);
+    assertPositiveFinite(ratios?.p50, `${what}.ratiosVsBaseline.p50`);
+    assertPositiveFinite(ratios?.p99, `${what}.ratiosVsBaseline.p99`);
+    const p50 = (b.p50 as number) / (l.p50 as number);
+    const p99 = (b.p99 as number) / (l.p99 as number);
+    assert.ok(Math.abs((ratios.p50 as number) - p50) <= 1e-9 * p50, `${what}: p50 ratio ${String(ratios.p50)} = baseline p50 / p50 (${p50})`);
+    assert.ok(Math.abs((ratios.p99 as number) - p99) <= 1e-9 * p99, `${what}: p99 ratio ${String(ratios.p99)} = baseline p99 / p99 (${p99})`);
+    assert.equal(x.ratioVsBaseline, ratios.p50, `${what}: ratioVsBaseline is the p50 ratio`);
+  }
+  return x;
+}
+
+function assertMachineAndPlacement(report: Json, roles: readonly string[]): void {
+  const machine = report.machine as Json;
+  assert.equal(machine.node, process.version);
+  assert.ok(Number.isInteger(machine.cpus) && (machine.cpus as number) >= 1, 'machine.cpus');
+  assert.equal(typeof machine.loadAverage1m, 'number');
+  const placement = report.placement as { threads: Array<{ role: string; thread: string; wait: string; cpu: number | null }>; pinned: boolean; note: string | null };
+  assert.deepEqual(placement.threads.map((t) => t.role), roles);
+  for (const t of placement.threads) {
+    assert.equal(typeof t.thread, 'string');
+    assert.equal(typeof t.wait, 'string');
+    assert.ok(t.cpu === null || (Number.isInteger(t.cpu) && t.cpu >= 0), `cpu of ${t.role}: ${String(t.cpu)}`);
+  }
+  assert.equal(placement.pinned, placement.threads.every((t) => t.cpu !== null), 'pinned says whether every thread is pinned');
+  if (!placement.pinned) assert.equal(typeof placement.note, 'string', 'an unpinned run says why');
+}
+
+function assertClock(report: Json): void {
+  const clock = report.clock as Json;
+  assert.equal(clock.chosen, 'performance.now()');
+  for (const k of ['performanceNowCostNs', 'hrtimeBigintCostNs', 'dateNowCostNs', 'performanceNowResolutionNs', 'hrtimeBigintResolutionNs', 'performanceNowBackToBackNs']) {
+    assertPositiveFinite(clock[k], `clock.${k}`);
+  }
+}
+
+describe('bench latency scenarios', () => {
+  it('should print one JSON report for ping-pong --quick --json with ordered percentiles and ratios against postMessage', () => {
+    const report = benchJson('ping-pong');
+    const baseline = assertResult(report.baseline, 'baseline');
+    assert.equal(baseline.name, 'postMessage');
+    const results = report.results as unknown[];
+    assert.ok(Array.isArray(results), 'results is an array');
+    const named = results.map((r, i) => assertResult(r, `results[${i}]`, baseline));
+    assert.deepEqual(named.map((r) => r.name), ['ring busy-spin', 'ring yielding', 'RingBus busy-spin']);
+    assertClock(report);
+    const targets = report.targets as { met: Record<string, unknown> };
+    for (const k of ['p50', 'p99', 'ratioP50', 'ratioP99']) assert.equal(typeof targets.met[k], 'boolean', `targets.met.${k}`);
+    assertMachineAndPlacement(report, ['pinger', 'ponger', 'ponger (RingBus variant)']);
+  });
+
+  it('should print one JSON report for pipeline --quick --json with one ring result per offered rate against postMessage at that rate', () => {
+    const report = benchJson('pipeline');
+    const baselines = report.baselines as unknown[];
+    assert.ok(Array.isArray(baselines) && baselines.length >= 1, 'baselines: the postMessage pipeline at every rate');
+    const posts = baselines.map((b, i) => assertResult(b, `baselines[${i}]`));
+    assert.deepEqual(report.baseline, posts[0], 'baseline is the postMessage pipeline at the first rate');
+    const results = report.results as unknown[];
+    assert.equal(results.length, posts.length, 'one ring result per postMessage rate');
+    const rings = results.map((r, i) => assertResult(r, `results[${i}]`, posts[i]));
+    for (let i = 0; i < rings.length; i++) {
+      const ring = rings[i]!;
+      const post = posts[i]!;
+      assertPositiveFinite(ring.offeredPerSec, `results[${i}].offeredPerSec`);
+      assert.equal(ring.offeredPerSec, post.offeredPerSec, 'ring and postMessage compared at the same offered rate');
+      assert.match(String(ring.name), /^ring @/);
+      assert.match(String(post.name), /^postMessage @/);
+      assertLatency(ring.uncorrectedLatencyNs, `results[${i}].uncorrectedLatencyNs`);
+      for (const x of [ring, post]) assert.ok(typeof x.producerMaxLateNs === 'number' && (x.producerMaxLateNs as number) >= 0, `${String(x.name)}.producerMaxLateNs`);
+      for (const x of [ring, post]) assert.equal((x.latencyNs as Json).count, (x.events as number) * (x.reps as number), `${String(x.name)}: every event of every run recorded`);
+    }
+    const offered = rings.map((r) => r.offeredPerSec as number);
+    assert.deepEqual([...offered].sort((a, b) => a - b), offered, 'rates ascending');
+    assert.equal(new Set(offered).size, offered.length, 'distinct rates');
+    assert.match(String(report.coordinatedOmission), /scheduled/i);
+    assertClock(report);
+    assertMachineAndPlacement(report, ['producer', 'stages a → b → c (ring)', 'stages a → b → c (postMessage)']);
+  });
+});
