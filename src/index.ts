@@ -30,7 +30,14 @@ export { BusPublisher, type PublisherDescriptor } from './topology/BusPublisher.
 export type { WorkerOptions, PlacementReport } from './topology/placement.js';
 export type { BusMetrics, HandlerMetrics } from './metrics/BusMetrics.js';
 export type { Percentiles } from './metrics/histograms.js';
-export { nativeStatus, pinCurrentThread, currentCpu, type NativeStatus, type PinResult } from './native/index.js';
+export { nativeStatus, pinCurrentThread, currentCpu, installNativeClock, installNativeYield, type NativeStatus, type PinResult } from './native/index.js';
+export { nativeClockInstalled } from './core/clock.js';
+import { installNativeClock, installNativeYield } from './native/index.js';
+
+// With the optional addon present, stamp events with its allocation-free clock and yield with
+// sched_yield in the importing thread (workers of the bus do the same). RINGBUS_NATIVE=0 turns it off.
+installNativeClock();
+installNativeYield();
 export { replayDeadLetters, type DeadLetterReplayResult } from './topology/replayDeadLetters.js';
 export { readDeadLetters, type DeadLetter } from './persistence/DeadLetterWriter.js';
 export type { PersistenceOptions, RecoveryPlan } from './topology/BusPersistence.js';

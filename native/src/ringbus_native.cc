@@ -9,6 +9,9 @@
 //   cpuCount(): number                   CPUs configured in the system
 //   lastError(): number                  errno of this thread's last failed call (0: none)
 //   errorMessage(errno: number): string  strerror text for an errno
+//   bindClock(cell: Float64Array): void  remember `cell` (this thread) as the target of clockTick()
+//   clockTick(): void                    cell[0] = steady (monotonic) clock in ns; allocates nothing in JS
+//   clockNs(): number                    the same clock, returned (allocates a number: calibration only)
 //   supported: boolean                   false where the functions above are stubs
 //
 // Node-API addons are context-aware: each worker thread that requires this file gets its own
@@ -16,6 +19,7 @@
 #include <napi.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <string>
 #include <system_error>
@@ -26,6 +30,33 @@
 namespace {
 
 thread_local int last_error = 0;
+thread_local double* clock_cell = nullptr;
+thread_local Napi::Reference<Napi::Float64Array>* clock_ref = nullptr;
+
+inline double SteadyNs() {
+  return static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
+}
+
+void BindClock(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array ||
+      info[0].As<Napi::Float64Array>().ElementLength() < 1) {
+    Napi::TypeError::New(env, "bindClock(cell): cell must be a Float64Array with at least one element").ThrowAsJavaScriptException();
+    return;
+  }
+  Napi::Float64Array cell = info[0].As<Napi::Float64Array>();
+  delete clock_ref;
+  clock_ref = new Napi::Reference<Napi::Float64Array>(Napi::Persistent(cell));
+  clock_cell = cell.Data();
+}
+
+void ClockTick(const Napi::CallbackInfo&) {
+  if (clock_cell != nullptr) *clock_cell = SteadyNs();
+}
+
+Napi::Value ClockNs(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), SteadyNs());
+}
 
 Napi::Value PinToCpus(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -103,6 +134,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("cpuCount", Napi::Function::New(env, CpuCount, "cpuCount"));
   exports.Set("lastError", Napi::Function::New(env, LastError, "lastError"));
   exports.Set("errorMessage", Napi::Function::New(env, ErrorMessage, "errorMessage"));
+  exports.Set("bindClock", Napi::Function::New(env, BindClock, "bindClock"));
+  exports.Set("clockTick", Napi::Function::New(env, ClockTick, "clockTick"));
+  exports.Set("clockNs", Napi::Function::New(env, ClockNs, "clockNs"));
   exports.Set("supported", Napi::Boolean::New(env, ringbus::PlatformSupported()));
   return exports;
 }

@@ -8,6 +8,7 @@ import {
 import { defineEvent, type EventDefinition, type EventType, type Flyweight } from '../schema/defineEvent.js';
 import { MAX_SIZED_LENGTH } from '../schema/fieldTypes.js';
 import { createWaitStrategy } from './createWaitStrategy.js';
+import { nowNs } from './clock.js';
 import { MultiProducerSequencer } from './MultiProducerSequencer.js';
 import { allocateSequenceLine, releaseSequenceLine, Sequence } from './Sequence.js';
 import type { SequenceBarrier } from './SequenceBarrier.js';
@@ -78,7 +79,7 @@ export class RingBuffer<F extends Flyweight = Flyweight> {
   readonly #slotsOffset: number;
   readonly #writer: F;
   readonly #reader: F;
-  readonly #clockOffsetMs: number;
+  readonly #clockOffsetNs: number;
 
   /** Creates a new ring (allocates its SharedArrayBuffer). */
   constructor(options: RingBufferOptions<F>, attached?: AttachState) {
@@ -108,24 +109,11 @@ export class RingBuffer<F extends Flyweight = Flyweight> {
       : new SingleProducerSequencer(ctl, capacity, strategy);
     this.#writer = new event.Flyweight(buffer);
     this.#reader = new event.Flyweight(buffer);
-    this.#clockOffsetMs = performance.timeOrigin - this.epochMs;
+    this.#clockOffsetNs = (performance.timeOrigin - this.epochMs) * 1e6;
   }
 
   static #create<F extends Flyweight>(options: RingBufferOptions<F>): AttachState & { event: EventType<F>; producerType: ProducerType } {
-    if (typeof options !== 'object' || options === null) throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `RingBuffer options must be an object, got ${show(options)}`);
-    const { capacity } = options;
-    if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || (capacity & (capacity - 1)) !== 0) {
-      throw new RingbusRangeError('RINGBUS_ERR_CAPACITY_NOT_POW2', `capacity must be a power of two in [${MIN_CAPACITY}, ${MAX_CAPACITY}], got ${show(capacity)}`);
-    }
-    const producerType = options.producerType ?? 'single';
-    if (producerType !== 'single' && producerType !== 'multi') {
-      throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `producerType must be 'single' or 'multi', got ${show(producerType)}`);
-    }
-    const initialSequence = options.initialSequence ?? 0;
-    if (typeof initialSequence !== 'number' || !Number.isSafeInteger(initialSequence) || initialSequence < 0 || initialSequence > MAX_SEQUENCE) {
-      throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `initialSequence must be an integer in [0, ${MAX_SEQUENCE}], got ${show(initialSequence)}`);
-    }
-    const slotSize = resolveSlotSize(options.event, options.slotSize);
+    const { capacity, producerType, initialSequence, slotSize } = validateRingOptions(options);
     const strategy = createWaitStrategy(options.waitStrategy);
     const layout = computeLayout(capacity, slotSize, producerType === 'multi');
     const buffer = new SharedArrayBuffer(layout.totalBytes);
@@ -183,9 +171,12 @@ export class RingBuffer<F extends Flyweight = Flyweight> {
     return { buffer: this.buffer, waitStrategy: { ...this.waitStrategy.options } as WaitStrategyOptions, event: definition };
   }
 
-  /** Nanoseconds since the ring epoch, comparable across threads. Allocation-free. */
+  /**
+   * Nanoseconds since the ring epoch, comparable across threads. Allocation-free when the native
+   * addon's clock is installed (see core/clock.ts); otherwise performance.now() boxes one number.
+   */
   now(): number {
-    return (performance.now() + this.#clockOffsetMs) * 1e6;
+    return nowNs() + this.#clockOffsetNs;
   }
 
   /** Byte offset of the slot of `sequence` within `buffer`. */
@@ -405,6 +396,29 @@ export class RingBuffer<F extends Flyweight = Flyweight> {
     }
     return seq;
   }
+}
+
+
+/**
+ * Checks ring options without allocating the ring (capacity a power of two, producer type,
+ * initial sequence, slot size vs schema); throws the coded error naming the option and value.
+ */
+export function validateRingOptions(options: RingBufferOptions<Flyweight>): { capacity: number; producerType: ProducerType; initialSequence: number; slotSize: number } {
+  if (typeof options !== 'object' || options === null) throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `RingBuffer options must be an object, got ${show(options)}`);
+  const { capacity } = options;
+  if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || (capacity & (capacity - 1)) !== 0) {
+    throw new RingbusRangeError('RINGBUS_ERR_CAPACITY_NOT_POW2', `capacity must be a power of two in [${MIN_CAPACITY}, ${MAX_CAPACITY}], got ${show(capacity)}`);
+  }
+  const producerType = options.producerType ?? 'single';
+  if (producerType !== 'single' && producerType !== 'multi') {
+    throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `producerType must be 'single' or 'multi', got ${show(producerType)}`);
+  }
+  const initialSequence = options.initialSequence ?? 0;
+  if (typeof initialSequence !== 'number' || !Number.isSafeInteger(initialSequence) || initialSequence < 0 || initialSequence > MAX_SEQUENCE) {
+    throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `initialSequence must be an integer in [0, ${MAX_SEQUENCE}], got ${show(initialSequence)}`);
+  }
+  const slotSize = resolveSlotSize(options.event, options.slotSize);
+  return { capacity, producerType, initialSequence, slotSize };
 }
 
 const RAW_EVENT_NAME = 'RawSlot';

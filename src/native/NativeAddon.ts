@@ -33,6 +33,12 @@ export interface NativeAddon {
   lastError(): number;
   /** strerror text for an errno. */
   errorMessage(errno: number): string;
+  /** Remembers `cell` (this thread) as the target of clockTick(). */
+  bindClock?(cell: Float64Array): void;
+  /** cell[0] = the steady (monotonic) clock in ns; allocates nothing in JS. */
+  clockTick?(): void;
+  /** The same clock, returned (calibration only). */
+  clockNs?(): number;
   /** False where the addon was compiled as stubs (platforms other than Linux). */
   readonly supported: boolean;
 }

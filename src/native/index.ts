@@ -3,5 +3,5 @@
  */
 export { loadNativeAddon, nativeStatus, nativeAddonPath, type NativeAddon, type NativeStatus } from './NativeAddon.js';
 export {
-  pinCurrentThread, currentCpu, currentThreadAffinity, installNativeYield, validateCpus, cpuIndexLimit, PINNING_OFF_WARNING, type PinResult,
+  pinCurrentThread, currentCpu, currentThreadAffinity, installNativeYield, installNativeClock, validateCpus, cpuIndexLimit, PINNING_OFF_WARNING, type PinResult,
 } from './pinning.js';

@@ -9,6 +9,7 @@
  */
 import { availableParallelism, constants, cpus as osCpus } from 'node:os';
 import { setYieldFunction } from '../core/WaitStrategy.js';
+import { setClockSource } from '../core/clock.js';
 import { RingbusRangeError, RingbusTypeError, show } from '../errors.js';
 import { loadNativeAddon, nativeStatus } from './NativeAddon.js';
 
@@ -110,5 +111,21 @@ export function installNativeYield(): boolean {
   const addon = loadNativeAddon();
   if (addon === null) return false;
   setYieldFunction(addon.yieldThread);
+  return true;
+}
+
+/**
+ * Makes event stamping in this thread use the addon's monotonic clock, written into a
+ * Float64Array (no allocation per stamp; performance.now() boxes a number per call). Returns
+ * whether it did (false without the addon, or with an older build that lacks the clock).
+ */
+export function installNativeClock(): boolean {
+  const addon = loadNativeAddon();
+  if (addon === null || typeof addon.bindClock !== 'function' || typeof addon.clockTick !== 'function' || typeof addon.clockNs !== 'function') return false;
+  const cell = new Float64Array(1);
+  addon.bindClock(cell);
+  const tick = addon.clockTick;
+  const now = addon.clockNs;
+  setClockSource({ tick: () => tick(), cell, nowNs: () => now() });
   return true;
 }

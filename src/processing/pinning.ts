@@ -1,4 +1,4 @@
-import { currentCpu, installNativeYield, pinCurrentThread } from '../native/index.js';
+import { currentCpu, installNativeClock, installNativeYield, pinCurrentThread } from '../native/index.js';
 import type { PlacementResult } from '../topology/protocol.js';
 
 /**
@@ -8,6 +8,7 @@ import type { PlacementResult } from '../topology/protocol.js';
  */
 export async function pinForWorker(cpus: readonly number[] | null): Promise<PlacementResult> {
   installNativeYield();
+  installNativeClock();
   if (cpus === null) return { cpus: null, pinned: false, reason: null, currentCpu: currentCpu() };
   const r = pinCurrentThread(cpus);
   return { cpus, pinned: r.pinned, reason: r.reason, currentCpu: currentCpu() };

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
 import { createWaitStrategy } from '../core/createWaitStrategy.js';
-import { RingBuffer, type EventTranslator, type ProducerType, type RingDescriptor } from '../core/RingBuffer.js';
+import { RingBuffer, validateRingOptions, type EventTranslator, type ProducerType, type RingDescriptor } from '../core/RingBuffer.js';
 import type { Sequence } from '../core/Sequence.js';
 import type { WaitStrategyOptions } from '../core/WaitStrategy.js';
 import { RingbusError, RingbusRangeError, RingbusTypeError, show } from '../errors.js';
@@ -105,6 +106,8 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
       this.#workerOptions.set(name, w);
     }
     this.#options = { capacity: 65536, producerType: 'single', metrics: true, initialSequence: 0, producerLabel: 'main thread', ...options };
+    // ring options fail here, not half way through start()
+    validateRingOptions({ capacity: this.#options.capacity, event: options.event, producerType: this.#options.producerType, initialSequence: this.#options.initialSequence });
     if (options.persistence !== undefined) {
       checkPersistenceOptions(options.persistence);
       const p = options.persistence;
@@ -136,6 +139,7 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
 
   /** The error that halted the bus, if it halted. */
   get haltError(): Error | null {
+    this.#checkHalt();
     return this.#haltError;
   }
 
@@ -189,6 +193,13 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     const unplaced = this.#handlers.filter((h) => h.dependsOn === null);
     if (placed.length === 0) throw new RingbusError('RINGBUS_ERR_TOPOLOGY', 'no handler is wired: use bus.handleEventsWith(...) before start()');
     if (unplaced.length > 0) throw new RingbusError('RINGBUS_ERR_TOPOLOGY', `handler(s) registered but never wired: ${unplaced.map((h) => h.name).join(', ')}`);
+    const nowhere = placed.filter((h) => h.policy.type !== 'halt' && h.deadLetterPath === null && !this.#options.persistence);
+    if (nowhere.length > 0) {
+      throw new RingbusError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `handler(s) ${nowhere.map((h) => `'${h.name}'`).join(', ')} may skip failed events but have no deadLetterPath and the bus has no persistence.dataDir: skipped events would be lost`,
+      );
+    }
     if (placed.length > MAX_SEQUENCES) throw new RingbusRangeError('RINGBUS_ERR_TOPOLOGY', `at most ${MAX_SEQUENCES} handlers per bus, got ${placed.length}`);
     const o = this.#options;
     const p = o.persistence;
@@ -207,7 +218,6 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
         readOnly: p.readOnly === true || p.recoverTo !== undefined,
       } satisfies JournalHandlerOptions;
     }
-    this.#state = 'starting';
     const ring = new RingBuffer<F>({
       capacity: o.capacity,
       event: o.event,
@@ -216,6 +226,7 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
       initialSequence: plan ? plan.startSequence : o.initialSequence,
       ...(plan?.epochMs !== undefined ? { epochMs: plan.epochMs } : {}),
     });
+    this.#state = 'starting';
     if (this.#journal) (this.#journal.options as { epochMs: number }).epochMs = ring.epochMs;
     const status = BusStatus.create();
     this.#ring = ring;
@@ -240,7 +251,7 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
           sequenceLine: this.#sequences.get(h)!.line,
           dependsOnLines: h.dependsOn!.map((d) => this.#sequences.get(d)!.line),
           policy: h.policy,
-          deadLetterPath: h.deadLetterPath,
+          deadLetterPath: h.deadLetterPath ?? (p && h.policy.type !== 'halt' ? join(p.dataDir, 'dead-letters', `${h.name}.dlq`) : null),
           hasRestore: plan?.snapshot?.states.has(h.name) ?? false,
           restoreState: plan?.snapshot?.states.get(h.name),
         }));
@@ -376,6 +387,7 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   async drain(options: { timeoutMs?: number } = {}): Promise<void> {
     const timeoutMs = options.timeoutMs ?? 30_000;
     if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `drain timeoutMs must be a non-negative number, got ${show(timeoutMs)}`);
+    if (this.#state === 'stopped') throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'drain() needs a running bus; it is stopped');
     if (this.#state === 'halted' || this.#status?.haltReason()) throw this.#currentHaltError();
     if (this.#state !== 'running' && this.#state !== 'stopping') throw new RingbusError('RINGBUS_ERR_BUS_STATE', `drain() needs a running bus; it is ${this.#state}`);
     const ring = this.#ring!;
@@ -419,6 +431,7 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
       return;
     }
     if (this.#state === 'stopped') return;
+    this.#checkHalt();
     await this.#scheduler?.stop();
     this.#scheduler = null;
     let failure: unknown = null;
@@ -436,6 +449,8 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     if (failure !== null && status.tryHalt(HALT_SHUTDOWN, -1, -1, NaN, `shutdown after a failed drain: ${(failure as Error).message}`)) this.#ring!.halt(HALT_SHUTDOWN);
     this.#ring!.wakeAll();
     await this.#workers!.waitAllExited(options.timeoutMs ?? 30_000);
+    // a gateway still publishing would otherwise wait forever on a ring nobody consumes
+    if (status.tryHalt(HALT_SHUTDOWN, -1, -1, NaN, 'shutdown() completed')) this.#ring!.halt(HALT_SHUTDOWN);
     const shutdownErrors = this.#workers!.shutdownErrors();
     await this.#pool?.close();
     this.#pool = null;
@@ -522,7 +537,8 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
 
   #checkHalt(): void {
     const status = this.#status;
-    if (!status || status.haltReason() === 0) return;
+    // after a graceful shutdown the ring is halted on purpose (to stop gateways): not a failure
+    if (!status || status.haltReason() === 0 || this.#state === 'stopped') return;
     this.#markHalted();
   }
 
