@@ -33,7 +33,7 @@ export interface NativeAddon {
   lastError(): number;
   /** strerror text for an errno. */
   errorMessage(errno: number): string;
-  /** Remembers `cell` (this thread) as the target of clockTick(). */
+  /** Remembers `cell` as this thread's target of clockTick() (one per thread: installNativeClock owns it). */
   bindClock?(cell: Float64Array): void;
   /** cell[0] = the steady (monotonic) clock in ns; allocates nothing in JS. */
   clockTick?(): void;
