@@ -127,9 +127,15 @@ export function planRecovery(p: PersistenceOptions, defaultStart: number): Recov
       }
     }
   }
-  if (!snapshot && first > 0 && first > defaultStart && !p.ignoreSnapshots) {
-    // the journal was pruned: without a snapshot its head is gone
-    throw new RingbusError('RINGBUS_ERR_RECOVERY', `the journal in ${dir} starts at sequence ${first} but no usable snapshot covers the events before it`);
+  if (!snapshot && first > defaultStart) {
+    // the journal was pruned (snapshot retention): without a snapshot its head is gone, and a
+    // replay "from scratch" would silently start in the middle of the history
+    throw new RingbusError(
+      'RINGBUS_ERR_RECOVERY',
+      p.ignoreSnapshots
+        ? `cannot replay ${dir} from scratch: its journal starts at sequence ${first} (older segments were pruned by snapshot retention; the bus starts at ${defaultStart}). Replay from a snapshot, or keep more (persistence.retainSnapshots)`
+        : `the journal in ${dir} starts at sequence ${first} but no usable snapshot covers the events before it`,
+    );
   }
   const startSequence = snapshot ? snapshot.sequence + 1 : last >= 0 ? first : defaultStart;
   return { startSequence, epochMs, snapshot, journalLast: last, replayTo: Math.min(last, limit), truncatedBytes, warnings };

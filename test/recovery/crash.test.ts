@@ -108,7 +108,8 @@ describe('crash recovery with SIGKILL', () => {
       assert.ok(acked >= 3, `only ${acked} of 5 rounds acknowledged anything before the kill ${context}`);
       assert.ok(fromSnapshot >= 1, `no recovery started from a snapshot ${context}`);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      if (process.env.KEEP_DIR) console.log('kept', dir);
+      else rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -107,6 +107,14 @@ describe('snapshots and replay', () => {
       const r = await hashOf(dir, {});
       assert.equal(r.snapshot, taken[3]);
       assert.equal(r.hash, h.hash);
+      // the pruned head makes a replay from scratch impossible: refused, never a silent partial replay
+      const scratch = build(dir, { readOnly: true, ignoreSnapshots: true });
+      await assert.rejects(scratch.start(), (e: unknown) => {
+        assert.equal((e as { code?: string }).code, 'RINGBUS_ERR_RECOVERY');
+        assert.match((e as Error).message, /from scratch.*pruned/);
+        return true;
+      });
+      await scratch.shutdown();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
