@@ -15,9 +15,10 @@
  * EVERY event, whatever the command and whatever the outcome (risk always writes `riskResult`;
  * matching always writes all of its fields, zeroing the fill entries it does not use, also for
  * risk-rejected commands). So a slot whose result fields hold stale bytes (a ring slot reused by
- * a translator that writes only the inputs, or a journal record that caught a result field half
- * way) is processed exactly like a fresh one. The producer never writes result fields (they have
- * defaults, so `publishEvent` with only the inputs is valid).
+ * a translator that writes only the inputs) is processed exactly like a fresh one. The result fields
+ * are `transient`: laid out after the inputs, not journaled (a journal record is the 32 input
+ * bytes), reset to zero on replay. The producer never writes them (transient fields default to
+ * zero, so `publishEvent` with only the inputs is valid).
  *
  * MAX_FILLS rule: a taker records at most MAX_FILLS maker fills inline in the slot. When a taker
  * still has quantity left after MAX_FILLS fills and the book still offers a crossing maker, it stops
@@ -186,18 +187,19 @@ function fields(): Record<string, unknown> {
     side: 'u8',
     price: 'i53',
     qty: 'u32',
-    riskResult: { type: 'u8', default: 0 },
-    status: { type: 'u8', default: 0 },
-    fillCount: { type: 'u8', default: 0 },
-    filledQty: { type: 'u32', default: 0 },
-    fillNotional: { type: 'i53', default: 0 },
-    cancelledQty: { type: 'u32', default: 0 },
+    // result fields: transient, so the journal records only the 32 bytes of input above
+    riskResult: { type: 'u8', transient: true },
+    status: { type: 'u8', transient: true },
+    fillCount: { type: 'u8', transient: true },
+    filledQty: { type: 'u32', transient: true },
+    fillNotional: { type: 'i53', transient: true },
+    cancelledQty: { type: 'u32', transient: true },
   };
   for (let i = 0; i < MAX_FILLS; i++) {
-    f[MAKER_ACCOUNT_FIELDS[i]!] = { type: 'u32', default: 0 };
-    f[MAKER_ORDER_FIELDS[i]!] = { type: 'i53', default: 0 };
-    f[FILL_QTY_FIELDS[i]!] = { type: 'u32', default: 0 };
-    f[FILL_PRICE_FIELDS[i]!] = { type: 'i53', default: 0 };
+    f[MAKER_ACCOUNT_FIELDS[i]!] = { type: 'u32', transient: true };
+    f[MAKER_ORDER_FIELDS[i]!] = { type: 'i53', transient: true };
+    f[FILL_QTY_FIELDS[i]!] = { type: 'u32', transient: true };
+    f[FILL_PRICE_FIELDS[i]!] = { type: 'i53', transient: true };
   }
   return f;
 }

@@ -22,9 +22,9 @@ export class EventDecoder {
     this.#flyweight = new this.#type.Flyweight(buffer).$wrap(0);
   }
 
-  /** Field names in declaration order. */
+  /** Names of the journaled (input) fields in declaration order. */
   get fieldNames(): string[] {
-    return this.#type.fields.map((f) => f.name);
+    return this.#type.fields.filter((f) => !f.transient).map((f) => f.name);
   }
 
   /** Schema fingerprint (8 hex digits). */
@@ -32,13 +32,13 @@ export class EventDecoder {
     return this.#type.fingerprint;
   }
 
-  /** The record's fields as a plain object (declaration order). */
+  /** The record's input fields as a plain object (declaration order); transient (result) fields are not journaled and are left out. */
   decode(record: JournalRecord): Record<string, unknown> {
     this.#slot.fill(0);
     record.copyPayloadTo(this.#slot, SLOT_HEADER_BYTES);
     const raw = this.#flyweight.$toObject();
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(raw)) out[key] = jsonSafe(raw[key]);
+    for (const f of this.#type.fields) if (!f.transient) out[f.name] = jsonSafe(raw[f.name]);
     return out;
   }
 }

@@ -56,6 +56,7 @@ export function generateFlyweight(eventName: string, fields: readonly FieldLayou
     toObject.push(`${n}: ${f.type === 'bytes' ? `Uint8Array.from(this.${n})` : `this.${n}`}`);
   }
   lines.push(`  $write(v) { ${write.join(' ')} }`);
+  lines.push(`  $resetTransient() { ${fields.filter((f) => f.transient).map((f) => `this.${f.name} = d.${f.name};`).join(' ')} }`);
   lines.push(`  $toObject() { return { ${toObject.join(', ')} }; }`);
   lines.push(`}`);
   const defaults: Record<string, unknown> = {};

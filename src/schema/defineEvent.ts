@@ -16,6 +16,12 @@ export interface FieldLayout {
   readonly nonFinite: boolean;
   readonly hasDefault: boolean;
   readonly defaultValue?: unknown;
+  /**
+   * A result field: written by handlers, not by producers. Transient fields are laid out after
+   * every input field, are not journaled (the journal keeps the input prefix of the slot), and are
+   * reset to their defaults when an event is replayed.
+   */
+  readonly transient: boolean;
 }
 
 /** A flyweight: getters/setters per field over one slot of a ring's buffer, re-pointed with `$wrap`. */
@@ -30,6 +36,8 @@ export interface Flyweight {
   $kind: number;
   /** Slot aux word (control code for KIND_CONTROL). */
   $aux: number;
+  /** Sets every transient (result) field to its default. Allocation-free. */
+  $resetTransient(): void;
   /** Writes every field from `values` without validating (call `validate` first). Allocation-free. */
   $write(values: Record<string, unknown>): void;
   /** Copies the fields into a new plain object. Allocates. */
@@ -61,6 +69,11 @@ export interface EventType<F extends Flyweight = Flyweight> {
   readonly slotSize: number;
   /** Bytes of field data after the slot header. */
   readonly payloadSize: number;
+  /**
+   * Bytes of the input fields at the start of the payload: what the journal records per event
+   * (equals payloadSize when no field is transient).
+   */
+  readonly journalSize: number;
   /** 8 hex digits: FNV-1a of the canonical schema text; journals record it. */
   readonly fingerprint: string;
   /** The same fingerprint as an unsigned 32-bit number. */
@@ -93,7 +106,8 @@ function normalise(eventName: string, name: string, spec: unknown): Omit<FieldLa
     if (typeof length !== 'number' || !Number.isInteger(length) || length < 1 || length > MAX_SIZED_LENGTH) {
       invalid(`event ${show(eventName)}: field ${show(name)} (${type}) needs length as an integer in [1, ${MAX_SIZED_LENGTH}], got ${show(length)}`);
     }
-    return { name, type, size: length, length, nonFinite: false, hasDefault: 'default' in s, defaultValue: s.default };
+    const transient = s.transient === true;
+    return { name, type, size: length, length, nonFinite: false, transient, hasDefault: 'default' in s || transient, defaultValue: 'default' in s ? s.default : type === 'ascii' ? '' : new Uint8Array(0) };
   }
   if (!Object.prototype.hasOwnProperty.call(SCALARS, type)) {
     throw new RingbusTypeError(
@@ -104,7 +118,9 @@ function normalise(eventName: string, name: string, spec: unknown): Omit<FieldLa
   const info = SCALARS[type as ScalarFieldType];
   const nonFinite = s.nonFinite === true;
   if (nonFinite && !info.float) invalid(`event ${show(eventName)}: field ${show(name)}: nonFinite applies only to f32/f64, not ${type}`);
-  return { name, type: type as ScalarFieldType, size: info.size, nonFinite, hasDefault: 'default' in s, defaultValue: s.default };
+  const transient = s.transient === true;
+  // a transient field that names no default starts at zero (false for bool)
+  return { name, type: type as ScalarFieldType, size: info.size, nonFinite, transient, hasDefault: 'default' in s || transient, defaultValue: 'default' in s ? s.default : type === 'bool' ? false : 0 };
 }
 
 /** 32-bit FNV-1a. */
@@ -137,11 +153,19 @@ export function defineEvent<F extends Flyweight = Flyweight>(name: string, field
     seen.add(fieldName);
     return normalise(name, fieldName, spec);
   });
-  // 8-byte fields first, then 4, 2, 1: each field lands on its natural alignment; stable within a size
-  const order = [...specs].sort((a, b) => alignOf(b) - alignOf(a));
+  // input fields, then transient (result) fields; within each, 8-byte fields first, then 4, 2, 1:
+  // each field lands on its natural alignment; stable within a size
+  const byAlign = (a: { type: FieldType; size: number }, b: { type: FieldType; size: number }): number => alignOf(b) - alignOf(a);
   let offset = SLOT_HEADER_BYTES;
   const layout: FieldLayout[] = [];
-  for (const f of order) {
+  for (const f of specs.filter((x) => !x.transient).sort(byAlign)) {
+    layout.push({ ...f, offset });
+    offset += f.size;
+  }
+  const inputEnd = offset;
+  const transients = specs.filter((x) => x.transient).sort(byAlign);
+  if (transients.length > 0) offset = alignUp(offset, 8);
+  for (const f of transients) {
     layout.push({ ...f, offset });
     offset += f.size;
   }
@@ -149,7 +173,7 @@ export function defineEvent<F extends Flyweight = Flyweight>(name: string, field
   for (const f of byDeclaration) checkDefault(name, f);
   const slotSize = alignUp(offset, 8);
   const canonical = `ringbus-event/${LAYOUT_VERSION}:${name}(${byDeclaration
-    .map((f) => `${f.name}:${f.type}${f.length ? `[${f.length}]` : ''}${f.nonFinite ? '~' : ''}@${f.offset}`)
+    .map((f) => `${f.name}:${f.type}${f.length ? `[${f.length}]` : ''}${f.nonFinite ? '~' : ''}${f.transient ? '!' : ''}@${f.offset}`)
     .join(',')})`;
   const fingerprintValue = fnv1a(canonical);
   const Flyweight = generateFlyweight(name, byDeclaration, SLOT_TIMESTAMP_OFFSET, SLOT_KIND_OFFSET, SLOT_AUX_OFFSET, SLOT_HEADER_BYTES, offset) as FlyweightConstructor<F>;
@@ -160,6 +184,7 @@ export function defineEvent<F extends Flyweight = Flyweight>(name: string, field
     fields: Object.freeze(byDeclaration),
     slotSize,
     payloadSize: offset - SLOT_HEADER_BYTES,
+    journalSize: inputEnd - SLOT_HEADER_BYTES,
     fingerprint: fingerprintValue.toString(16).padStart(8, '0'),
     fingerprintValue,
     Flyweight,

@@ -10,8 +10,8 @@ export type FieldType = ScalarFieldType | SizedFieldType;
 /** A field: a type name, or an object with options. */
 export type FieldSpec =
   | ScalarFieldType
-  | { type: ScalarFieldType; default?: number | boolean; nonFinite?: boolean }
-  | { type: SizedFieldType; length: number; default?: string | Uint8Array };
+  | { type: ScalarFieldType; default?: number | boolean; nonFinite?: boolean; transient?: boolean }
+  | { type: SizedFieldType; length: number; default?: string | Uint8Array; transient?: boolean };
 
 export interface ScalarInfo {
   readonly size: number;

@@ -143,7 +143,8 @@ export function planRecovery(p: PersistenceOptions, defaultStart: number): Recov
 
 /**
  * Publishes journal records startSequence … replayTo into the ring, each at its original
- * sequence, with its original timestamp and event bytes. Control records become void slots
+ * sequence, with its original timestamp and input bytes (transient fields reset to their defaults).
+ * Control records become void slots
  * (snapshot markers are not re-taken). Stops early at recoverTo.timestampNs. Returns the last
  * sequence replayed (startSequence - 1 when none). Allocation-free per record.
  */
@@ -170,6 +171,7 @@ export function replayJournal<F extends Flyweight>(ring: RingBuffer<F>, event: E
         const start = w.$base + SLOT_HEADER_BYTES;
         const copied = r.copyPayloadTo(u8, start);
         if (copied < event.payloadSize) u8.fill(0, start + copied, start + event.payloadSize);
+        w.$resetTransient(); // result fields start from their defaults, as on a fresh publish
         w.$timestamp = r.timestampNs;
         w.$kind = r.kind === KIND_CONTROL ? KIND_VOID : r.kind;
         w.$aux = r.aux;

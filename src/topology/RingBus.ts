@@ -212,7 +212,7 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
         ...(p.segmentBytes !== undefined ? { segmentBytes: p.segmentBytes } : {}),
         fingerprint: o.event.fingerprint,
         eventName: o.event.name,
-        payloadSize: o.event.payloadSize,
+        payloadSize: o.event.journalSize, // the input fields: transient (result) fields are not journaled
         epochMs: 0, // set below from the ring
         skipThrough: plan.journalLast,
         readOnly: p.readOnly === true || p.recoverTo !== undefined,
