@@ -265,23 +265,17 @@ export class RingBuffer<F extends Flyweight = Flyweight> {
    * publishEvent when values come from outside.
    */
   publishWith<A>(translator: EventTranslator<F, A>, arg: A): number {
-    const seq = this.sequencer.next(1);
-    const w = this.#writer.$wrap(this.slotOffset(seq));
-    w.$kind = KIND_VOID;
-    try {
-      translator(w, seq, arg);
-      w.$timestamp = this.now();
-      w.$kind = KIND_EVENT;
-    } finally {
-      this.sequencer.publish(seq, seq);
-    }
-    return seq;
+    return this.#translate(this.sequencer.next(1), translator, arg);
   }
 
   /** As publishWith, but returns -1 at once (translator not called) when the ring is full. */
   tryPublishWith<A>(translator: EventTranslator<F, A>, arg: A): number {
     const seq = this.sequencer.tryNext(1);
-    if (seq === INSUFFICIENT_CAPACITY) return seq;
+    return seq === INSUFFICIENT_CAPACITY ? seq : this.#translate(seq, translator, arg);
+  }
+
+  /** Fills the claimed slot through the translator (void until it returns), stamps and publishes it. */
+  #translate<A>(seq: number, translator: EventTranslator<F, A>, arg: A): number {
     const w = this.#writer.$wrap(this.slotOffset(seq));
     w.$kind = KIND_VOID;
     try {
