@@ -78,9 +78,16 @@ function assertMachineAndPlacement(report: Json, roles: readonly string[]): void
 }
 
 function assertClock(report: Json): void {
+  const h = report.hiccups as Json;
+  assertPositiveFinite(h?.sampledMs, 'hiccups.sampledMs');
+  for (const k of ['gapsOver10us', 'gapsOver100us', 'gapsOver1ms', 'maxGapNs', 'lostPercent', 'gcDuringMeter']) {
+    assert.ok(typeof h[k] === 'number' && Number.isFinite(h[k]) && (h[k] as number) >= 0, `hiccups.${k} is a finite number ≥ 0, got ${String(h[k])}`);
+  }
+  assert.ok((h.gapsOver10us as number) >= (h.gapsOver100us as number) && (h.gapsOver100us as number) >= (h.gapsOver1ms as number), 'gap counts nest');
   const clock = report.clock as Json;
-  assert.equal(clock.chosen, 'performance.now()');
-  for (const k of ['performanceNowCostNs', 'hrtimeBigintCostNs', 'dateNowCostNs', 'performanceNowResolutionNs', 'hrtimeBigintResolutionNs', 'performanceNowBackToBackNs']) {
+  assert.match(String(clock.chosen), /^RingBuffer\.now\(\)/);
+  assert.equal(typeof clock.nativeClock, 'boolean');
+  for (const k of ['ringNowCostNs', 'performanceNowCostNs', 'hrtimeBigintCostNs', 'dateNowCostNs', 'ringNowResolutionNs', 'performanceNowResolutionNs', 'hrtimeBigintResolutionNs', 'backToBackNs']) {
     assertPositiveFinite(clock[k], `clock.${k}`);
   }
 }
@@ -118,6 +125,11 @@ describe('bench latency scenarios', () => {
       assert.match(String(post.name), /^postMessage @/);
       assertLatency(ring.uncorrectedLatencyNs, `results[${i}].uncorrectedLatencyNs`);
       for (const x of [ring, post]) assert.ok(typeof x.producerMaxLateNs === 'number' && (x.producerMaxLateNs as number) >= 0, `${String(x.name)}.producerMaxLateNs`);
+      for (const x of [ring, post]) {
+        const p99s = x.p99ByRunNs as unknown[];
+        assert.ok(Array.isArray(p99s) && p99s.length === x.reps, `${String(x.name)}: one p99 per run`);
+        p99s.forEach((v, k) => assertPositiveFinite(v, `${String(x.name)}.p99ByRunNs[${k}]`));
+      }
       for (const x of [ring, post]) assert.equal((x.latencyNs as Json).count, (x.events as number) * (x.reps as number), `${String(x.name)}: every event of every run recorded`);
     }
     const offered = rings.map((r) => r.offeredPerSec as number);

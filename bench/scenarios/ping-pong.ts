@@ -1,0 +1,272 @@
+/**
+ * ping-pong: round-trip latency between two threads over two rings (the Disruptor's
+ * PingPongSequencedLatencyTest).
+ *
+ *     main thread: pinger (cpu 0)                              worker 1: ponger (cpu 1)
+ *     ┌──────────────────────────────────┐  ring "ping" (64 slots)  ┌────────────────────────────┐
+ *     │ sentNs = now · publish ping  ────────────────────────────────▶ waitFor ping              │
+ *     │ waitFor pong · rtt = now - sentNs ◀──────────────────────────── publish pong (same sentNs)│
+ *     └──────────────────────────────────┘  ring "pong" (64 slots)  └────────────────────────────┘
+ *     baseline, same two threads:  main ── postMessage(sentNs) ──▶ worker 1 ── postMessage(sentNs) ──▶ main
+ *
+ * One ping in flight at a time. The pinger stamps its clock (RingBuffer.now()) into the ping right before
+ * publishing it, the ponger copies it into the pong, and the pinger records now - sentNs when
+ * the pong arrives, into an HDR histogram (ns). Warm-up round trips are not recorded.
+ *
+ * Variants:
+ *   ring busy-spin     RingBuffer next/publish, SequenceBarrier.waitFor, busy-spin on both sides:
+ *                      the ring's own cost, no bus lifecycle
+ *   ring yielding      the same with the yielding strategy (spin 100 tries, then sched_yield)
+ *   RingBus busy-spin  bus.publishWith → a handler on a bus worker → ctx.outbound('pong')
+ *                      .publishWith → the pinger's barrier on the outbound ring (metrics off):
+ *                      what the bus adds (halt checks, processor loop, two timestamp stamps)
+ *   postMessage        (baseline) one message each way, each side waiting in its event loop
+ * Exactly two threads spin at any time (the bus variant's worker replaces worker 1, idle in its
+ * event loop meanwhile, as is the bus's supervisor thread), pinned to CPUs 0 and 1 when the
+ * native addon loads. The pinger's loops live in workers/pingPongPinger.ts.
+ */
+import { Worker } from 'node:worker_threads';
+import type * as hdr from 'hdr-histogram-js';
+import { RingBuffer, RingBus, type WaitStrategyType } from '../../src/index.js';
+import type { LatencySummary } from '../lib/histogram.js';
+import { clockNote, createClockRing, measureClock, type ClockInfo } from '../lib/clockCost.js';
+import { hiccupNote, measureHiccups, type HiccupInfo } from '../lib/hiccups.js';
+import { awaitMessage, createRecordingHistogram, involuntarySwitches, latencyRatios, recordNs, setAffinity, summarize } from '../lib/latencyTools.js';
+import { machineInfo } from '../lib/machine.js';
+import type { BenchOptions } from '../lib/options.js';
+import { describePlacement, tryPin } from '../lib/placement.js';
+import type { BenchReport, BenchResult } from '../lib/report.js';
+import { median } from '../lib/timing.js';
+import { PingEvent, type PingFlyweight } from '../workers/pingPongEvent.js';
+import { pingBus, pingRings } from '../workers/pingPongPinger.js';
+
+const PINGER_CPU = 0;
+const PONGER_CPU = 1;
+const CAPACITY = 64;
+/** Targets for 'ring busy-spin' on a 2-core machine (see docs): p50, p99 and the ratio to postMessage. */
+const TARGET_P50_NS = 300;
+const TARGET_P99_NS = 1000;
+const TARGET_RATIO = 100;
+
+/** A latency result with both ratios against the baseline. */
+export interface LatencyResult extends BenchResult {
+  readonly latencyNs: LatencySummary;
+  /** Round trips per second (median over the repetitions). */
+  readonly eventsPerSec: number;
+  /** baseline p50 / this p50 and baseline p99 / this p99. */
+  readonly ratiosVsBaseline?: { readonly p50: number; readonly p99: number };
+  /** Involuntary context switches of the process during the timed runs (preemptions). */
+  readonly involuntaryContextSwitches: number;
+}
+
+export interface PingPongReport extends BenchReport {
+  readonly clock: ClockInfo;
+  /** The platform's floor: gaps a lone spinning thread saw on the pinger's CPU before the runs. */
+  readonly hiccups: HiccupInfo;
+  /** The targets for 'ring busy-spin' and whether this run met them. */
+  readonly targets: { readonly p50MaxNs: number; readonly p99MaxNs: number; readonly minRatioVsBaseline: number; readonly met: { readonly p50: boolean; readonly p99: boolean; readonly ratioP50: boolean; readonly ratioP99: boolean } };
+}
+
+interface Measured {
+  readonly latency: LatencySummary;
+  readonly perSec: number;
+  readonly switches: number;
+}
+
+/** Warm-up, then `reps` timed runs of `n` round trips each, all recorded into one histogram. */
+function measureSync(warmup: number, n: number, reps: number, run: (firstId: number, n: number, h: hdr.Histogram | null) => number): Measured {
+  const h = createRecordingHistogram();
+  let id = 0;
+  run(id, warmup, null);
+  id += warmup;
+  const rates: number[] = [];
+  const switches0 = involuntarySwitches();
+  for (let r = 0; r < reps; r++) {
+    const ms = run(id, n, h);
+    id += n;
+    rates.push((n * 1000) / ms);
+  }
+  const switches = involuntarySwitches() - switches0;
+  const latency = summarize(h);
+  h.destroy(); // frees the WebAssembly memory
+  return { latency, perSec: median(rates), switches };
+}
+
+/** The low-level ring variant with one wait strategy, against the ponger worker. */
+async function ringVariant(worker: Worker, wait: WaitStrategyType, warmup: number, n: number, reps: number): Promise<Measured> {
+  const ping = new RingBuffer<PingFlyweight>({ capacity: CAPACITY, event: PingEvent, waitStrategy: wait });
+  const pong = new RingBuffer<PingFlyweight>({ capacity: CAPACITY, event: PingEvent, waitStrategy: wait });
+  const pingSeq = ping.newSequence();
+  ping.addGatingSequences(pingSeq);
+  const pongSeq = pong.newSequence();
+  pong.addGatingSequences(pongSeq);
+  const pongBarrier = pong.newBarrier();
+  const ready = awaitMessage(worker, 'ring-ready');
+  const done = awaitMessage<{ count: number }>(worker, 'ring-done');
+  done.catch(() => undefined); // awaited below; a failure before that must not go unhandled
+  worker.postMessage({ cmd: 'ring', ping: ping.descriptor(), pong: pong.descriptor(), line: pingSeq.line });
+  await ready;
+  let measured: Measured;
+  try {
+    measured = measureSync(warmup, n, reps, (firstId, count, h) => pingRings(ping, pong, pongSeq, pongBarrier, firstId, count, h));
+  } finally {
+    ping.halt();
+  }
+  const { count } = await done;
+  if (count !== warmup + n * reps) throw new Error(`ping-pong (${wait}): the ponger answered ${count} pings, expected ${warmup + n * reps}`);
+  return measured;
+}
+
+/**
+ * `n` postMessage round trips (one message each way, carrying the send time on `clock`);
+ * records into `h` unless null. Resolves with the elapsed ms.
+ */
+function pingPostMessage(worker: Worker, clock: RingBuffer, n: number, h: hdr.Histogram | null): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let done = 0;
+    const t0 = performance.now();
+    const onMessage = (m: unknown): void => {
+      if (typeof m !== 'number') return;
+      const now = clock.now();
+      if (h !== null) recordNs(h, now - m);
+      if (++done === n) {
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        resolve(performance.now() - t0);
+      } else {
+        worker.postMessage(clock.now());
+      }
+    };
+    const onError = (err: Error): void => {
+      worker.off('message', onMessage);
+      reject(err);
+    };
+    worker.on('message', onMessage);
+    worker.once('error', onError);
+    worker.postMessage(clock.now());
+  });
+}
+
+async function postMessageBaseline(worker: Worker, warmup: number, n: number, reps: number): Promise<Measured> {
+  const h = createRecordingHistogram();
+  const clock = createClockRing();
+  await pingPostMessage(worker, clock, warmup, null);
+  const rates: number[] = [];
+  const switches0 = involuntarySwitches();
+  for (let r = 0; r < reps; r++) rates.push((n * 1000) / (await pingPostMessage(worker, clock, n, h)));
+  const switches = involuntarySwitches() - switches0;
+  const latency = summarize(h);
+  h.destroy();
+  return { latency, perSec: median(rates), switches };
+}
+
+/** The RingBus variant: a handler on a pinned, busy-spinning bus worker answers on an outbound ring. */
+async function busVariant(warmup: number, n: number, reps: number): Promise<Measured & { workerCpu: number | null }> {
+  const pong = new RingBuffer<PingFlyweight>({ capacity: CAPACITY, event: PingEvent, waitStrategy: 'busy-spin' });
+  const pongSeq = pong.newSequence();
+  pong.addGatingSequences(pongSeq);
+  const pongBarrier = pong.newBarrier();
+  // the bus checks worker CPUs against this thread's affinity: widen it while the bus starts
+  setAffinity([PINGER_CPU, PONGER_CPU]);
+  const bus = new RingBus<PingFlyweight>({
+    event: PingEvent,
+    capacity: CAPACITY,
+    waitStrategy: 'busy-spin',
+    metrics: false,
+    workers: { pong: { cpu: PONGER_CPU, waitStrategy: 'busy-spin' } },
+    outbound: { pong: pong.descriptor() },
+  });
+  bus.handleEventsWith(bus.handler('ponger', new URL('../workers/pingPongHandler.js', import.meta.url), { worker: 'pong' }));
+  await bus.start();
+  try {
+    tryPin(PINGER_CPU); // back onto the pinger's CPU (widened for start)
+    const w = bus.placement().workers[0]!;
+    const run = (firstId: number, count: number, h: hdr.Histogram | null): number => pingBus(bus, pong, pongSeq, pongBarrier, firstId, count, h);
+    const measured = measureSync(warmup, n, reps, run);
+    return { ...measured, workerCpu: w.pinned ? PONGER_CPU : null };
+  } finally {
+    await bus.shutdown({ timeoutMs: 10_000 }).catch(() => bus.halt());
+  }
+}
+
+function result(name: string, m: Measured, baseline: LatencySummary, events: number, reps: number, detail: string): LatencyResult {
+  const r = latencyRatios(baseline, m.latency);
+  return {
+    name,
+    latencyNs: m.latency,
+    eventsPerSec: m.perSec,
+    ratioVsBaseline: r.p50,
+    ratiosVsBaseline: r,
+    involuntaryContextSwitches: m.switches,
+    events,
+    reps,
+    detail: `${detail}; p99 ${r.p99.toFixed(0)}× lower; ${m.switches} preemptions`,
+  };
+}
+
+export async function run(options: BenchOptions): Promise<PingPongReport> {
+  const n = options.events ?? (options.quick ? 20_000 : 1_000_000);
+  const reps = options.reps ?? (options.quick ? 1 : 3);
+  const warmup = options.quick ? 5_000 : 200_000;
+  const postN = options.quick ? 2_000 : Math.max(1_000, Math.ceil(n / 20));
+  const postWarmup = options.quick ? 500 : 5_000;
+  const machine = machineInfo(); // before pinning: availableParallelism follows this thread's affinity
+  const clock = measureClock(options.quick ? 100_000 : 500_000);
+
+  const worker = new Worker(new URL('../workers/pingPongPonger.js', import.meta.url), { workerData: { cpu: PONGER_CPU } });
+  try {
+    // start the worker first (a starting worker needs this thread's event loop), then pin this thread
+    const { cpu: pongerCpu, nativeYield } = await awaitMessage<{ cpu: number | null; nativeYield: boolean }>(worker, 'ready');
+    const pingerCpu = tryPin(PINGER_CPU);
+    const hiccups = await measureHiccups(options.quick ? 100 : 1000);
+
+    const post = await postMessageBaseline(worker, postWarmup, postN, reps);
+    const spin = await ringVariant(worker, 'busy-spin', warmup, n, reps);
+    const yielding = await ringVariant(worker, 'yielding', warmup, n, reps);
+    const bus = await busVariant(warmup, n, reps);
+
+    const baseline: LatencyResult = {
+      name: 'postMessage',
+      latencyNs: post.latency,
+      eventsPerSec: post.perSec,
+      involuntaryContextSwitches: post.switches,
+      events: postN,
+      reps,
+      detail: 'one message each way (worker.postMessage / parentPort.postMessage)',
+    };
+    const results = [
+      result('ring busy-spin', spin, post.latency, n, reps, 'RingBuffer + SequenceBarrier.waitFor, busy-spin'),
+      result('ring yielding', yielding, post.latency, n, reps, `yielding (100 spins, then ${nativeYield ? 'sched_yield' : '50 µs nap: no native addon'})`),
+      result('RingBus busy-spin', bus, post.latency, n, reps, 'bus.publishWith → handler → outbound ring, metrics off'),
+    ];
+    const s = results[0]!;
+    const met = { p50: s.latencyNs.p50 <= TARGET_P50_NS, p99: s.latencyNs.p99 <= TARGET_P99_NS, ratioP50: s.ratiosVsBaseline!.p50 >= TARGET_RATIO, ratioP99: s.ratiosVsBaseline!.p99 >= TARGET_RATIO };
+    const wait = `busy-spin / yielding (rings), event loop (postMessage)`;
+    return {
+      scenario: 'ping-pong',
+      results,
+      baseline,
+      machine,
+      placement: describePlacement([
+        { role: 'pinger', thread: 'main', cpu: pingerCpu, wait },
+        { role: 'ponger', thread: 'worker 1', cpu: pongerCpu, wait },
+        { role: 'ponger (RingBus variant)', thread: "bus worker 'pong'", cpu: bus.workerCpu, wait: 'busy-spin' },
+      ]),
+      clock,
+      hiccups,
+      targets: { p50MaxNs: TARGET_P50_NS, p99MaxNs: TARGET_P99_NS, minRatioVsBaseline: TARGET_RATIO, met },
+      notes: [
+        `latency = one round trip (ping out, pong back) timed on the pinger with ${clock.chosen}, recorded in an HDR histogram (ns, 3 digits); events/s = round trips per second (median of ${reps} runs)`,
+        `${n} round trips per ring run × ${reps} after ${warmup} warm-up; postMessage ${postN} × ${reps} after ${postWarmup}; one ping in flight at a time; every pong's id is checked`,
+        `preemptions = involuntary context switches of the process during the timed runs (getrusage): each one can put a multi-ms stall into the tail on a shared machine`,
+        `exactly two threads spin at a time (worker 1 idles in its event loop during the RingBus variant, as does the bus's supervisor thread); ring capacity ${CAPACITY}`,
+        clockNote(clock),
+        hiccupNote(hiccups, `main @cpu${pingerCpu ?? '?'}`),
+        `ratios = postMessage figure / ring figure; target for ring busy-spin: p50 ≤ ${TARGET_P50_NS} ns (${met.p50 ? 'met' : 'missed'}), p99 ≤ ${TARGET_P99_NS} ns (${met.p99 ? 'met' : 'missed'}), ≥ ${TARGET_RATIO}× below postMessage at p50 (${met.ratioP50 ? 'met' : 'missed'}) and p99 (${met.ratioP99 ? 'met' : 'missed'})`,
+      ],
+      quick: options.quick,
+    };
+  } finally {
+    await worker.terminate();
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The pinger's loops of the ping-pong scenario (main thread), one per transport so that each
+ * call site stays monomorphic: send a ping stamped with the ring's clock (RingBuffer.now()), wait
+ * (spinning with the ring's wait strategy) for its pong, record now - sentNs on the same clock. One ping in flight at a time;
+ * every pong's id is checked. Allocation-free per round trip.
+ */
+import type * as hdr from 'hdr-histogram-js';
+import type { RingBuffer, RingBus, Sequence, SequenceBarrier } from '../../src/index.js';
+import { recordNs } from '../lib/latencyTools.js';
+import type { PingFlyweight } from './pingPongEvent.js';
+
+/**
+ * `n` round trips over the rings, ids from `firstId`; records into `h` unless null. Returns the
+ * elapsed ms. Allocation-free per round trip.
+ */
+export function pingRings(ping: RingBuffer<PingFlyweight>, pong: RingBuffer<PingFlyweight>, pongSeq: Sequence, pongBarrier: SequenceBarrier, firstId: number, n: number, h: hdr.Histogram | null): number {
+  const out = ping.flyweight();
+  let next = pongSeq.get() + 1;
+  const t0 = performance.now();
+  for (let id = firstId, end = firstId + n; id < end; id++) {
+    const s = ping.next();
+    out.$wrap(ping.slotOffset(s));
+    out.id = id;
+    out.sentNs = ping.now();
+    ping.publish(s);
+    const available = pongBarrier.waitFor(next);
+    const now = ping.now();
+    if (available < next) throw new Error(`ping-pong: the pong ring was halted at round trip ${id}`);
+    const back = pong.get(next);
+    if (back.id !== id) throw new Error(`ping-pong: pong ${next} carries id ${back.id}, expected ${id}`);
+    const rttNs = now - back.sentNs;
+    pongSeq.set(next);
+    pong.signalProgress();
+    next++;
+    if (h !== null) recordNs(h, rttNs);
+  }
+  return performance.now() - t0;
+}
+
+const busArg: { id: number; clock: RingBuffer<PingFlyweight> | null } = { id: 0, clock: null };
+function stampPing(e: PingFlyweight, _sequence: number, a: typeof busArg): void {
+  e.id = a.id;
+  e.sentNs = a.clock!.now();
+}
+
+/**
+ * `n` round trips through a RingBus: bus.publishWith the ping, wait on the outbound ring the
+ * bus's handler answers on; timed with the pong ring's clock. Returns the elapsed ms.
+ */
+export function pingBus(bus: RingBus<PingFlyweight>, pong: RingBuffer<PingFlyweight>, pongSeq: Sequence, pongBarrier: SequenceBarrier, firstId: number, n: number, h: hdr.Histogram | null): number {
+  let next = pongSeq.get() + 1;
+  busArg.clock = pong;
+  const t0 = performance.now();
+  for (let id = firstId, end = firstId + n; id < end; id++) {
+    busArg.id = id;
+    bus.publishWith(stampPing, busArg);
+    const available = pongBarrier.waitFor(next);
+    const now = pong.now();
+    if (available < next) throw new Error(`ping-pong (RingBus): the pong ring was halted at round trip ${id}`);
+    const back = pong.get(next);
+    if (back.id !== id) throw new Error(`ping-pong (RingBus): pong ${next} carries id ${back.id}, expected ${id}`);
+    const rttNs = now - back.sentNs;
+    pongSeq.set(next);
+    pong.signalProgress();
+    next++;
+    if (h !== null) recordNs(h, rttNs);
+  }
+  return performance.now() - t0;
+}
