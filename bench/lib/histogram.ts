@@ -1,60 +1,40 @@
 /**
- * HDR latency histograms for latency scenarios (ping-pong, pipeline, …), via hdr-histogram-js.
- * Values are nanoseconds. Record on the measuring thread with `recordValue(ns)` (allocation-free
- * for in-range values); summarise once at the end.
+ * HDR latency histograms for the latency scenarios (ping-pong, pipeline, …): thin names over
+ * src/metrics/histograms.ts, where the bus's own metrics live, so that benchmarks and bus metrics
+ * record and summarise the same way. Values are nanoseconds.
  */
-import * as hdr from 'hdr-histogram-js';
+import type * as hdr from 'hdr-histogram-js';
+import { decodeHistogram, encodeHistogram, MAX_TRACKABLE, newHistogram, percentiles, recordClamped, type Percentiles } from '../../src/metrics/histograms.js';
 
 export type LatencyHistogram = hdr.Histogram;
 
-/** Percentiles of a latency histogram, in nanoseconds. */
-export interface LatencySummary {
-  readonly count: number;
-  readonly mean: number;
-  readonly p50: number;
-  readonly p90: number;
-  readonly p99: number;
-  readonly p999: number;
-  readonly p9999: number;
-  readonly max: number;
-}
+/** Percentiles of a latency histogram, in nanoseconds (each at most the max). */
+export type LatencySummary = Percentiles;
 
 /**
- * A histogram for latencies from 1 ns to `highestNs` (default 10 s) with 3 significant digits
- * (values within 0.1 %). The pure-JS build: no WebAssembly to initialise, usable in any thread.
+ * A fixed-size histogram for latencies from 1 ns to `highestNs` (default 1 h) with 3 significant
+ * digits, the WebAssembly build when it loads (recording allocates nothing, ≈15–20 ns).
  */
-export function createLatencyHistogram(highestNs = 10_000_000_000): LatencyHistogram {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: highestNs, numberOfSignificantValueDigits: 3, bitBucketSize: 'packed', autoResize: true });
+export function createLatencyHistogram(highestNs = MAX_TRACKABLE): LatencyHistogram {
+  return newHistogram(highestNs, true);
 }
 
-/** Records one latency (ns), clamped to ≥ 1 so that a sub-nanosecond reading still counts. */
+/** Records one latency (ns), clamped into [1, the histogram's range]. Allocation-free. */
 export function recordLatency(h: LatencyHistogram, ns: number): void {
-  h.recordValue(ns < 1 ? 1 : Math.round(ns));
+  recordClamped(h, ns, h.highestTrackableValue);
 }
 
-/** Turns a histogram into { count, mean, p50, p90, p99, p999, p9999, max } (ns). */
+/** { count, mean, p50, p90, p99, p999, p9999, max } (ns). */
 export function summarizeLatency(h: LatencyHistogram): LatencySummary {
-  return {
-    count: h.totalCount,
-    mean: h.mean,
-    p50: h.getValueAtPercentile(50),
-    p90: h.getValueAtPercentile(90),
-    p99: h.getValueAtPercentile(99),
-    p999: h.getValueAtPercentile(99.9),
-    p9999: h.getValueAtPercentile(99.99),
-    max: h.maxValue,
-  };
+  return percentiles(h);
 }
 
-/**
- * Merges histograms recorded in several threads: send each as `encodeLatency(h)` (a compact
- * base64 string) over postMessage and `decodeLatency` it on the receiving side.
- */
+/** Compact base64 for postMessage; merge on the other side with decodeLatency + add. */
 export function encodeLatency(h: LatencyHistogram): string {
-  return hdr.encodeIntoCompressedBase64(h);
+  return encodeHistogram(h);
 }
 
 /** The inverse of encodeLatency. */
 export function decodeLatency(encoded: string): LatencyHistogram {
-  return hdr.decodeFromCompressedBase64(encoded);
+  return decodeHistogram(encoded);
 }

@@ -4,71 +4,38 @@
  * baseline, preemption counts and worker-message helpers. See clockCost.ts for the clock and
  * hiccups.ts for the platform's floor.
  */
-import * as hdr from 'hdr-histogram-js';
+import type * as hdr from 'hdr-histogram-js';
 import type { Worker } from 'node:worker_threads';
 import { pinCurrentThread } from '../../src/index.js';
-import { decodeLatency, summarizeLatency, type LatencySummary } from './histogram.js';
+import { createLatencyHistogram, encodeLatency, summarizeLatency, type LatencySummary } from './histogram.js';
+import { MAX_TRACKABLE, mergeEncoded, percentiles, recordClamped } from '../../src/metrics/histograms.js';
 
 /** Largest latency the recording histograms track (larger values are clamped): 1 hour in ns. */
-export const HIGHEST_TRACKABLE_NS = 3_600_000_000_000;
+export const HIGHEST_TRACKABLE_NS = MAX_TRACKABLE;
 
-let wasmReady: boolean | null = null;
-
-/** Whether hdr-histogram-js's WebAssembly build loaded in this thread (loads it once). */
-export function wasmHistograms(): boolean {
-  if (wasmReady === null) {
-    try {
-      hdr.initWebAssemblySync();
-      wasmReady = true;
-    } catch {
-      wasmReady = false;
-    }
-  }
-  return wasmReady;
-}
-
-/**
- * A fixed-size (no auto-resize) 3-significant-digit histogram, 1 ns … 1 h: recording never
- * allocates. The WebAssembly build when it loads (≈20 ns per record on the 2-core machines,
- * against ≈130 ns for the JS Int32 build and ≈570 ns for the auto-resizing packed one).
- */
+/** A fixed-size WebAssembly histogram, 1 ns … 1 h: recording never allocates (see src/metrics/histograms.ts). */
 export function createRecordingHistogram(): hdr.Histogram {
-  return hdr.build({
-    bitBucketSize: 32,
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: HIGHEST_TRACKABLE_NS,
-    numberOfSignificantValueDigits: 3,
-    autoResize: false,
-    useWebAssembly: wasmHistograms(),
-  });
+  return createLatencyHistogram(HIGHEST_TRACKABLE_NS);
 }
 
 /** Records `ns` clamped into [1, HIGHEST_TRACKABLE_NS]. Allocation-free. */
 export function recordNs(h: hdr.Histogram, ns: number): void {
-  h.recordValue(ns < 1 ? 1 : ns > HIGHEST_TRACKABLE_NS ? HIGHEST_TRACKABLE_NS : Math.round(ns));
+  recordClamped(h, ns);
 }
 
 /** Encodes for postMessage / a handler snapshot (compressed base64). Allocates. */
 export function encodeHistogram(h: hdr.Histogram): string {
-  return hdr.encodeIntoCompressedBase64(h);
+  return encodeLatency(h);
 }
 
-/**
- * Percentiles of `h` (ns), each at most the exact maximum: an HDR percentile is the highest value
- * of its bucket (up to 0.1 % above the values recorded in it), so p99.99 could otherwise read
- * above the max actually recorded.
- */
+/** Percentiles of `h` (ns), each at most the exact maximum. */
 export function summarize(h: hdr.Histogram): LatencySummary {
-  const s = summarizeLatency(h);
-  const cap = (v: number): number => (v > s.max ? s.max : v);
-  return { ...s, p50: cap(s.p50), p90: cap(s.p90), p99: cap(s.p99), p999: cap(s.p999), p9999: cap(s.p9999) };
+  return summarizeLatency(h);
 }
 
-/** Summary (as `summarize`) of several encoded histograms merged, e.g. the repetitions of one measurement. */
+/** Summary of several encoded histograms merged, e.g. the repetitions of one measurement. */
 export function summarizeEncoded(encoded: readonly string[]): LatencySummary {
-  const total = hdr.build({ bitBucketSize: 32, lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_TRACKABLE_NS, numberOfSignificantValueDigits: 3 });
-  for (const e of encoded) total.add(decodeLatency(e));
-  return summarize(total);
+  return percentiles(mergeEncoded(encoded));
 }
 
 const spinCell = new Int32Array(new SharedArrayBuffer(4));

@@ -45,20 +45,17 @@ export function recordClamped(h: hdr.Histogram, value: number, highest = MAX_TRA
   h.recordValue(value < 1 ? 1 : value > highest ? highest : Math.round(value));
 }
 
-/** Percentiles of a histogram (allocates the result). */
+/**
+ * Percentiles of a histogram (allocates the result), each at most the exact maximum: an HDR
+ * percentile is the highest value of its bucket (up to 0.1 % above what was recorded in it), so a
+ * high percentile could otherwise read above the max actually recorded.
+ */
 export function percentiles(h: hdr.Histogram): Percentiles {
   const count = h.totalCount;
   if (count === 0) return { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, p9999: 0, max: 0 };
-  return {
-    count,
-    mean: h.mean,
-    p50: h.getValueAtPercentile(50),
-    p90: h.getValueAtPercentile(90),
-    p99: h.getValueAtPercentile(99),
-    p999: h.getValueAtPercentile(99.9),
-    p9999: h.getValueAtPercentile(99.99),
-    max: h.maxValue,
-  };
+  const max = h.maxValue;
+  const at = (p: number): number => Math.min(h.getValueAtPercentile(p), max);
+  return { count, mean: h.mean, p50: at(50), p90: at(90), p99: at(99), p999: at(99.9), p9999: at(99.99), max };
 }
 
 /** Serialises for postMessage (compressed base64). Allocates. */
@@ -66,9 +63,14 @@ export function encodeHistogram(h: hdr.Histogram): string {
   return hdr.encodeIntoCompressedBase64(h);
 }
 
+/** The inverse of encodeHistogram. Allocates. */
+export function decodeHistogram(encoded: string): hdr.Histogram {
+  return hdr.decodeFromCompressedBase64(encoded, 32, false);
+}
+
 /** Merges encoded histograms into a new one. Allocates. */
 export function mergeEncoded(encoded: readonly string[], highest = MAX_TRACKABLE): hdr.Histogram {
   const total = newHistogram(highest);
-  for (const e of encoded) total.add(hdr.decodeFromCompressedBase64(e, 32, false));
+  for (const e of encoded) total.add(decodeHistogram(e));
   return total;
 }

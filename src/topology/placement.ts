@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { cpuIndexLimit } from '../native/index.js';
 import { RingbusRangeError, RingbusTypeError, show } from '../errors.js';
 import type { WaitStrategyOptions } from '../core/WaitStrategy.js';
 import type { ResourceLimits } from 'node:worker_threads';
@@ -33,7 +34,8 @@ export interface PlacementReport {
 export function normaliseCpus(worker: string, cpu: WorkerOptions['cpu']): number[] | null {
   if (cpu === undefined) return null;
   const list = typeof cpu === 'number' ? [cpu] : Array.isArray(cpu) ? [...cpu] : null;
-  const max = availableParallelism() - 1;
+  // every CPU of the system, not just this thread's affinity (which shrinks once the thread is pinned)
+  const max = cpuIndexLimit() - 1;
   if (!list || list.length === 0 || list.some((c) => !Number.isInteger(c) || c < 0 || c > max)) {
     throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `workers.${worker}.cpu must be a CPU index or a non-empty list of them in [0, ${max}], got ${show(cpu)}`);
   }
