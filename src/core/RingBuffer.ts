@@ -1,6 +1,6 @@
 import { RingbusError, RingbusRangeError, RingbusTypeError, show } from '../errors.js';
 import {
-  ALERT, computeLayout, CONTROL_BLOCK_BYTES, CURSOR, CURSOR_REF, HDR_CAPACITY, HDR_F64_EPOCH_MS, HDR_F64_INITIAL_CURSOR, HDR_MAGIC,
+  ALERT, computeLayout, CONTROL_BLOCK_BYTES, CURSOR, CURSOR_REF, HDR_CAPACITY, HDR_FINGERPRINT, HDR_F64_EPOCH_MS, HDR_F64_INITIAL_CURSOR, HDR_MAGIC,
   HDR_MAX_SEQUENCES, HDR_PRODUCER_TYPE, HDR_SLOT_SIZE, HDR_VERSION, KIND_CONTROL, KIND_EVENT, KIND_VOID, LAYOUT_VERSION, MAGIC,
   MAX_CAPACITY, MAX_SEQUENCES, MIN_CAPACITY, PRODUCER_MULTI, PRODUCER_SINGLE, PRODUCER_WAITERS, PROGRESS_SIGNAL, PUBLISH_SIGNAL,
   CONSUMER_WAITERS, SLOT_HEADER_BYTES, type RingLayout,
@@ -138,6 +138,7 @@ export class RingBuffer<F extends Flyweight = Flyweight> {
       MultiProducerSequencer.initialiseAvailability(new Int32Array(buffer, layout.availabilityOffset, capacity), initialCursor);
     }
     const event = options.event ?? (rawEvent(slotSize) as unknown as EventType<F>);
+    ctl[HDR_FINGERPRINT] = event.fingerprintValue | 0;
     return { buffer, ctl, layout, event, strategy, producerType };
   }
 
@@ -160,6 +161,12 @@ export class RingBuffer<F extends Flyweight = Flyweight> {
     }
     const event = descriptor.event ? defineEvent(descriptor.event.name, descriptor.event.fields) : rawEvent(slotSize);
     if (event.slotSize > slotSize) throw new RingbusRangeError('RINGBUS_ERR_SLOT_TOO_SMALL', `event ${event.name} needs ${event.slotSize}-byte slots, the ring has ${slotSize}`);
+    if ((event.fingerprintValue | 0) !== ctl[HDR_FINGERPRINT]) {
+      throw new RingbusTypeError(
+        'RINGBUS_ERR_BAD_DESCRIPTOR',
+        `descriptor.event ${event.name} (fingerprint ${event.fingerprint}) is not the schema the ring was created with (fingerprint ${(ctl[HDR_FINGERPRINT]! >>> 0).toString(16).padStart(8, '0')})`,
+      );
+    }
     const strategy = createWaitStrategy(waitStrategy ?? descriptor.waitStrategy);
     return new RingBuffer<F>({ capacity }, { buffer, ctl, layout, event, strategy });
   }

@@ -6,7 +6,7 @@
  *   | line 0: header (written once, before the buffer is shared) |
  *   |   0 magic | 1 version | 2 capacity | 3 slotSize |          |
  *   |   4 producerType | 5 maxSequences | 6-7 initialCursor f64 |  (int32 word indices)
- *   |   8-9 epochMs f64 | 10 headerBytes                          |
+ *   |   8-9 epochMs f64 | 10 event fingerprint (u32 as i32)       |
  *   +-----------------------------------------------------------+
  *   | line 1:  CURSOR           producer-written (claim cursor for multi-producer)
  *   | line 2:  CURSOR_REF       floor(fullCursor / 2^30): coarse reference for 32-bit reconstruction
@@ -65,6 +65,8 @@ export const HDR_SLOT_SIZE = 3;
 export const HDR_PRODUCER_TYPE = 4;
 /** Header word: number of sequence lines. */
 export const HDR_MAX_SEQUENCES = 5;
+/** Header word: the event schema's fingerprint (attach() refuses another schema). */
+export const HDR_FINGERPRINT = 10;
 /** Header Float64 index (in a Float64Array over the same buffer): full initial cursor. */
 export const HDR_F64_INITIAL_CURSOR = 3; // bytes 24..31
 /** Header Float64 index: wall-clock epoch (ms since 1970) that slot timestamps count from. */

@@ -25,6 +25,7 @@ import { checkPersistenceOptions, planRecovery, replayJournal, type PersistenceO
 import { SnapshotScheduler } from './SnapshotScheduler.js';
 import { writeBusManifest } from './busManifest.js';
 import type { JournalHandlerOptions } from '../persistence/handlers/journal.js';
+import { DataDirLock } from '../persistence/DataDirLock.js';
 
 const JOURNAL_MODULE = new URL('../persistence/handlers/journal.js', import.meta.url);
 /** Name of the built-in journal handler. */
@@ -92,6 +93,7 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   #journal: HandlerRef | null = null;
   #recovery: (RecoveryPlan & { replayedThrough: number; replayStartedAt: number }) | null = null;
   #scheduler: SnapshotScheduler | null = null;
+  #lock: DataDirLock | null = null;
 
   constructor(options: RingBusOptions<F>) {
     super();
@@ -187,6 +189,15 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   /** Starts the workers (loading every handler module). Resolves once every worker is ready. */
   async start(): Promise<void> {
     this.#assertState('new', 'start()');
+    try {
+      await this.#start();
+    } catch (error) {
+      this.#releaseLock(); // whatever failed, the data directory is free again
+      throw error;
+    }
+  }
+
+  async #start(): Promise<void> {
     // the journal runs straight off the ring unless the application placed it
     if (this.#journal && this.#journal.dependsOn === null) this.place([], [this.#journal]);
     const placed = this.#handlers.filter((h) => h.dependsOn !== null).sort((a, b) => a.order - b.order);
@@ -203,7 +214,15 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     if (placed.length > MAX_SEQUENCES) throw new RingbusRangeError('RINGBUS_ERR_TOPOLOGY', `at most ${MAX_SEQUENCES} handlers per bus, got ${placed.length}`);
     const o = this.#options;
     const p = o.persistence;
-    const plan = p ? planRecovery(p, o.initialSequence) : null;
+    // one writer per data directory (read-only replays take no lock)
+    if (p && !p.readOnly) this.#lock = DataDirLock.acquire(p.dataDir);
+    let plan: RecoveryPlan | null;
+    try {
+      plan = p ? planRecovery(p, o.initialSequence) : null;
+    } catch (error) {
+      this.#releaseLock();
+      throw error;
+    }
     if (p && plan) {
       if (!p.readOnly) writeBusManifest(p.dataDir, o.event, placed, { capacity: o.capacity, producerType: o.producerType }, p.upcasters !== undefined);
       this.#journal!.options = {
@@ -275,6 +294,7 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
       this.#state = 'halted';
       if (status.tryHalt(HALT_SHUTDOWN, -1, -1, NaN, `start failed: ${(error as Error).message}`)) ring.halt(HALT_SHUTDOWN);
       await this.#workers.waitAllExited(5000);
+      this.#releaseLock();
       throw error;
     }
     if (p && plan) {
@@ -305,6 +325,11 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   }
 
   #controlOnly = false;
+
+  #releaseLock(): void {
+    this.#lock?.release();
+    this.#lock = null;
+  }
 
   /**
    * Takes a snapshot without stopping the bus: a control event at S makes every stateful handler
@@ -418,6 +443,7 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     await this.#workers?.waitAllExited(10_000);
     await this.#pool?.close();
     this.#pool = null;
+    this.#releaseLock();
   }
 
   /**
@@ -454,6 +480,7 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     const shutdownErrors = this.#workers!.shutdownErrors();
     await this.#pool?.close();
     this.#pool = null;
+    this.#releaseLock();
     this.#state = 'stopped';
     this.#publisher!.close(() => (this.#haltError ? this.#currentHaltError() : new RingbusError('RINGBUS_ERR_BUS_STATE', 'cannot publish: the bus is stopped')));
     if (failure !== null) throw failure;
