@@ -31,36 +31,30 @@ const wraps = [
   { name: '2^32', at: 2 ** 32 },
 ] as const;
 
+/** One producer (single-producer sequencer) and three (multi-producer sequencer). */
+const shapes = [
+  { title: 'one producer', producers: 1, producerType: 'single', eventsPerProducer: 1_500_000, maxBatch: 128 },
+  { title: 'three producers', producers: 3, producerType: 'multi', eventsPerProducer: 400_000, maxBatch: 64 },
+] as const;
+
 describe('stress: sequences across the 32-bit wraps (worker threads)', () => {
   for (const wrap of wraps) {
-    it(`should deliver every event exactly once across ${wrap.name} with one producer`, async (t) => {
-      const prng = createPrng(deriveSeed(seed, `1P-1C-wrap-${wrap.name}`));
-      const capacity = [64, 1024][prng.int(0, 1)]!;
-      const options: StressOptions = {
-        label: `1P-1C-wrap-${wrap.name}`, seed: prng.int(0, 0xffffffff), replaySeed: seed, producerType: 'single', producers: 1, consumers: 1,
-        eventsPerProducer: Math.round(1_500_000 * scale), capacity, maxBatch: Math.min(capacity, 128),
-        initialSequence: wrap.at - prng.int(1, 4 * capacity),
-        producerPauseChance: 0.0005, producerPauseMaxMs: 1, consumerPauseChance: 0.002, consumerPauseMaxMs: 1, partialChance: 0.1,
-      };
-      t.diagnostic(describeRun(options));
-      const out = await runStress(options);
-      t.diagnostic(`${out.elapsedMs.toFixed(0)} ms, ran to sequence ${out.cursor} (${out.cursor - wrap.at + 1} past the wrap)`);
-      assertStressOutcome(out);
-    });
-
-    it(`should deliver every event exactly once across ${wrap.name} with three producers`, async (t) => {
-      const prng = createPrng(deriveSeed(seed, `3P-1C-wrap-${wrap.name}`));
-      const capacity = [64, 1024][prng.int(0, 1)]!;
-      const options: StressOptions = {
-        label: `3P-1C-wrap-${wrap.name}`, seed: prng.int(0, 0xffffffff), replaySeed: seed, producerType: 'multi', producers: 3, consumers: 1,
-        eventsPerProducer: Math.round(400_000 * scale), capacity, maxBatch: Math.min(capacity, 64),
-        initialSequence: wrap.at - prng.int(1, 4 * capacity),
-        producerPauseChance: 0.0005, producerPauseMaxMs: 1, consumerPauseChance: 0.002, consumerPauseMaxMs: 1, partialChance: 0.1,
-      };
-      t.diagnostic(describeRun(options));
-      const out = await runStress(options);
-      t.diagnostic(`${out.elapsedMs.toFixed(0)} ms, ran to sequence ${out.cursor} (${out.cursor - wrap.at + 1} past the wrap)`);
-      assertStressOutcome(out);
-    });
+    for (const shape of shapes) {
+      it(`should deliver every event exactly once across ${wrap.name} with ${shape.title}`, async (t) => {
+        const label = `${shape.producers}P-1C-wrap-${wrap.name}`;
+        const prng = createPrng(deriveSeed(seed, label));
+        const capacity = [64, 1024][prng.int(0, 1)]!;
+        const options: StressOptions = {
+          label, seed: prng.int(0, 0xffffffff), replaySeed: seed, producerType: shape.producerType, producers: shape.producers, consumers: 1,
+          eventsPerProducer: Math.round(shape.eventsPerProducer * scale), capacity, maxBatch: Math.min(capacity, shape.maxBatch),
+          initialSequence: wrap.at - prng.int(1, 4 * capacity),
+          producerPauseChance: 0.0005, producerPauseMaxMs: 1, consumerPauseChance: 0.002, consumerPauseMaxMs: 1, partialChance: 0.1,
+        };
+        t.diagnostic(describeRun(options));
+        const out = await runStress(options);
+        t.diagnostic(`${out.elapsedMs.toFixed(0)} ms, ran to sequence ${out.cursor} (${out.cursor - wrap.at + 1} past the wrap)`);
+        assertStressOutcome(out);
+      });
+    }
   }
 });

@@ -10,18 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { RingBus, type HandlerRef } from '../../src/index.js';
 import { fillEvent, newResults, readCells, TestEvent } from './fixtures/events.js';
 import type { CheckerOptions } from './fixtures/checker.js';
+import { coded } from '../helpers/assertions.js';
 
 const CHECKER = new URL('./fixtures/checker.js', import.meta.url);
 const fixture = (name: string): URL => new URL(`./fixtures/${name}.js`, import.meta.url);
 
-function coded(code: string, ...inMessage: string[]): (e: unknown) => boolean {
-  return (e) => {
-    assert.ok(e instanceof Error, `expected an Error, got ${String(e)}`);
-    assert.equal((e as { code?: string }).code, code, `code of: ${e.message}`);
-    for (const s of inMessage) assert.ok(e.message.includes(s), `message should name ${JSON.stringify(s)}: ${e.message}`);
-    return true;
-  };
-}
 
 const newBus = (): RingBus => new RingBus({ event: TestEvent, capacity: 1024 });
 

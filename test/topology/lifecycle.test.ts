@@ -12,17 +12,10 @@ import { RingBus } from '../../src/index.js';
 import { delay, nextMessage, startWorker, waitUntil } from '../helpers/workers.js';
 import { fillEvent, isParked, newResults, openGate, readCells, TestEvent } from './fixtures/events.js';
 import type { CheckerOptions } from './fixtures/checker.js';
+import { coded } from '../helpers/assertions.js';
 
 const CHECKER = new URL('./fixtures/checker.js', import.meta.url);
 
-function coded(code: string, ...inMessage: string[]): (e: unknown) => boolean {
-  return (e) => {
-    assert.ok(e instanceof Error, `expected an Error, got ${String(e)}`);
-    assert.equal((e as { code?: string }).code, code, `code of: ${e.message}`);
-    for (const s of inMessage) assert.ok(e.message.includes(s), `message should name ${JSON.stringify(s)}: ${e.message}`);
-    return true;
-  };
-}
 
 /** first (checker slot 0, worker w1, may park at blockAt) → second (slot 1, worker w2), and side (slot 2, w2) off the ring. */
 function busWith(blockAt?: number, capacity = 8192): { bus: RingBus; results: SharedArrayBuffer } {
