@@ -45,6 +45,8 @@ function runAndKill(dataDir: string, seed: number, runMs: number, afterSnapshot:
     };
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
+    // never wait for ever: if no snapshot (or no ready) shows up, kill anyway and let the assertions say so
+    const fallback = setTimeout(() => child.kill('SIGKILL'), 30_000);
     child.stdout.on('data', (chunk: Buffer) => {
       buffered += chunk.toString('utf8');
       const lines = buffered.split('\n');
@@ -61,6 +63,7 @@ function runAndKill(dataDir: string, seed: number, runMs: number, afterSnapshot:
       }
     });
     child.on('exit', (code, signal) => {
+      clearTimeout(fallback);
       if (signal !== 'SIGKILL') reject(new Error(`child ended by itself (code ${code}, signal ${signal}): ${stderr}`));
       else resolve({ maxAck, ready, snapshot });
     });
