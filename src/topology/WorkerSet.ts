@@ -72,7 +72,9 @@ export class WorkerSet {
       };
       this.#listeners.add(listener);
     });
-    const supervisor = new Worker(SUPERVISOR_SCRIPT, { workerData: supervisorInit, transferList: theirs });
+    // workers inherit the process's execArgv; --input-type (e.g. from `node --input-type=module -e`) makes a worker started from a file fail
+    const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
+    const supervisor = new Worker(SUPERVISOR_SCRIPT, { workerData: supervisorInit, transferList: theirs, execArgv });
     this.#supervisor = supervisor;
     supervisor.on('message', (m: SupervisorMessage) => this.#dispatch(m));
     supervisor.on('error', (error) => {
