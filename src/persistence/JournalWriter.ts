@@ -36,7 +36,7 @@
  *
  * After an I/O error (ENOSPC, EIO) the writer is unusable: every later call rethrows that error.
  */
-import { closeSync, fdatasyncSync, openSync } from 'node:fs';
+import { closeSync, fdatasyncSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RingbusError, RingbusRangeError, RingbusTypeError, show } from '../errors.js';
 import {
@@ -47,7 +47,7 @@ import { copyBytes, int32ViewOf } from './byteCopy.js';
 import { crc32cWords } from './crc32c.js';
 import { ensureDirectory, fsyncDirectory, writeAllSync } from './fsUtil.js';
 import { journalDirectory } from './journalFiles.js';
-import { recoverJournalTail, type JournalRecovery } from './journalRecovery.js';
+import { recoverJournalTail, type RecoveredTail, type JournalRecovery } from './journalRecovery.js';
 import { checkHeaderOptions, encodeSegmentHeader, fingerprintHex, parseFingerprint, type SegmentHeader } from './segmentHeader.js';
 
 export type FsyncPolicy = 'none' | 'batch' | { readonly everyMs: number };
@@ -73,6 +73,13 @@ export interface JournalWriterOptions {
    * schema at the next append (read the old ones back with upcasters, see JournalReader).
    */
   readonly allowSchemaChange?: boolean;
+  /**
+   * What `recoverJournalTail(dataDir)` returned just before, in the process that holds the data
+   * directory's lock: the writer then skips its own scan of the newest segment (a full read of up to
+   * segmentBytes). It is used only if the segment's size on disk still equals its validBytes;
+   * otherwise the writer scans as usual.
+   */
+  readonly recoveredTail?: RecoveredTail;
 }
 
 const MODE_NONE = 0;
@@ -137,7 +144,8 @@ export class JournalWriter {
     this.#segmentBytes = segmentBytes;
 
     ensureDirectory(this.#dir);
-    const tail = recoverJournalTail(dataDir);
+    const given = options.recoveredTail;
+    const tail = given !== undefined && tailStillValid(given) ? given : recoverJournalTail(dataDir);
     this.recovery = tail.report;
     this.#next = tail.segment === null ? -1 : tail.report.lastSequence + 1;
     this.#lastAppended = this.#written = this.#durable = tail.report.lastSequence;
@@ -315,5 +323,15 @@ export class JournalWriter {
     this.#segmentSize = SEGMENT_HEADER_BYTES;
     this.#segmentRecords = 0;
     this.#needNewSegment = false;
+  }
+}
+
+/** A tail found earlier is still the journal's: its segment has exactly the bytes recovery kept. */
+function tailStillValid(tail: RecoveredTail): boolean {
+  if (tail.segment === null) return false; // an empty journal is cheap to scan again
+  try {
+    return statSync(tail.segment.path).size === tail.validBytes;
+  } catch {
+    return false;
   }
 }

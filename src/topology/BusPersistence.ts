@@ -9,7 +9,7 @@ import { RingbusError, RingbusRangeError, RingbusTypeError, show } from '../erro
 import { KIND_CONTROL, KIND_VOID, SLOT_HEADER_BYTES } from '../layout/RingBufferDescriptor.js';
 import { JournalReader, type Upcaster } from '../persistence/JournalReader.js';
 import type { FsyncPolicy } from '../persistence/JournalWriter.js';
-import { recoverJournalTail } from '../persistence/journalRecovery.js';
+import { recoverJournalTail, type RecoveredTail } from '../persistence/journalRecovery.js';
 import { listSegments } from '../persistence/journalFiles.js';
 import { readSegmentHeaderOf } from './segmentEpoch.js';
 import { SnapshotStore } from '../persistence/SnapshotStore.js';
@@ -56,6 +56,8 @@ export interface RecoveryPlan {
   /** Torn-tail bytes cut from the journal when it was opened. */
   readonly truncatedBytes: number;
   readonly warnings: readonly string[];
+  /** The repaired tail (writable recoveries): handed to the journal writer so it does not scan again. */
+  readonly tail: RecoveredTail | null;
 }
 
 export function checkPersistenceOptions(p: unknown): asserts p is PersistenceOptions {
@@ -94,12 +96,14 @@ export function planRecovery(p: PersistenceOptions, defaultStart: number): Recov
   const warnings: string[] = [];
   let last = -1;
   let truncatedBytes = 0;
+  let recovered: RecoveredTail | null = null;
   if (p.readOnly) {
     const v = verifyJournal(dir);
     if (!v.ok && v.errors.length > 0) throw new RingbusError('RINGBUS_ERR_JOURNAL_CORRUPT', `journal in ${dir} is damaged: ${v.errors.map((e) => `${e.file}@${e.offset}: ${e.message}`).join('; ')}`);
     last = v.records > 0 ? v.lastSequence : -1;
   } else {
     const tail = recoverJournalTail(dir);
+    recovered = tail;
     last = tail.report.lastSequence;
     truncatedBytes = tail.report.truncatedBytes;
     if (truncatedBytes > 0) warnings.push(`journal tail repaired: ${truncatedBytes} bytes cut (${tail.report.reason})`);
@@ -138,7 +142,7 @@ export function planRecovery(p: PersistenceOptions, defaultStart: number): Recov
     );
   }
   const startSequence = snapshot ? snapshot.sequence + 1 : last >= 0 ? first : defaultStart;
-  return { startSequence, epochMs, snapshot, journalLast: last, replayTo: Math.min(last, limit), truncatedBytes, warnings };
+  return { startSequence, epochMs, snapshot, journalLast: last, replayTo: Math.min(last, limit), truncatedBytes, warnings, tail: recovered };
 }
 
 /**

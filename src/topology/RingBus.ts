@@ -234,6 +234,7 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
         payloadSize: o.event.journalSize, // the input fields: transient (result) fields are not journaled
         epochMs: 0, // set below from the ring
         skipThrough: plan.journalLast,
+        ...(plan.tail ? { recoveredTail: plan.tail } : {}),
         readOnly: p.readOnly === true || p.recoverTo !== undefined,
       } satisfies JournalHandlerOptions;
     }

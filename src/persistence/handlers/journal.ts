@@ -19,6 +19,7 @@
 import { defineHandler } from '../../processing/Handler.js';
 import { SLOT_HEADER_BYTES } from '../../layout/RingBufferDescriptor.js';
 import { JournalWriter, type FsyncPolicy } from '../JournalWriter.js';
+import type { RecoveredTail } from '../journalRecovery.js';
 
 export interface JournalHandlerOptions {
   readonly dataDir: string;
@@ -32,6 +33,8 @@ export interface JournalHandlerOptions {
   readonly skipThrough: number;
   /** Do not write at all (replay / time travel on a journal that must not change). */
   readonly readOnly?: boolean;
+  /** The tail the bus's recovery already repaired (saves the writer a second scan). */
+  readonly recoveredTail?: RecoveredTail;
 }
 
 export default defineHandler<never, JournalHandlerOptions>((ctx) => {
@@ -44,6 +47,7 @@ export default defineHandler<never, JournalHandlerOptions>((ctx) => {
     epochMs: o.epochMs,
     fsync: o.fsync,
     ...(o.segmentBytes !== undefined ? { segmentBytes: o.segmentBytes } : {}),
+    ...(o.recoveredTail ? { recoveredTail: o.recoveredTail } : {}),
   });
   const bytes = new Uint8Array(ctx.ring.buffer);
   const skipThrough = o.skipThrough;
