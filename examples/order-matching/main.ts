@@ -122,7 +122,7 @@ function printText(r: OrderMatchingReport, dataDir: string): void {
   lines.push(`placement: producer on the ${r.placement.producer}; ${r.placement.workers.map((w) => `${w.name} [${w.handlers.join(', ')}] ${w.waitStrategy}${w.pinned ? ` pinned to ${w.cpus}` : ''}`).join('; ')}; ${r.placement.cores} cores`);
   for (const w of r.placement.warnings) lines.push(`warning: ${w}`);
   lines.push(`state hash ${r.stateHash}`);
-  lines.push(dataDir === '' ? 'data directory: temporary, removed (pass --data-dir D to keep it and recover from it next run)' : `data directory ${dataDir} (inspect with: npx ringbus journal verify --data-dir ${dataDir})`);
+  lines.push(dataDir === '' ? 'data directory: temporary, removed (pass --data-dir D to keep it and recover from it next run)' : `data directory ${dataDir} (inspect with: npm run -s ringbus -- journal verify --data-dir ${dataDir})`);
   console.log(lines.join('\n'));
 }
 
