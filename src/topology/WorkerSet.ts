@@ -8,6 +8,23 @@ const WORKER_SCRIPT = new URL('../processing/workerHost.js', import.meta.url).hr
 const SUPERVISOR_SCRIPT = new URL('./supervisor.js', import.meta.url);
 
 /**
+ * Starts the supervisor. Workers inherit the process's execArgv, and `--input-type` (from
+ * `node --input-type=module -e …`) makes a worker started from a file fail: only then is an
+ * explicit execArgv passed, without it (and if Node refuses that list, because explicit lists may
+ * not carry V8 flags, none at all: V8 flags apply to every thread anyway).
+ */
+function startSupervisor(init: SupervisorInit, transferList: MessagePort[]): Worker {
+  const filtered = process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
+  if (filtered.length === process.execArgv.length) return new Worker(SUPERVISOR_SCRIPT, { workerData: init, transferList });
+  try {
+    return new Worker(SUPERVISOR_SCRIPT, { workerData: init, transferList, execArgv: filtered });
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw error;
+    return new Worker(SUPERVISOR_SCRIPT, { workerData: init, transferList, execArgv: [] });
+  }
+}
+
+/**
  * The main thread's side of the workers: starts the supervisor (which starts the handler
  * workers), holds one MessagePort per worker, and collects readiness, exits, metrics, snapshots
  * and state hashes. Nothing here is on the hot path.
@@ -72,9 +89,7 @@ export class WorkerSet {
       };
       this.#listeners.add(listener);
     });
-    // workers inherit the process's execArgv; --input-type (e.g. from `node --input-type=module -e`) makes a worker started from a file fail
-    const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
-    const supervisor = new Worker(SUPERVISOR_SCRIPT, { workerData: supervisorInit, transferList: theirs, execArgv });
+    const supervisor = startSupervisor(supervisorInit, theirs);
     this.#supervisor = supervisor;
     supervisor.on('message', (m: SupervisorMessage) => this.#dispatch(m));
     supervisor.on('error', (error) => {
