@@ -73,6 +73,15 @@ describe('ringbus replay', () => {
     assert.deepEqual(out.states.totals, { total, count: 5000 });
   });
 
+  it('should travel to an event timestamp: before the first event nothing is replayed, after the last everything is', () => {
+    const early = JSON.parse(cli('replay', '--data-dir', dir, '--from-scratch', '--to-time', '1970-01-02T00:00:00Z', '--json').out) as { lastSequence: number; replayed: number };
+    assert.equal(early.replayed, 0);
+    assert.equal(early.lastSequence, -1);
+    const late = JSON.parse(cli('replay', '--data-dir', dir, '--from-scratch', '--to-time', String(Date.now() + 3_600_000), '--json').out) as { stateHash: string; lastSequence: number };
+    assert.equal(late.lastSequence, liveAt[1]!.sequence);
+    assert.equal(late.stateHash, liveAt[1]!.hash);
+  });
+
   it('should refuse bad usage with exit status 2', () => {
     assert.equal(cli('replay').status, 2);
     assert.equal(cli('replay', '--data-dir', dir, '--to-seq', 'x').status, 2);
