@@ -61,8 +61,9 @@ export class BusStatus {
     return this.#f64[REPLAY_F64_UNTIL]!;
   }
   setReplayUntil(sequence: number): void {
+    // a plain store: the replayed events are published after it with Atomics stores, and a worker
+    // reads it only while handling such an event, so it always sees this value
     this.#f64[REPLAY_F64_UNTIL] = sequence;
-    Atomics.add(this.#i32, METRICS_REQUEST, 0); // a full fence so the plain f64 store is ordered before later Atomics
   }
 
   /**

@@ -53,12 +53,11 @@ export class WorkerSet {
   /** Starts everything; resolves when every worker reported ready, rejects on the first failure. */
   start(ring: RingDescriptor, status: SharedArrayBuffer, limits: readonly (ResourceLimits | null)[]): Promise<void> {
     const theirs: MessagePort[] = [];
-    for (const init of this.inits) {
+    for (let i = 0; i < this.inits.length; i++) {
       const { port1, port2 } = new MessageChannel();
       port1.on('message', (m: WorkerMessage) => this.#dispatch(m));
       this.#ports.push(port1);
       theirs.push(port2);
-      void init;
     }
     const supervisorInit: SupervisorInit = {
       kind: 'ringbus-supervisor',

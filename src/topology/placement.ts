@@ -47,10 +47,6 @@ export function isSpinning(w: WaitStrategyOptions): boolean {
   return w.type === 'busy-spin' || w.type === 'yielding';
 }
 
-export function describeStrategy(w: WaitStrategyOptions): string {
-  return w.type;
-}
-
 /** Builds the placement report and its warnings (e.g. more spinning threads than cores). */
 export function placementReport(
   workers: ReadonlyArray<{ name: string; handlers: readonly string[]; waitStrategy: WaitStrategyOptions; placement: PlacementResult | null }>,
@@ -69,7 +65,7 @@ export function placementReport(
     workers: workers.map((w) => ({
       name: w.name,
       handlers: w.handlers,
-      waitStrategy: describeStrategy(w.waitStrategy),
+      waitStrategy: w.waitStrategy.type,
       cpus: w.placement?.cpus ?? null,
       pinned: w.placement?.pinned ?? false,
       pinReason: w.placement?.reason ?? null,

@@ -74,9 +74,6 @@ export type WorkerMessage =
   | { readonly type: 'state-hash'; readonly workerIndex: number; readonly requestId: number; readonly hashes: Readonly<Record<string, string | null>> }
   | { readonly type: 'stopped'; readonly workerIndex: number; readonly halted: boolean; readonly shutdownErrors: readonly SerializedError[] };
 
-/** Main → handler worker (read only while the worker is not inside its loop, or polled). */
-export type MainMessage = { readonly type: 'noop' };
-
 /** Supervisor → main (over the supervisor's parentPort). */
 export type SupervisorMessage =
   | { readonly type: 'worker-exit'; readonly workerIndex: number; readonly workerName: string; readonly code: number; readonly unexpected: boolean; readonly cause: string }
