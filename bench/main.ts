@@ -28,7 +28,9 @@ export function availableScenarios(): string[] {
 }
 
 function usage(message: string): never {
-  process.stderr.write(`${message}\nusage: npm run bench -- <scenario> [--json] [--quick] [--events N] [--reps N]\navailable scenarios: ${availableScenarios().join(', ')}\n`);
+  process.stderr.write(
+    `${message}\nusage: npm run bench -- <scenario> [--json] [--quick] [--events N] [--reps N]\navailable scenarios: ${availableScenarios().join(', ')}\n`,
+  );
   process.exit(2);
 }
 

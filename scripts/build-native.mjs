@@ -72,7 +72,8 @@ function checkToolchain() {
   }
   if (!which('make')) return 'make was not found';
   const python = process.env.npm_config_python || process.env.PYTHON;
-  if (!(python ? which(python) : which('python3') || which('python'))) return 'python3 was not found (node-gyp needs it)';
+  if (!(python ? which(python) : which('python3') || which('python')))
+    return 'python3 was not found (node-gyp needs it)';
   return null;
 }
 
@@ -93,12 +94,15 @@ function findNodeGyp() {
   if (onPath) return [onPath, []];
   // npm's own bundled copy: next to npm-cli.js, or under the prefix node was installed to.
   const candidates = [];
-  if (process.env.npm_execpath) candidates.push(resolve(dirname(process.env.npm_execpath), '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
+  if (process.env.npm_execpath)
+    candidates.push(resolve(dirname(process.env.npm_execpath), '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
   const npm = which('npm');
   if (npm) candidates.push(resolve(dirname(realpathSync(npm)), '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
   const prefix = resolve(dirname(process.execPath), '..');
   candidates.push(join(prefix, 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
-  candidates.push(join(dirname(process.execPath), 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
+  candidates.push(
+    join(dirname(process.execPath), 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+  );
   for (const candidate of candidates) if (existsSync(candidate)) return [process.execPath, [candidate]];
   if (npm) return [npm, ['exec', '--no', '--', 'node-gyp']];
   return null;
@@ -109,7 +113,10 @@ function nodedirArgs() {
   if (process.env.npm_config_nodedir) return [];
   const prefix = resolve(dirname(process.execPath), '..');
   for (const dir of [prefix, '/usr', '/usr/local']) {
-    if (existsSync(join(dir, 'include', 'node', 'common.gypi')) && existsSync(join(dir, 'include', 'node', 'node_api.h'))) {
+    if (
+      existsSync(join(dir, 'include', 'node', 'common.gypi')) &&
+      existsSync(join(dir, 'include', 'node', 'node_api.h'))
+    ) {
       return [`--nodedir=${dir}`];
     }
   }
@@ -118,9 +125,15 @@ function nodedirArgs() {
 
 /** The most telling line of a failed build's output. */
 function firstErrorLine(output) {
-  const lines = output.split('\n').map((line) => line.trim()).filter(Boolean);
-  const hit = lines.find((line) => /\berror\b/i.test(line) && !/^gyp ERR! (stack|System|command|cwd|node -v|node-gyp -v|not ok)/.test(line))
-    ?? lines.find((line) => /not found|No such file/i.test(line));
+  const lines = output
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  const hit =
+    lines.find(
+      (line) =>
+        /\berror\b/i.test(line) && !/^gyp ERR! (stack|System|command|cwd|node -v|node-gyp -v|not ok)/.test(line),
+    ) ?? lines.find((line) => /not found|No such file/i.test(line));
   return hit ? hit.slice(0, 200) : null;
 }
 
@@ -164,7 +177,9 @@ function main() {
     const support = addon.supported ? 'CPU pinning is available' : `CPU pinning is unsupported on ${process.platform}`;
     console.log(`ringbus: native addon built (${shown(ADDON_PATH)}); ${support}`);
   } catch (err) {
-    notBuilt(`${shown(ADDON_PATH)} was built but cannot be loaded: ${err instanceof Error ? err.message : String(err)}`);
+    notBuilt(
+      `${shown(ADDON_PATH)} was built but cannot be loaded: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }
 

@@ -19,5 +19,7 @@ if (files.length === 0) {
   console.error(`no test files under ${root}${filter.length ? ` matching ${filter.join(', ')}` : ''}`);
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
+  stdio: 'inherit',
+});
 process.exit(r.status ?? 1);

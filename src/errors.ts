@@ -42,8 +42,10 @@ export const ERROR_CODES = {
   RINGBUS_ERR_JOURNAL_VERSION: 'a journal was written with an unsupported format version',
   RINGBUS_ERR_JOURNAL_SEQUENCE: 'journal records are not contiguous or do not follow the expected sequence',
   RINGBUS_ERR_SNAPSHOT_CORRUPT: 'a snapshot file is damaged or incomplete',
-  RINGBUS_ERR_DATA_DIR_MANIFEST: 'the data directory manifest.json is missing, malformed or disagrees with its event schema',
-  RINGBUS_ERR_STATE_NOT_CANONICAL: 'a handler state holds a value canonical JSON cannot carry faithfully (Map, Set, NaN, Infinity, BigInt, function, cycle)',
+  RINGBUS_ERR_DATA_DIR_MANIFEST:
+    'the data directory manifest.json is missing, malformed or disagrees with its event schema',
+  RINGBUS_ERR_STATE_NOT_CANONICAL:
+    'a handler state holds a value canonical JSON cannot carry faithfully (Map, Set, NaN, Infinity, BigInt, function, cycle)',
   RINGBUS_ERR_RECOVERY: 'recovery could not rebuild state from the data directory',
   RINGBUS_ERR_DATA_DIR_LOCKED: 'another live process (or bus) is writing to the data directory',
   RINGBUS_ERR_DEAD_LETTER_CORRUPT: 'a dead-letter file is damaged',

@@ -2,7 +2,13 @@
  * ringbus public API.
  */
 export * from './errors.js';
-export { RingBuffer, type RingBufferOptions, type RingDescriptor, type ProducerType, type EventTranslator } from './core/RingBuffer.js';
+export {
+  RingBuffer,
+  type RingBufferOptions,
+  type RingDescriptor,
+  type ProducerType,
+  type EventTranslator,
+} from './core/RingBuffer.js';
 export { Sequence } from './core/Sequence.js';
 export { Sequencer } from './core/Sequencer.js';
 export { SingleProducerSequencer } from './core/SingleProducerSequencer.js';
@@ -10,7 +16,13 @@ export { MultiProducerSequencer } from './core/MultiProducerSequencer.js';
 export { SequenceBarrier } from './core/SequenceBarrier.js';
 export { ALERTED, TIMED_OUT, INSUFFICIENT_CAPACITY, fromWord, toWord, MAX_SEQUENCE } from './core/sequenceMath.js';
 export {
-  type WaitStrategy, type WaitStrategyOptions, type WaitStrategyType, type WaitChannel, type WaitCondition, setYieldFunction, yieldThread,
+  type WaitStrategy,
+  type WaitStrategyOptions,
+  type WaitStrategyType,
+  type WaitChannel,
+  type WaitCondition,
+  setYieldFunction,
+  yieldThread,
 } from './core/WaitStrategy.js';
 export { createWaitStrategy } from './core/createWaitStrategy.js';
 export { BusySpinWaitStrategy } from './core/BusySpinWaitStrategy.js';
@@ -18,11 +30,36 @@ export { YieldingWaitStrategy } from './core/YieldingWaitStrategy.js';
 export { SleepingWaitStrategy } from './core/SleepingWaitStrategy.js';
 export { BlockingWaitStrategy } from './core/BlockingWaitStrategy.js';
 export { PhasedBackoffWaitStrategy } from './core/PhasedBackoffWaitStrategy.js';
-export { defineEvent, type EventType, type EventDefinition, type Flyweight, type FieldLayout, type FieldsInput } from './schema/defineEvent.js';
+export {
+  defineEvent,
+  type EventType,
+  type EventDefinition,
+  type Flyweight,
+  type FieldLayout,
+  type FieldsInput,
+} from './schema/defineEvent.js';
 export type { FieldSpec, FieldType, ScalarFieldType } from './schema/fieldTypes.js';
-export { KIND_EVENT, KIND_VOID, KIND_CONTROL, MAX_CAPACITY, MAX_SEQUENCES, SLOT_HEADER_BYTES } from './layout/RingBufferDescriptor.js';
-export { defineHandler, type EventHandler, type HandlerContext, type HandlerFactory, type HandlerModule, type OutboundPublisher } from './processing/Handler.js';
-export type { ExceptionPolicyOption, ExceptionPolicyFunction, ExceptionDecision } from './processing/ExceptionPolicy.js';
+export {
+  KIND_EVENT,
+  KIND_VOID,
+  KIND_CONTROL,
+  MAX_CAPACITY,
+  MAX_SEQUENCES,
+  SLOT_HEADER_BYTES,
+} from './layout/RingBufferDescriptor.js';
+export {
+  defineHandler,
+  type EventHandler,
+  type HandlerContext,
+  type HandlerFactory,
+  type HandlerModule,
+  type OutboundPublisher,
+} from './processing/Handler.js';
+export type {
+  ExceptionPolicyOption,
+  ExceptionPolicyFunction,
+  ExceptionDecision,
+} from './processing/ExceptionPolicy.js';
 export { RingBus, DEFAULT_WORKER, type RingBusOptions } from './topology/RingBus.js';
 export { EventHandlerGroup } from './topology/EventHandlerGroup.js';
 export { HandlerRef, type HandlerOptions, type HandlerSpec } from './topology/HandlerRef.js';
@@ -30,7 +67,15 @@ export { BusPublisher, type PublisherDescriptor } from './topology/BusPublisher.
 export type { WorkerOptions, PlacementReport } from './topology/placement.js';
 export type { BusMetrics, HandlerMetrics } from './metrics/BusMetrics.js';
 export type { Percentiles } from './metrics/histograms.js';
-export { nativeStatus, pinCurrentThread, currentCpu, installNativeClock, installNativeYield, type NativeStatus, type PinResult } from './native/index.js';
+export {
+  nativeStatus,
+  pinCurrentThread,
+  currentCpu,
+  installNativeClock,
+  installNativeYield,
+  type NativeStatus,
+  type PinResult,
+} from './native/index.js';
 export { nativeClockInstalled } from './core/clock.js';
 import { installNativeClock, installNativeYield } from './native/index.js';
 

@@ -1,7 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { ERROR_CODES, RingbusError, RingbusRangeError, RingbusTypeError, show, type RingbusErrorCode } from '../src/errors.js';
+import {
+  ERROR_CODES,
+  RingbusError,
+  RingbusRangeError,
+  RingbusTypeError,
+  show,
+  type RingbusErrorCode,
+} from '../src/errors.js';
 
 // dist/test/errors.test.js → docs/errors.md at the repository root
 const docsUrl = new URL('../../docs/errors.md', import.meta.url);
@@ -55,7 +62,9 @@ describe('error documentation', () => {
 });
 
 describe('error classes', () => {
-  const classes: Array<[new (code: RingbusErrorCode, message: string, options?: { cause?: unknown }) => Error, ErrorConstructor, string]> = [
+  const classes: Array<
+    [new (code: RingbusErrorCode, message: string, options?: { cause?: unknown }) => Error, ErrorConstructor, string]
+  > = [
     [RingbusTypeError, TypeError, 'TypeError'],
     [RingbusRangeError, RangeError, 'RangeError'],
     [RingbusError, Error, 'Error'],
@@ -105,7 +114,10 @@ describe('show()', () => {
     assert.equal(show(undefined), 'undefined');
     assert.equal(show(null), 'null');
     assert.equal(show(new Uint8Array(3)), 'Uint8Array(3)');
-    assert.equal(show(() => 1), 'function');
+    assert.equal(
+      show(() => 1),
+      'function',
+    );
     assert.equal(show({ a: [1, 'b'] }), '{"a":[1,"b"]}');
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;

@@ -10,13 +10,17 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const readme = readFileSync(`${root}README.md`, 'utf8');
-const run = (script: string): string => execFileSync(process.execPath, [`${root}dist/examples/quickstart/${script}`], { encoding: 'utf8', timeout: 60_000 });
+const run = (script: string): string =>
+  execFileSync(process.execPath, [`${root}dist/examples/quickstart/${script}`], { encoding: 'utf8', timeout: 60_000 });
 
 describe('README quick examples', () => {
   for (const file of ['ring.ts', 'bus.ts', 'handlers/notional.ts', 'handlers/totals.ts']) {
     it(`should show examples/quickstart/${file} verbatim`, () => {
       const source = readFileSync(`${root}examples/quickstart/${file}`, 'utf8');
-      assert.ok(readme.includes('```ts\n' + source + '```'), `README.md does not contain examples/quickstart/${file} as a ts code block`);
+      assert.ok(
+        readme.includes('```ts\n' + source + '```'),
+        `README.md does not contain examples/quickstart/${file} as a ts code block`,
+      );
     });
   }
 

@@ -30,7 +30,12 @@ function fillReadings(clock: RingBuffer, buffer: Float64Array): void {
 }
 
 // accumulator slots of scanGaps
-const SAMPLED = 0, LOST = 1, OVER_10US = 2, OVER_100US = 3, OVER_1MS = 4, MAX_GAP = 5;
+const SAMPLED = 0,
+  LOST = 1,
+  OVER_10US = 2,
+  OVER_100US = 3,
+  OVER_1MS = 4,
+  MAX_GAP = 5;
 
 /** Adds the gaps of one buffer of readings to `acc`. Allocation-free (sums live in `acc`, not in boxed locals). */
 function scanGaps(buffer: Float64Array, acc: Float64Array): void {

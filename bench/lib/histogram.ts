@@ -4,7 +4,15 @@
  * record and summarise the same way. Values are nanoseconds.
  */
 import type * as hdr from 'hdr-histogram-js';
-import { decodeHistogram, encodeHistogram, MAX_TRACKABLE, newHistogram, percentiles, recordClamped, type Percentiles } from '../../src/metrics/histograms.js';
+import {
+  decodeHistogram,
+  encodeHistogram,
+  MAX_TRACKABLE,
+  newHistogram,
+  percentiles,
+  recordClamped,
+  type Percentiles,
+} from '../../src/metrics/histograms.js';
 
 export type LatencyHistogram = hdr.Histogram;
 

@@ -31,7 +31,20 @@ export const SOURCE_EVENTS = 4096;
 /** The SOURCE_EVENTS event objects the NDJSON appender stringifies (seq and ts set per append). */
 export function ndjsonSource(): NdjsonOrder[] {
   return Array.from({ length: SOURCE_EVENTS }, (_, k) => {
-    const o: NdjsonOrder = { seq: 0, ts: 0, kind: 0, aux: 0, orderId: 0, price: 0, accountId: 0, symbolId: 0, qty: 0, side: 0, ordType: 0, tif: 0 };
+    const o: NdjsonOrder = {
+      seq: 0,
+      ts: 0,
+      kind: 0,
+      aux: 0,
+      orderId: 0,
+      price: 0,
+      accountId: 0,
+      symbolId: 0,
+      qty: 0,
+      side: 0,
+      ordType: 0,
+      tif: 0,
+    };
     fillOrder(o, k);
     return o;
   });
@@ -44,14 +57,20 @@ export const timestampOf = (i: number): number => 1_000_000 + i * 731;
  * Appends `events` NDJSON lines to `path` (created), committing every `commitEvery` events with
  * the fsync cadence of `fsync`. Returns the ns from the first event to the last commit.
  */
-export function appendNdjson(path: string, events: number, commitEvery: number, fsync: FsyncPolicy, source: readonly NdjsonOrder[]): number {
+export function appendNdjson(
+  path: string,
+  events: number,
+  commitEvery: number,
+  fsync: FsyncPolicy,
+  source: readonly NdjsonOrder[],
+): number {
   const fd = openSync(path, 'a');
   const everyMs = typeof fsync === 'object' ? fsync.everyMs : 0;
   let lastSync = performance.now();
   let unsynced = false;
   try {
     const t0 = nowNs();
-    for (let i = 0; i < events; ) {
+    for (let i = 0; i < events;) {
       const end = Math.min(events, i + commitEvery);
       let chunk = '';
       for (; i < end; i++) {
@@ -83,8 +102,21 @@ export function appendNdjson(path: string, events: number, commitEvery: number, 
 export function writeNdjsonOrders(path: string, n: number): void {
   const fd = openSync(path, 'w');
   try {
-    const o: NdjsonOrder = { seq: 0, ts: 0, kind: 0, aux: 0, orderId: 0, price: 0, accountId: 0, symbolId: 0, qty: 0, side: 0, ordType: 0, tif: 0 };
-    for (let i = 0; i < n; ) {
+    const o: NdjsonOrder = {
+      seq: 0,
+      ts: 0,
+      kind: 0,
+      aux: 0,
+      orderId: 0,
+      price: 0,
+      accountId: 0,
+      symbolId: 0,
+      qty: 0,
+      side: 0,
+      ordType: 0,
+      tif: 0,
+    };
+    for (let i = 0; i < n;) {
       const end = Math.min(n, i + SOURCE_EVENTS);
       let chunk = '';
       for (; i < end; i++) {

@@ -40,7 +40,11 @@ export function removeDir(dir: string): void {
  * that many events and takes a snapshot (a set at S = the snapshot's control sequence). Returns the
  * snapshot's sequence (or null).
  */
-export async function writeLiveJournal(dataDir: string, events: number, snapshotAt: number | null): Promise<number | null> {
+export async function writeLiveJournal(
+  dataDir: string,
+  events: number,
+  snapshotAt: number | null,
+): Promise<number | null> {
   const bus = newBus(dataDir);
   await bus.start();
   let snapshotSequence: number | null = null;
@@ -91,8 +95,18 @@ export async function recoverOnce(pristineDir: string, events: number, expectedH
       const r = bus.recovery!;
       const replayStart = r.replayStartedAt * 1e6; // performance.now() based, like nowNs()
       const { hash } = await bus.stateHash();
-      if (hash !== expectedHash) throw new Error(`recovery from ${pristineDir}: state hash ${hash}, expected ${expectedHash} (the state after ${events} orders)`);
-      return { ns: t1 - t0, startNs: replayStart - t0, replayNs: t1 - replayStart, replayed: Math.max(0, r.replayedThrough - r.startSequence + 1), snapshot: r.snapshot?.sequence ?? null, placement: bus.placement() };
+      if (hash !== expectedHash)
+        throw new Error(
+          `recovery from ${pristineDir}: state hash ${hash}, expected ${expectedHash} (the state after ${events} orders)`,
+        );
+      return {
+        ns: t1 - t0,
+        startNs: replayStart - t0,
+        replayNs: t1 - replayStart,
+        replayed: Math.max(0, r.replayedThrough - r.startSequence + 1),
+        snapshot: r.snapshot?.sequence ?? null,
+        placement: bus.placement(),
+      };
     } finally {
       await bus.shutdown();
     }

@@ -30,14 +30,21 @@ export function sourceSlots(): { bytes: Uint8Array; fw: BenchOrderFlyweight } {
 
 /** Appends `events` records to a new journal in `dir`; returns ns from the first append to the last commit. */
 export function appendJournal(dir: string, events: number, c: Cadence, source: Uint8Array): number {
-  const writer = JournalWriter.open(dir, { fingerprint: BenchOrder.fingerprint, eventName: BenchOrder.name, payloadSize: BenchOrder.payloadSize, epochMs: EPOCH_MS, fsync: c.fsync });
+  const writer = JournalWriter.open(dir, {
+    fingerprint: BenchOrder.fingerprint,
+    eventName: BenchOrder.name,
+    payloadSize: BenchOrder.payloadSize,
+    epochMs: EPOCH_MS,
+    fsync: c.fsync,
+  });
   const size = BenchOrder.slotSize;
   const payload = BenchOrder.payloadSize;
   try {
     const t0 = nowNs();
-    for (let i = 0; i < events; ) {
+    for (let i = 0; i < events;) {
       const end = Math.min(events, i + c.commitEvery);
-      for (; i < end; i++) writer.append(i, timestampOf(i), 0, 0, source, (i & (SOURCE_EVENTS - 1)) * size + SLOT_HEADER_BYTES, payload);
+      for (; i < end; i++)
+        writer.append(i, timestampOf(i), 0, 0, source, (i & (SOURCE_EVENTS - 1)) * size + SLOT_HEADER_BYTES, payload);
       writer.commit();
     }
     return nowNs() - t0;
@@ -69,5 +76,5 @@ export function readJournal(dir: string, verifyCrc: boolean): { ns: number; coun
 }
 
 /** File bytes of the journal segments under `dir`. */
-export const journalBytes = (dir: string): number => readdirSync(join(dir, 'journal')).reduce((a, f) => a + statSync(join(dir, 'journal', f)).size, 0);
-
+export const journalBytes = (dir: string): number =>
+  readdirSync(join(dir, 'journal')).reduce((a, f) => a + statSync(join(dir, 'journal', f)).size, 0);

@@ -62,8 +62,6 @@ export function spinIterationsPerNs(): number {
   return rates[2]!;
 }
 
-
-
 /**
  * Involuntary context switches of this whole process so far (every thread: getrusage). The
  * difference across a timed part says how often the OS took a CPU away from the measuring

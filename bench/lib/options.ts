@@ -27,12 +27,16 @@ export function parseArgs(argv: readonly string[]): { scenario: string | null; o
   let reps: number | undefined;
   const count = (flag: string, raw: string | undefined): number => {
     const v = Number(raw);
-    if (raw === undefined || !Number.isSafeInteger(v) || v < 1) throw new UsageError(`${flag} needs a positive integer, got ${JSON.stringify(raw)}`);
+    if (raw === undefined || !Number.isSafeInteger(v) || v < 1)
+      throw new UsageError(`${flag} needs a positive integer, got ${JSON.stringify(raw)}`);
     return v;
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
     if (flag === '--json') json = true;
     else if (flag === '--quick') quick = true;
     else if (flag === '--events') events = count(flag, inline ?? argv[++i]);

@@ -8,7 +8,11 @@ import { Worker } from 'node:worker_threads';
 import { RingBuffer, type BusMetrics, type PlacementReport } from '../../src/index.js';
 import type { FsyncPolicy } from '../../src/index.js';
 import type { OrderMatchingOptions } from '../../examples/order-matching/config.js';
-import { OrderCommand, type OrderCommandFlyweight, type OrderCommandInput } from '../../examples/order-matching/events.js';
+import {
+  OrderCommand,
+  type OrderCommandFlyweight,
+  type OrderCommandInput,
+} from '../../examples/order-matching/events.js';
 import { createOrderFlow, orderFlowTranslator } from '../../examples/order-matching/generator.js';
 import type { AckSnapshot } from '../../examples/order-matching/handlers/ack.js';
 import { buildOrderMatchingBus } from '../../examples/order-matching/main.js';
@@ -57,7 +61,7 @@ export async function runBus(domain: OrderMatchingOptions, o: BusRunOptions): Pr
       } else {
         const burst = Math.max(1, Math.round(o.paceRate / 1000));
         const start = performance.now();
-        for (let i = 0; i < o.events; ) {
+        for (let i = 0; i < o.events;) {
           const wait = start + (i * 1000) / o.paceRate - performance.now();
           if (wait > 0.02) Atomics.wait(sleeper, 0, 0, wait);
           const end = Math.min(o.events, i + burst);
@@ -80,8 +84,17 @@ export async function runBus(domain: OrderMatchingOptions, o: BusRunOptions): Pr
 }
 
 /** Single thread, no bus, no journal: the seeded flow into a ring in batches of `batch`, then the four stages over each batch. */
-export function runSingleThread(domain: OrderMatchingOptions, events: number, batch = 512): { ns: number; outcome: StagesOutcome } {
-  const ring = new RingBuffer<OrderCommandFlyweight>({ capacity: 4096, event: OrderCommand, producerType: 'single', waitStrategy: 'yielding' });
+export function runSingleThread(
+  domain: OrderMatchingOptions,
+  events: number,
+  batch = 512,
+): { ns: number; outcome: StagesOutcome } {
+  const ring = new RingBuffer<OrderCommandFlyweight>({
+    capacity: 4096,
+    event: OrderCommand,
+    producerType: 'single',
+    waitStrategy: 'yielding',
+  });
   const flow = createOrderFlow({ seed: SEED, accounts: domain.accounts, symbols: domain.symbols });
   const stages = createStages(domain);
   const handlers = stages.handlers;
@@ -91,7 +104,8 @@ export function runSingleThread(domain: OrderMatchingOptions, events: number, ba
     const m = Math.min(batch, events - i);
     for (let k = 0; k < m; k++) ring.publishWith(orderFlowTranslator, flow);
     const hi = lo + m - 1;
-    for (let h = 0; h < handlers.length; h++) for (let s = lo; s <= hi; s++) handlers[h]!.onEvent(ring.get(s), s, s === hi);
+    for (let h = 0; h < handlers.length; h++)
+      for (let s = lo; s <= hi; s++) handlers[h]!.onEvent(ring.get(s), s, s === hi);
     lo = hi + 1;
   }
   return { ns: nowNs() - t0, outcome: stages.outcome() };
@@ -102,8 +116,14 @@ export function runSingleThread(domain: OrderMatchingOptions, events: number, ba
  * seeded flow, one plain object per message (`batch` 1) or arrays of `batch` objects, with no
  * flow control (the fastest way to use it), and the run ends when the worker's reply arrives.
  */
-export async function runPostMessage(domain: OrderMatchingOptions, events: number, batch: number): Promise<{ ns: number; outcome: StagesOutcome }> {
-  const worker = new Worker(new URL('../workers/orderMatchingBaseline.js', import.meta.url), { workerData: { domain } });
+export async function runPostMessage(
+  domain: OrderMatchingOptions,
+  events: number,
+  batch: number,
+): Promise<{ ns: number; outcome: StagesOutcome }> {
+  const worker = new Worker(new URL('../workers/orderMatchingBaseline.js', import.meta.url), {
+    workerData: { domain },
+  });
   try {
     const reply = <T>(type: string): Promise<T> =>
       new Promise<T>((resolve, reject) => {

@@ -54,11 +54,17 @@ export function cpuNow(): number {
 /** Builds the placement record from each thread's report. */
 export function describePlacement(threads: readonly ThreadPlacement[]): Placement {
   const pinned = threads.every((t) => t.cpu !== null);
-  return { threads, pinned, note: pinned ? null : (pinningNote() ?? 'pinning refused by the OS (see process warnings)') };
+  return {
+    threads,
+    pinned,
+    note: pinned ? null : (pinningNote() ?? 'pinning refused by the OS (see process warnings)'),
+  };
 }
 
 /** One line, e.g. "producer: main @cpu0 busy-spin | consumer: worker 1 @cpu1 busy-spin". */
 export function placementLine(p: Placement): string {
-  const parts = p.threads.map((t) => `${t.role}: ${t.thread} ${t.cpu === null ? 'unpinned' : `@cpu${t.cpu}`} (${t.wait})`);
+  const parts = p.threads.map(
+    (t) => `${t.role}: ${t.thread} ${t.cpu === null ? 'unpinned' : `@cpu${t.cpu}`} (${t.wait})`,
+  );
   return parts.join(' | ') + (p.note ? ` — ${p.note}` : '');
 }

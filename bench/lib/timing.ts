@@ -27,7 +27,11 @@ export function median(values: readonly number[]): number {
  * Runs `run` `warmup` times (discarded), then `reps` times, each returning its own elapsed ns.
  * Works for synchronous and asynchronous runs alike.
  */
-export async function timeRepeated(warmup: number, reps: number, run: () => number | Promise<number>): Promise<RepeatedTiming> {
+export async function timeRepeated(
+  warmup: number,
+  reps: number,
+  run: () => number | Promise<number>,
+): Promise<RepeatedTiming> {
   for (let i = 0; i < warmup; i++) await run();
   const samplesNs: number[] = [];
   for (let i = 0; i < reps; i++) samplesNs.push(await run());
@@ -49,7 +53,11 @@ export function perSecond(events: number, ns: number): number {
  * once (warm-up rounds first, discarded). A burst of outside load then hits all variants alike
  * instead of all the runs of one, which keeps their ratios honest on a shared machine.
  */
-export async function timeInterleaved(warmup: number, reps: number, runs: ReadonlyArray<() => number | Promise<number>>): Promise<RepeatedTiming[]> {
+export async function timeInterleaved(
+  warmup: number,
+  reps: number,
+  runs: ReadonlyArray<() => number | Promise<number>>,
+): Promise<RepeatedTiming[]> {
   for (let i = 0; i < warmup; i++) for (const run of runs) await run();
   const samples: number[][] = runs.map(() => []);
   for (let i = 0; i < reps; i++) for (let v = 0; v < runs.length; v++) samples[v]!.push(await runs[v]!());

@@ -21,8 +21,23 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashState, type FsyncPolicy } from '../../src/index.js';
-import { appendNdjson, ndjsonSource, readNdjson, replayNdjson, SOURCE_EVENTS, writeNdjsonOrders, type NdjsonOrder } from '../lib/journalBaseline.js';
-import { expectedBusHash, recoverOnce, removeDir, tempDir, writeLiveJournal, type RecoveryRun } from '../lib/journalRecovery.js';
+import {
+  appendNdjson,
+  ndjsonSource,
+  readNdjson,
+  replayNdjson,
+  SOURCE_EVENTS,
+  writeNdjsonOrders,
+  type NdjsonOrder,
+} from '../lib/journalBaseline.js';
+import {
+  expectedBusHash,
+  recoverOnce,
+  removeDir,
+  tempDir,
+  writeLiveJournal,
+  type RecoveryRun,
+} from '../lib/journalRecovery.js';
 import { appendJournal, journalBytes, readJournal, sourceSlots, type Cadence } from '../lib/journalRuns.js';
 import { machineInfo } from '../lib/machine.js';
 import type { BenchOptions } from '../lib/options.js';
@@ -68,7 +83,12 @@ const READ_BASELINE = 'ndjson read (readline + JSON.parse)';
 const REPLAY_BASELINE = 'ndjson replay from scratch (readline + JSON.parse + apply)';
 
 /** Medians (ns) of `a` and `b` run alternately, so machine noise hits both alike. */
-async function alternate(warmup: number, reps: number, a: () => number | Promise<number>, b: () => number | Promise<number>): Promise<[number, number]> {
+async function alternate(
+  warmup: number,
+  reps: number,
+  a: () => number | Promise<number>,
+  b: () => number | Promise<number>,
+): Promise<[number, number]> {
   const [ta, tb] = await timeInterleaved(warmup, reps, [a, b]);
   return [ta!.medianNs, tb!.medianNs];
 }
@@ -116,15 +136,31 @@ async function measureAppend(p: Plan, source: Uint8Array, objects: readonly Ndjs
     const baseName = `ndjson append, ${c.label}`;
     const common = { operation: 'append' as const, fsync: fsyncName(c.fsync), commitEvery: c.commitEvery };
     rows.push({
-      name: `journal append, ${c.label}`, eventsPerSec: jRate, ratioVsBaseline: jRate / nRate, events: n, reps: p.reps, detail: `${mb(jMb)}; ÷ the NDJSON row below`,
+      name: `journal append, ${c.label}`,
+      eventsPerSec: jRate,
+      ratioVsBaseline: jRate / nRate,
+      events: n,
+      reps: p.reps,
+      detail: `${mb(jMb)}; ÷ the NDJSON row below`,
       extra: { ...common, vs: baseName, bytesPerEvent: jBytes / n, mbPerSec: jMb },
     });
-    rows.push({ name: baseName, eventsPerSec: nRate, events: n, reps: p.reps, detail: `${mb(nMb)}; baseline of the row above`, extra: { ...common, bytesPerEvent: nBytes / n, mbPerSec: nMb } });
+    rows.push({
+      name: baseName,
+      eventsPerSec: nRate,
+      events: n,
+      reps: p.reps,
+      detail: `${mb(nMb)}; baseline of the row above`,
+      extra: { ...common, bytesPerEvent: nBytes / n, mbPerSec: nMb },
+    });
   }
   return rows;
 }
 
-async function measureRead(p: Plan, source: Uint8Array, objects: readonly NdjsonOrder[]): Promise<{ rows: JournalResult[]; baseline: JournalResult }> {
+async function measureRead(
+  p: Plan,
+  source: Uint8Array,
+  objects: readonly NdjsonOrder[],
+): Promise<{ rows: JournalResult[]; baseline: JournalResult }> {
   const { events, reps, warmup } = p;
   const readDir = p.freshDir();
   const readPath = `${p.freshDir()}.ndjson`;
@@ -134,11 +170,21 @@ async function measureRead(p: Plan, source: Uint8Array, objects: readonly Ndjson
     let expectedQty = 0;
     for (let i = 0; i < events; i++) expectedQty += objects[i & (SOURCE_EVENTS - 1)]!.qty;
     const checked = (what: string, r: { ns: number; count: number; sumQty: number }): number => {
-      if (r.count !== events || r.sumQty !== expectedQty) throw new Error(`${what}: read ${r.count} records summing qty ${r.sumQty}, expected ${events} summing ${expectedQty}`);
+      if (r.count !== events || r.sumQty !== expectedQty)
+        throw new Error(
+          `${what}: read ${r.count} records summing qty ${r.sumQty}, expected ${events} summing ${expectedQty}`,
+        );
       return r.ns;
     };
-    const [crcNs, ndjsonNs] = await alternate(warmup, reps, () => checked('journal read', readJournal(readDir, true)), async () => checked('ndjson read', await readNdjson(readPath)));
-    const noCrc = await timeRepeated(warmup, reps, () => checked('journal read without CRC', readJournal(readDir, false)));
+    const [crcNs, ndjsonNs] = await alternate(
+      warmup,
+      reps,
+      () => checked('journal read', readJournal(readDir, true)),
+      async () => checked('ndjson read', await readNdjson(readPath)),
+    );
+    const noCrc = await timeRepeated(warmup, reps, () =>
+      checked('journal read without CRC', readJournal(readDir, false)),
+    );
     const jBytes = journalBytes(readDir) / events;
     const nBytes = statSync(readPath).size / events;
     const base = perSecond(events, ndjsonNs);
@@ -148,10 +194,22 @@ async function measureRead(p: Plan, source: Uint8Array, objects: readonly Ndjson
       ['journal read (verifyCrc: false)', noCrc.medianNs, 'the same without the CRC check'],
     ] as const) {
       const rate = perSecond(events, ns);
-      rows.push({ name, eventsPerSec: rate, ratioVsBaseline: rate / base, events, reps, detail: `${mb(rate * jBytes / 1e6)}; ${how}`, extra: { operation: 'read', vs: READ_BASELINE, bytesPerEvent: jBytes, mbPerSec: (rate * jBytes) / 1e6 } });
+      rows.push({
+        name,
+        eventsPerSec: rate,
+        ratioVsBaseline: rate / base,
+        events,
+        reps,
+        detail: `${mb((rate * jBytes) / 1e6)}; ${how}`,
+        extra: { operation: 'read', vs: READ_BASELINE, bytesPerEvent: jBytes, mbPerSec: (rate * jBytes) / 1e6 },
+      });
     }
     const baseline: JournalResult = {
-      name: READ_BASELINE, eventsPerSec: base, events, reps, detail: `${mb(base * nBytes / 1e6)}; readline 'line' events · JSON.parse`,
+      name: READ_BASELINE,
+      eventsPerSec: base,
+      events,
+      reps,
+      detail: `${mb((base * nBytes) / 1e6)}; readline 'line' events · JSON.parse`,
       extra: { operation: 'read', bytesPerEvent: nBytes, mbPerSec: (base * nBytes) / 1e6 },
     };
     return { rows, baseline };
@@ -178,7 +236,8 @@ async function measureRecovery(p: Plan): Promise<{ rows: JournalResult[]; startu
     const s = await recoverOnce(scratchDir, events, fullHash);
     const t = await recoverOnce(snapDir, events, fullHash);
     const e = await recoverOnce(emptyDir, 0, emptyHash);
-    if (t.snapshot !== snapshotSequence) throw new Error(`snapshot recovery restored the set at ${t.snapshot}, expected ${snapshotSequence}`);
+    if (t.snapshot !== snapshotSequence)
+      throw new Error(`snapshot recovery restored the set at ${t.snapshot}, expected ${snapshotSequence}`);
     if (r < warmup) continue;
     scratch.push(s);
     snap.push(t);
@@ -189,7 +248,8 @@ async function measureRecovery(p: Plan): Promise<{ rows: JournalResult[]; startu
   const want = hashState(expectedState(events));
   const replay = await timeRepeated(warmup, reps, async () => {
     const { ns, state } = await replayNdjson(ndjsonPath);
-    if (hashState(state.snapshot()) !== want) throw new Error(`ndjson replay of ${events} orders reached another state`);
+    if (hashState(state.snapshot()) !== want)
+      throw new Error(`ndjson replay of ${events} orders reached another state`);
     return ns;
   });
   const base = perSecond(events, replay.medianNs);
@@ -204,18 +264,37 @@ async function measureRecovery(p: Plan): Promise<{ rows: JournalResult[]; startu
     const replayed = list[0]!.replayed;
     const rate = perSecond(replayed, ns);
     rows.push({
-      name, eventsPerSec: rate, ratioVsBaseline: rate / base, events: replayed, reps,
+      name,
+      eventsPerSec: rate,
+      ratioVsBaseline: rate / base,
+      events: replayed,
+      reps,
       detail: `${what}: ${perMillion(ns, replayed).toFixed(0)} ms/M start→drained (replay phase ${perMillion(replayNs, replayed).toFixed(0)} ms/M)`,
       extra: {
-        operation: 'recovery', vs: REPLAY_BASELINE, totalMs: ns / 1e6, replayed, msPerMillion: perMillion(ns, replayed),
-        startMs: median(list.map((x) => x.startNs)) / 1e6, replayMs: replayNs / 1e6, replayMsPerMillion: perMillion(replayNs, replayed),
+        operation: 'recovery',
+        vs: REPLAY_BASELINE,
+        totalMs: ns / 1e6,
+        replayed,
+        msPerMillion: perMillion(ns, replayed),
+        startMs: median(list.map((x) => x.startNs)) / 1e6,
+        replayMs: replayNs / 1e6,
+        replayMsPerMillion: perMillion(replayNs, replayed),
         ...(list[0]!.snapshot !== null ? { snapshotSequence: list[0]!.snapshot } : {}),
       },
     });
   }
   rows.push({
-    name: REPLAY_BASELINE, eventsPerSec: base, events, reps, detail: `${perMillion(replay.medianNs, events).toFixed(0)} ms/M; baseline of the recovery rows`,
-    extra: { operation: 'recovery', totalMs: replay.medianNs / 1e6, replayed: events, msPerMillion: perMillion(replay.medianNs, events) },
+    name: REPLAY_BASELINE,
+    eventsPerSec: base,
+    events,
+    reps,
+    detail: `${perMillion(replay.medianNs, events).toFixed(0)} ms/M; baseline of the recovery rows`,
+    extra: {
+      operation: 'recovery',
+      totalMs: replay.medianNs / 1e6,
+      replayed: events,
+      msPerMillion: perMillion(replay.medianNs, events),
+    },
   });
   for (const d of [scratchDir, snapDir, emptyDir, ndjsonPath]) removeDir(d);
   return { rows, startupMs: median(empty.map((x) => x.ns)) / 1e6, run: scratch[0]! };
@@ -244,8 +323,18 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
     const placement: Placement = {
       threads: [
         { role: 'append / read / NDJSON baseline', thread: 'main', cpu: null, wait: 'none (synchronous fs calls)' },
-        { role: 'recovery producer (journal replay)', thread: 'main', cpu: null, wait: `${bus.workers[0]?.waitStrategy ?? 'phased'} (when the ring is full)` },
-        ...bus.workers.map((w) => ({ role: `recovery handlers [${w.handlers.join(', ')}]`, thread: `worker "${w.name}"`, cpu: w.pinned ? (w.cpus?.[0] ?? null) : null, wait: w.waitStrategy })),
+        {
+          role: 'recovery producer (journal replay)',
+          thread: 'main',
+          cpu: null,
+          wait: `${bus.workers[0]?.waitStrategy ?? 'phased'} (when the ring is full)`,
+        },
+        ...bus.workers.map((w) => ({
+          role: `recovery handlers [${w.handlers.join(', ')}]`,
+          thread: `worker "${w.name}"`,
+          cpu: w.pinned ? (w.cpus?.[0] ?? null) : null,
+          wait: w.waitStrategy,
+        })),
       ],
       pinned: false,
       note: 'not pinned: the file benchmarks are single-threaded and the recovery bus uses the default placement (no cpu option); a supervisor worker idles on its event loop',

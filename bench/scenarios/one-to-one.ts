@@ -88,7 +88,8 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
       for (let i = 0; i < events; i++) worker.postMessage(i);
       const { sum } = await counted;
       const ns = nowNs() - t0;
-      if (sum !== sumTo(events)) throw new Error(`postMessage baseline: consumer summed ${sum}, expected ${sumTo(events)}`);
+      if (sum !== sumTo(events))
+        throw new Error(`postMessage baseline: consumer summed ${sum}, expected ${sumTo(events)}`);
       return ns;
     });
 
@@ -129,7 +130,7 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
       for (let i = 0; i < events; i++) ring.publishWith(translate, i);
     };
     const batched = (): void => {
-      for (let i = 0; i < events; ) {
+      for (let i = 0; i < events;) {
         const n = events - i < BATCH ? events - i : BATCH;
         const hi = ring.next(n);
         const lo = hi - n + 1;
@@ -145,16 +146,28 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
       ['ring publishWith', withTranslator, 'publishWith(translator, v), stamps time'],
       ['ring batch', batched, `next(${BATCH}) · ${BATCH} writes · publish(lo, hi)`],
     ];
-    const ringTimings = await timeInterleaved(ringWarmup, ringReps, variants.map(([, produce]) => timed(produce)));
+    const ringTimings = await timeInterleaved(
+      ringWarmup,
+      ringReps,
+      variants.map(([, produce]) => timed(produce)),
+    );
     const timings = variants.map(([name, , detail], i) => ({ name, detail, t: ringTimings[i]! }));
     ring.halt();
     const consumed = await ringDone;
     if (consumed.count !== expectedCount || consumed.sum !== expectedSum) {
-      throw new Error(`ring runs: consumer took ${consumed.count} events summing ${consumed.sum}, expected ${expectedCount} summing ${expectedSum}`);
+      throw new Error(
+        `ring runs: consumer took ${consumed.count} events summing ${consumed.sum}, expected ${expectedCount} summing ${expectedSum}`,
+      );
     }
 
     const baselineRate = perSecond(events, postTiming.medianNs);
-    const baseline: BenchResult = { name: 'postMessage', eventsPerSec: baselineRate, events, reps: postReps, detail: 'postMessage(value) per event' };
+    const baseline: BenchResult = {
+      name: 'postMessage',
+      eventsPerSec: baselineRate,
+      events,
+      reps: postReps,
+      detail: 'postMessage(value) per event',
+    };
     const results: BenchResult[] = timings.map(({ name, detail, t }) => {
       const eventsPerSec = perSecond(events, t.medianNs);
       return { name, eventsPerSec, ratioVsBaseline: eventsPerSec / baselineRate, events, reps: ringReps, detail };

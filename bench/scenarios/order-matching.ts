@@ -24,7 +24,14 @@ import type { BenchOptions } from '../lib/options.js';
 import type { Placement, ThreadPlacement } from '../lib/placement.js';
 import type { BenchReport, BenchResult } from '../lib/report.js';
 import { median, perSecond } from '../lib/timing.js';
-import { runBus, runPostMessage, runSingleThread, SEED, type BusRun, type BusRunOptions } from '../lib/orderMatchingRuns.js';
+import {
+  runBus,
+  runPostMessage,
+  runSingleThread,
+  SEED,
+  type BusRun,
+  type BusRunOptions,
+} from '../lib/orderMatchingRuns.js';
 import { outcomeKey, type StagesOutcome } from '../workers/orderMatchingStages.js';
 
 /** Extra figures of an order-matching row. */
@@ -32,7 +39,9 @@ export interface OrderMatchingExtra {
   /** Where each thread ran (bus rows: from bus.placement()). */
   readonly placement: string;
   /** Bus rows: per stage, its worker, batch size p50 and latency percentiles (ns) from bus.metrics(). */
-  readonly stages?: Readonly<Record<string, { worker: string; batchP50: number; latencyNs: BusMetrics['handlers'][string]['latencyNs'] }>>;
+  readonly stages?: Readonly<
+    Record<string, { worker: string; batchP50: number; latencyNs: BusMetrics['handlers'][string]['latencyNs'] }>
+  >;
   /** Ratio against the batched postMessage row (bus and single-thread rows). */
   readonly ratioVsBatchedPostMessage?: number;
   /** Paced rows: the offered load (commands/s). */
@@ -44,18 +53,30 @@ type Row = BenchResult & { readonly extra: OrderMatchingExtra };
 const POST_BATCH = 512;
 
 function describeBus(p: PlacementReport): string {
-  const workers = p.workers.map((w) => `worker "${w.name}" [${w.handlers.join(', ')}] ${w.waitStrategy}, ${w.pinned ? `pinned to ${w.cpus?.join(',')}` : 'unpinned'}`);
+  const workers = p.workers.map(
+    (w) =>
+      `worker "${w.name}" [${w.handlers.join(', ')}] ${w.waitStrategy}, ${w.pinned ? `pinned to ${w.cpus?.join(',')}` : 'unpinned'}`,
+  );
   return `producer on the ${p.producer} (unpinned); ${workers.join('; ')}; a supervisor worker idles on its event loop`;
 }
 
 function stagesOf(m: BusMetrics): NonNullable<OrderMatchingExtra['stages']> {
-  return Object.fromEntries(Object.entries(m.handlers).map(([name, h]) => [name, { worker: h.worker, batchP50: h.batchSize.p50, latencyNs: h.latencyNs }]));
+  return Object.fromEntries(
+    Object.entries(m.handlers).map(([name, h]) => [
+      name,
+      { worker: h.worker, batchP50: h.batchSize.p50, latencyNs: h.latencyNs },
+    ]),
+  );
 }
 
 /** "journal p50/p99 1.2/3.4 ms (batch 512), …" for the text report. */
 function stageLine(stages: NonNullable<OrderMatchingExtra['stages']>): string {
   const ms = (ns: number): string => (ns / 1e6).toFixed(ns < 1e7 ? 2 : 0);
-  return Object.entries(stages).map(([name, s]) => `${name} ${ms(s.latencyNs.p50)}/${ms(s.latencyNs.p99)} ms (batch p50 ${s.batchP50})`).join(', ') + ' [p50/p99]';
+  return (
+    Object.entries(stages)
+      .map(([name, s]) => `${name} ${ms(s.latencyNs.p50)}/${ms(s.latencyNs.p99)} ms (batch p50 ${s.batchP50})`)
+      .join(', ') + ' [p50/p99]'
+  );
 }
 
 /** The run with the median time (lower middle for an even count). */
@@ -76,8 +97,14 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
     { name: "bus, fsync 'batch', split", o: { fsync: 'batch', placement: 'split', events } },
     { name: "bus, fsync 'none', split", o: { fsync: 'none', placement: 'split', events } },
     { name: "bus, fsync 'batch', shared", o: { fsync: 'batch', placement: 'shared', events } },
-    { name: `bus paced ${paceRate / 1000}k/s, fsync 'batch', split`, o: { fsync: 'batch', placement: 'split', events: pacedEvents, paceRate } },
-    { name: `bus paced ${paceRate / 1000}k/s, fsync 'none', split`, o: { fsync: 'none', placement: 'split', events: pacedEvents, paceRate } },
+    {
+      name: `bus paced ${paceRate / 1000}k/s, fsync 'batch', split`,
+      o: { fsync: 'batch', placement: 'split', events: pacedEvents, paceRate },
+    },
+    {
+      name: `bus paced ${paceRate / 1000}k/s, fsync 'none', split`,
+      o: { fsync: 'none', placement: 'split', events: pacedEvents, paceRate },
+    },
   ];
   const busRuns = busVariants.map(() => [] as BusRun[]);
   const single: number[] = [];
@@ -89,7 +116,8 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
     const k = outcomeKey(o);
     const seen = outcomes.get(key);
     if (seen === undefined) outcomes.set(key, k);
-    else if (seen !== k) throw new Error(`${what} reached another state after ${n} commands (seed ${SEED}):\n  ${k}\nexpected\n  ${seen}`);
+    else if (seen !== k)
+      throw new Error(`${what} reached another state after ${n} commands (seed ${SEED}):\n  ${k}\nexpected\n  ${seen}`);
   };
 
   // warm-up of this thread's JIT (bus and baseline runs start fresh threads); also the reference outcome of the paced runs
@@ -134,32 +162,66 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
       latencyNs: ack.latencyNs,
       events: o.events,
       reps,
-      detail: paced ? `offered ${o.paceRate} commands/s in 1 ms bursts; latency: publish → ack` : 'saturated; latency: publish → ack (queueing)',
-      extra: { placement, stages: stagesOf(m.metrics), ...(paced ? { offeredPerSec: o.paceRate } : { ratioVsBatchedPostMessage: rate / batchedRate }) },
+      detail: paced
+        ? `offered ${o.paceRate} commands/s in 1 ms bursts; latency: publish → ack`
+        : 'saturated; latency: publish → ack (queueing)',
+      extra: {
+        placement,
+        stages: stagesOf(m.metrics),
+        ...(paced ? { offeredPerSec: o.paceRate } : { ratioVsBatchedPostMessage: rate / batchedRate }),
+      },
     });
   });
   const singleRate = perSecond(events, median(single));
   rows.push({
-    name: 'single thread, no bus, no journal', eventsPerSec: singleRate, ratioVsBaseline: singleRate / baseRate, events, reps, detail: 'upper bound: 4 stages over batches of 512 on main',
+    name: 'single thread, no bus, no journal',
+    eventsPerSec: singleRate,
+    ratioVsBaseline: singleRate / baseRate,
+    events,
+    reps,
+    detail: 'upper bound: 4 stages over batches of 512 on main',
     extra: { placement: 'everything on the main thread', ratioVsBatchedPostMessage: singleRate / batchedRate },
   });
   rows.push({
-    name: `postMessage, ${POST_BATCH} commands per message`, eventsPerSec: batchedRate, ratioVsBaseline: batchedRate / baseRate, events, reps, detail: 'arrays of plain objects; no journal',
+    name: `postMessage, ${POST_BATCH} commands per message`,
+    eventsPerSec: batchedRate,
+    ratioVsBaseline: batchedRate / baseRate,
+    events,
+    reps,
+    detail: 'arrays of plain objects; no journal',
     extra: { placement: 'producer on main; 4 stages on one worker (event loop); unpinned' },
   });
   const baseline: Row = {
-    name: 'postMessage, one message per command', eventsPerSec: baseRate, events, reps, detail: 'plain object per command; no journal',
+    name: 'postMessage, one message per command',
+    eventsPerSec: baseRate,
+    events,
+    reps,
+    detail: 'plain object per command; no journal',
     extra: { placement: 'producer on main; 4 stages on one worker (event loop); unpinned' },
   };
 
   const threads: ThreadPlacement[] = [
     { role: 'producer (seeded flow)', thread: 'main', cpu: null, wait: 'phased (when the ring is full)' },
     { role: 'journal (split)', thread: 'worker "journal"', cpu: null, wait: 'phased' },
-    { role: 'risk → matching → portfolio → ack (+ journal when shared)', thread: 'worker "engine"', cpu: null, wait: 'phased' },
+    {
+      role: 'risk → matching → portfolio → ack (+ journal when shared)',
+      thread: 'worker "engine"',
+      cpu: null,
+      wait: 'phased',
+    },
     { role: 'supervisor', thread: 'worker (supervisor)', cpu: null, wait: 'event loop (idle)' },
-    { role: 'baseline: risk → matching → portfolio → ack', thread: 'worker (postMessage)', cpu: null, wait: 'event loop' },
+    {
+      role: 'baseline: risk → matching → portfolio → ack',
+      thread: 'worker (postMessage)',
+      cpu: null,
+      wait: 'event loop',
+    },
   ];
-  const placement: Placement = { threads, pinned: false, note: 'not pinned: the example bus runs with its default placement (no cpu option); with the producer, engine and journal busy, 3 threads share 2 cores in the split placement' };
+  const placement: Placement = {
+    threads,
+    pinned: false,
+    note: 'not pinned: the example bus runs with its default placement (no cpu option); with the producer, engine and journal busy, 3 threads share 2 cores in the split placement',
+  };
   return {
     scenario: 'order-matching',
     results: rows,

@@ -31,7 +31,15 @@ import { RingBuffer, RingBus, type WaitStrategyType } from '../../src/index.js';
 import type { LatencySummary } from '../lib/histogram.js';
 import { clockNote, createClockRing, measureClock, type ClockInfo } from '../lib/clockCost.js';
 import { hiccupNote, measureHiccups, type HiccupInfo } from '../lib/hiccups.js';
-import { awaitMessage, createRecordingHistogram, involuntarySwitches, latencyRatios, recordNs, setAffinity, summarize } from '../lib/latencyTools.js';
+import {
+  awaitMessage,
+  createRecordingHistogram,
+  involuntarySwitches,
+  latencyRatios,
+  recordNs,
+  setAffinity,
+  summarize,
+} from '../lib/latencyTools.js';
 import { machineInfo } from '../lib/machine.js';
 import type { BenchOptions } from '../lib/options.js';
 import { describePlacement, tryPin } from '../lib/placement.js';
@@ -64,7 +72,17 @@ export interface PingPongReport extends BenchReport {
   /** The platform's floor: gaps a lone spinning thread saw on the pinger's CPU before the runs. */
   readonly hiccups: HiccupInfo;
   /** The targets for 'ring busy-spin' and whether this run met them. */
-  readonly targets: { readonly p50MaxNs: number; readonly p99MaxNs: number; readonly minRatioVsBaseline: number; readonly met: { readonly p50: boolean; readonly p99: boolean; readonly ratioP50: boolean; readonly ratioP99: boolean } };
+  readonly targets: {
+    readonly p50MaxNs: number;
+    readonly p99MaxNs: number;
+    readonly minRatioVsBaseline: number;
+    readonly met: {
+      readonly p50: boolean;
+      readonly p99: boolean;
+      readonly ratioP50: boolean;
+      readonly ratioP99: boolean;
+    };
+  };
 }
 
 interface Measured {
@@ -74,7 +92,12 @@ interface Measured {
 }
 
 /** Warm-up, then `reps` timed runs of `n` round trips each, all recorded into one histogram. */
-function measureSync(warmup: number, n: number, reps: number, run: (firstId: number, n: number, h: hdr.Histogram | null) => number): Measured {
+function measureSync(
+  warmup: number,
+  n: number,
+  reps: number,
+  run: (firstId: number, n: number, h: hdr.Histogram | null) => number,
+): Measured {
   const h = createRecordingHistogram();
   let id = 0;
   run(id, warmup, null);
@@ -93,7 +116,13 @@ function measureSync(warmup: number, n: number, reps: number, run: (firstId: num
 }
 
 /** The low-level ring variant with one wait strategy, against the ponger worker. */
-async function ringVariant(worker: Worker, wait: WaitStrategyType, warmup: number, n: number, reps: number): Promise<Measured> {
+async function ringVariant(
+  worker: Worker,
+  wait: WaitStrategyType,
+  warmup: number,
+  n: number,
+  reps: number,
+): Promise<Measured> {
   const ping = new RingBuffer<PingFlyweight>({ capacity: CAPACITY, event: PingEvent, waitStrategy: wait });
   const pong = new RingBuffer<PingFlyweight>({ capacity: CAPACITY, event: PingEvent, waitStrategy: wait });
   const pingSeq = ping.newSequence();
@@ -108,12 +137,15 @@ async function ringVariant(worker: Worker, wait: WaitStrategyType, warmup: numbe
   await ready;
   let measured: Measured;
   try {
-    measured = measureSync(warmup, n, reps, (firstId, count, h) => pingRings(ping, pong, pongSeq, pongBarrier, firstId, count, h));
+    measured = measureSync(warmup, n, reps, (firstId, count, h) =>
+      pingRings(ping, pong, pongSeq, pongBarrier, firstId, count, h),
+    );
   } finally {
     ping.halt();
   }
   const { count } = await done;
-  if (count !== warmup + n * reps) throw new Error(`ping-pong (${wait}): the ponger answered ${count} pings, expected ${warmup + n * reps}`);
+  if (count !== warmup + n * reps)
+    throw new Error(`ping-pong (${wait}): the ponger answered ${count} pings, expected ${warmup + n * reps}`);
   return measured;
 }
 
@@ -176,12 +208,15 @@ async function busVariant(warmup: number, n: number, reps: number): Promise<Meas
     workers: { pong: { cpu: PONGER_CPU, waitStrategy: 'busy-spin' } },
     outbound: { pong: pong.descriptor() },
   });
-  bus.handleEventsWith(bus.handler('ponger', new URL('../workers/pingPongHandler.js', import.meta.url), { worker: 'pong' }));
+  bus.handleEventsWith(
+    bus.handler('ponger', new URL('../workers/pingPongHandler.js', import.meta.url), { worker: 'pong' }),
+  );
   await bus.start();
   try {
     tryPin(PINGER_CPU); // back onto the pinger's CPU (widened for start)
     const w = bus.placement().workers[0]!;
-    const run = (firstId: number, count: number, h: hdr.Histogram | null): number => pingBus(bus, pong, pongSeq, pongBarrier, firstId, count, h);
+    const run = (firstId: number, count: number, h: hdr.Histogram | null): number =>
+      pingBus(bus, pong, pongSeq, pongBarrier, firstId, count, h);
     const measured = measureSync(warmup, n, reps, run);
     return { ...measured, workerCpu: w.pinned ? PONGER_CPU : null };
   } finally {
@@ -189,7 +224,14 @@ async function busVariant(warmup: number, n: number, reps: number): Promise<Meas
   }
 }
 
-function result(name: string, m: Measured, baseline: LatencySummary, events: number, reps: number, detail: string): LatencyResult {
+function result(
+  name: string,
+  m: Measured,
+  baseline: LatencySummary,
+  events: number,
+  reps: number,
+  detail: string,
+): LatencyResult {
   const r = latencyRatios(baseline, m.latency);
   return {
     name,
@@ -213,10 +255,15 @@ export async function run(options: BenchOptions): Promise<PingPongReport> {
   const machine = machineInfo(); // before pinning: availableParallelism follows this thread's affinity
   const clock = measureClock(options.quick ? 100_000 : 500_000);
 
-  const worker = new Worker(new URL('../workers/pingPongPonger.js', import.meta.url), { workerData: { cpu: PONGER_CPU } });
+  const worker = new Worker(new URL('../workers/pingPongPonger.js', import.meta.url), {
+    workerData: { cpu: PONGER_CPU },
+  });
   try {
     // start the worker first (a starting worker needs this thread's event loop), then pin this thread
-    const { cpu: pongerCpu, nativeYield } = await awaitMessage<{ cpu: number | null; nativeYield: boolean }>(worker, 'ready');
+    const { cpu: pongerCpu, nativeYield } = await awaitMessage<{ cpu: number | null; nativeYield: boolean }>(
+      worker,
+      'ready',
+    );
     const pingerCpu = tryPin(PINGER_CPU);
     const hiccups = await measureHiccups(options.quick ? 100 : 1000);
 
@@ -236,11 +283,23 @@ export async function run(options: BenchOptions): Promise<PingPongReport> {
     };
     const results = [
       result('ring busy-spin', spin, post.latency, n, reps, 'RingBuffer + SequenceBarrier.waitFor, busy-spin'),
-      result('ring yielding', yielding, post.latency, n, reps, `yielding (100 spins, then ${nativeYield ? 'sched_yield' : '50 µs nap: no native addon'})`),
+      result(
+        'ring yielding',
+        yielding,
+        post.latency,
+        n,
+        reps,
+        `yielding (100 spins, then ${nativeYield ? 'sched_yield' : '50 µs nap: no native addon'})`,
+      ),
       result('RingBus busy-spin', bus, post.latency, n, reps, 'bus.publishWith → handler → outbound ring, metrics off'),
     ];
     const s = results[0]!;
-    const met = { p50: s.latencyNs.p50 <= TARGET_P50_NS, p99: s.latencyNs.p99 <= TARGET_P99_NS, ratioP50: s.ratiosVsBaseline!.p50 >= TARGET_RATIO, ratioP99: s.ratiosVsBaseline!.p99 >= TARGET_RATIO };
+    const met = {
+      p50: s.latencyNs.p50 <= TARGET_P50_NS,
+      p99: s.latencyNs.p99 <= TARGET_P99_NS,
+      ratioP50: s.ratiosVsBaseline!.p50 >= TARGET_RATIO,
+      ratioP99: s.ratiosVsBaseline!.p99 >= TARGET_RATIO,
+    };
     const wait = `busy-spin / yielding (rings), event loop (postMessage)`;
     return {
       scenario: 'ping-pong',

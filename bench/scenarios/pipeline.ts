@@ -31,7 +31,14 @@ import { DEFAULT_WORKER, RingBus } from '../../src/index.js';
 import type { LatencySummary } from '../lib/histogram.js';
 import { clockNote, createClockRing, measureClock, type ClockInfo } from '../lib/clockCost.js';
 import { hiccupNote, measureHiccups, type HiccupInfo } from '../lib/hiccups.js';
-import { awaitMessage, involuntarySwitches, latencyRatios, setAffinity, spinIterationsPerNs, summarizeEncoded } from '../lib/latencyTools.js';
+import {
+  awaitMessage,
+  involuntarySwitches,
+  latencyRatios,
+  setAffinity,
+  spinIterationsPerNs,
+  summarizeEncoded,
+} from '../lib/latencyTools.js';
 import { machineInfo } from '../lib/machine.js';
 import type { BenchOptions } from '../lib/options.js';
 import { describePlacement, tryPin } from '../lib/placement.js';
@@ -76,7 +83,11 @@ export interface PipelineReport extends BenchReport {
 
 /** "100k/s", "1M/s". */
 function rateLabel(rate: number): string {
-  return rate >= 1e6 && rate % 1e6 === 0 ? `${rate / 1e6}M/s` : rate >= 1e3 && rate % 1e3 === 0 ? `${rate / 1e3}k/s` : `${rate}/s`;
+  return rate >= 1e6 && rate % 1e6 === 0
+    ? `${rate / 1e6}M/s`
+    : rate >= 1e3 && rate % 1e3 === 0
+      ? `${rate / 1e3}k/s`
+      : `${rate}/s`;
 }
 
 interface Plan {
@@ -98,22 +109,44 @@ interface RunFigures {
 }
 
 /** The postMessage pipeline at every rate (same worker throughout). */
-async function postMessageRuns(plan: Plan): Promise<{ runs: RunFigures[]; workerCpu: number | null; sameClock: boolean }> {
+async function postMessageRuns(
+  plan: Plan,
+): Promise<{ runs: RunFigures[]; workerCpu: number | null; sameClock: boolean }> {
   const clock = createClockRing();
-  const worker = new Worker(new URL('../workers/pipelinePostMessage.js', import.meta.url), { workerData: { cpu: WORKER_CPU, clock: clock.descriptor() } });
+  const worker = new Worker(new URL('../workers/pipelinePostMessage.js', import.meta.url), {
+    workerData: { cpu: WORKER_CPU, clock: clock.descriptor() },
+  });
   try {
     const ready = await awaitMessage<{ cpu: number | null; timeOrigin: number }>(worker, 'ready');
     tryPin(PRODUCER_CPU);
     const spinPerNs = spinIterationsPerNs();
-    const one = async (run: number, n: number, rate: number): Promise<{ encoded: string; achieved: number; maxLateNs: number; switches: number }> => {
+    const one = async (
+      run: number,
+      n: number,
+      rate: number,
+    ): Promise<{ encoded: string; achieved: number; maxLateNs: number; switches: number }> => {
       const switches0 = involuntarySwitches();
       worker.postMessage({ cmd: 'run', run, n });
-      const done = awaitMessage<{ run: number; count: number; histogram: string; lastFinishNs: number; mismatches: number }>(worker, 'run-done');
+      const done = awaitMessage<{
+        run: number;
+        count: number;
+        histogram: string;
+        lastFinishNs: number;
+        mismatches: number;
+      }>(worker, 'run-done');
       done.catch(() => undefined);
       const { startNs, maxLateNs } = pacePostMessage(worker, n, rate, clock, spinPerNs);
       const d = await done;
-      if (d.run !== run || d.count !== n || d.mismatches !== 0) throw new Error(`pipeline (postMessage) run ${run}: ${d.count} events, ${d.mismatches} wrong results, expected ${n} events`);
-      return { encoded: d.histogram, achieved: (n * 1e9) / (d.lastFinishNs - startNs), maxLateNs, switches: involuntarySwitches() - switches0 };
+      if (d.run !== run || d.count !== n || d.mismatches !== 0)
+        throw new Error(
+          `pipeline (postMessage) run ${run}: ${d.count} events, ${d.mismatches} wrong results, expected ${n} events`,
+        );
+      return {
+        encoded: d.histogram,
+        achieved: (n * 1e9) / (d.lastFinishNs - startNs),
+        maxLateNs,
+        switches: involuntarySwitches() - switches0,
+      };
     };
     await one(0, plan.warmup, plan.rates[0]!);
     const runs: RunFigures[] = [];
@@ -139,7 +172,9 @@ async function postMessageRuns(plan: Plan): Promise<{ runs: RunFigures[]; worker
 }
 
 /** The RingBus pipeline at every rate (one bus throughout). */
-async function ringRuns(plan: Plan): Promise<{ runs: RunFigures[]; workerCpu: number | null; sameClock: boolean; producerCpu: number | null }> {
+async function ringRuns(
+  plan: Plan,
+): Promise<{ runs: RunFigures[]; workerCpu: number | null; sameClock: boolean; producerCpu: number | null }> {
   const totalRuns = 1 + plan.rates.length * plan.reps;
   const stage = new URL('../workers/pipelineStage.js', import.meta.url);
   // the bus checks worker CPUs against this thread's affinity: widen it while the bus starts
@@ -151,20 +186,29 @@ async function ringRuns(plan: Plan): Promise<{ runs: RunFigures[]; workerCpu: nu
     metrics: false,
     workers: { [DEFAULT_WORKER]: { cpu: WORKER_CPU, waitStrategy: 'busy-spin' } },
   });
-  const handler = (s: PipelineStageOptions['stage']) => bus.handler(s, stage, { options: { stage: s, runs: totalRuns } satisfies PipelineStageOptions });
+  const handler = (s: PipelineStageOptions['stage']) =>
+    bus.handler(s, stage, { options: { stage: s, runs: totalRuns } satisfies PipelineStageOptions });
   bus.handleEventsWith(handler('a')).then(handler('b')).then(handler('c'));
   await bus.start();
   try {
     const producerCpu = tryPin(PRODUCER_CPU);
     const spinPerNs = spinIterationsPerNs();
-    const one = async (run: number, n: number, rate: number): Promise<{ startNs: number; maxLateNs: number; switches: number }> => {
+    const one = async (
+      run: number,
+      n: number,
+      rate: number,
+    ): Promise<{ startNs: number; maxLateNs: number; switches: number }> => {
       const switches0 = involuntarySwitches();
       const r = paceRing(bus, n, rate, run, spinPerNs);
       await bus.drain({ timeoutMs: 60_000 }); // the next run starts on an empty ring
       return { ...r, switches: involuntarySwitches() - switches0 };
     };
     await one(0, plan.warmup, plan.rates[0]!);
-    const paced: Array<{ rate: number; n: number; runs: Array<{ run: number; startNs: number; maxLateNs: number; switches: number }> }> = [];
+    const paced: Array<{
+      rate: number;
+      n: number;
+      runs: Array<{ run: number; startNs: number; maxLateNs: number; switches: number }>;
+    }> = [];
     let run = 1;
     for (const rate of plan.rates) {
       const n = plan.eventsAt(rate);
@@ -174,10 +218,16 @@ async function ringRuns(plan: Plan): Promise<{ runs: RunFigures[]; workerCpu: nu
     }
     const cut = await bus.captureState({ timeoutMs: 30_000 });
     const c = cut.states.c as StageCSnapshot;
-    if (c.mismatches !== 0 || c.outOfRange !== 0) throw new Error(`pipeline (ring): stage c saw ${c.mismatches} wrong results and ${c.outOfRange} events of unknown runs`);
-    if (c.runs[0]!.count !== plan.warmup) throw new Error(`pipeline (ring): stage c finished ${c.runs[0]!.count} warm-up events, expected ${plan.warmup}`);
+    if (c.mismatches !== 0 || c.outOfRange !== 0)
+      throw new Error(
+        `pipeline (ring): stage c saw ${c.mismatches} wrong results and ${c.outOfRange} events of unknown runs`,
+      );
+    if (c.runs[0]!.count !== plan.warmup)
+      throw new Error(`pipeline (ring): stage c finished ${c.runs[0]!.count} warm-up events, expected ${plan.warmup}`);
     const runs: RunFigures[] = paced.map(({ rate, n, runs: rs }) => {
-      for (const { run: r } of rs) if (c.runs[r]!.count !== n) throw new Error(`pipeline (ring) run ${r}: stage c finished ${c.runs[r]!.count} events, expected ${n}`);
+      for (const { run: r } of rs)
+        if (c.runs[r]!.count !== n)
+          throw new Error(`pipeline (ring) run ${r}: stage c finished ${c.runs[r]!.count} events, expected ${n}`);
       return {
         rate,
         events: n,
@@ -190,7 +240,12 @@ async function ringRuns(plan: Plan): Promise<{ runs: RunFigures[]; workerCpu: nu
       };
     });
     const w = bus.placement().workers[0]!;
-    return { runs, workerCpu: w.pinned ? WORKER_CPU : null, sameClock: c.timeOrigin === performance.timeOrigin, producerCpu };
+    return {
+      runs,
+      workerCpu: w.pinned ? WORKER_CPU : null,
+      sameClock: c.timeOrigin === performance.timeOrigin,
+      producerCpu,
+    };
   } finally {
     await bus.shutdown({ timeoutMs: 30_000 }).catch(() => bus.halt());
   }
@@ -232,11 +287,28 @@ export async function run(options: BenchOptions): Promise<PipelineReport> {
   const post = await postMessageRuns(plan);
   const ring = await ringRuns(plan);
 
-  const baselines = post.runs.map((f) => toResult(`postMessage @${rateLabel(f.rate)}`, f, plan.reps, 'main → worker 1 (a → b → c in order), one message per event'));
-  const results = ring.runs.map((f, i) => toResult(`ring @${rateLabel(f.rate)}`, f, plan.reps, 'RingBus a → b → c on one worker, busy-spin, metrics off', post.runs[i]));
-  const met = Object.fromEntries(results.map((r) => [rateLabel(r.offeredPerSec), r.ratiosVsBaseline!.p99 >= TARGET_P99_RATIO]));
+  const baselines = post.runs.map((f) =>
+    toResult(
+      `postMessage @${rateLabel(f.rate)}`,
+      f,
+      plan.reps,
+      'main → worker 1 (a → b → c in order), one message per event',
+    ),
+  );
+  const results = ring.runs.map((f, i) =>
+    toResult(
+      `ring @${rateLabel(f.rate)}`,
+      f,
+      plan.reps,
+      'RingBus a → b → c on one worker, busy-spin, metrics off',
+      post.runs[i],
+    ),
+  );
+  const met = Object.fromEntries(
+    results.map((r) => [rateLabel(r.offeredPerSec), r.ratiosVsBaseline!.p99 >= TARGET_P99_RATIO]),
+  );
   const coordinatedOmission =
-    'latency is measured from each event\'s SCHEDULED send time (t0 + i/rate), not its actual send time, so a producer held back (full ring, slow send, preemption) counts against the figure (coordinated omission corrected)';
+    "latency is measured from each event's SCHEDULED send time (t0 + i/rate), not its actual send time, so a producer held back (full ring, slow send, preemption) counts against the figure (coordinated omission corrected)";
   return {
     scenario: 'pipeline',
     results,
@@ -244,8 +316,18 @@ export async function run(options: BenchOptions): Promise<PipelineReport> {
     baselines,
     machine,
     placement: describePlacement([
-      { role: 'producer', thread: 'main', cpu: ring.producerCpu, wait: 'spins on the clock between events; busy-spin on a full ring' },
-      { role: 'stages a → b → c (ring)', thread: `bus worker '${DEFAULT_WORKER}'`, cpu: ring.workerCpu, wait: 'busy-spin' },
+      {
+        role: 'producer',
+        thread: 'main',
+        cpu: ring.producerCpu,
+        wait: 'spins on the clock between events; busy-spin on a full ring',
+      },
+      {
+        role: 'stages a → b → c (ring)',
+        thread: `bus worker '${DEFAULT_WORKER}'`,
+        cpu: ring.workerCpu,
+        wait: 'busy-spin',
+      },
       { role: 'stages a → b → c (postMessage)', thread: 'worker 1', cpu: post.workerCpu, wait: 'event loop' },
     ]),
     clock,
@@ -257,15 +339,22 @@ export async function run(options: BenchOptions): Promise<PipelineReport> {
       `events per run: ${rates.map((r) => `${plan.eventsAt(r)} @${rateLabel(r)}`).join(', ')}, ${plan.reps} run(s) per rate (their histograms merged) after ${plan.warmup} warm-up events @${rateLabel(rates[0]!)}; every stage result is checked (c = 6·value + 9)`,
       `preemptions = involuntary context switches of the process during the timed runs (getrusage); a preempted producer or worker stalls the pipeline for milliseconds, which the coordinated-omission correction charges to every event scheduled meanwhile`,
       `events/s = achieved rate (events / (last finish at stage c - first scheduled time), the lowest of the runs); ratios = postMessage @ the same offered rate / ring`,
-      ...baselines.map((b) => `postMessage @${rateLabel(b.offeredPerSec)}: p50 ${formatNs(b.latencyNs.p50)}, p99 ${formatNs(b.latencyNs.p99)}, p99.9 ${formatNs(b.latencyNs.p999)}, max ${formatNs(b.latencyNs.max)}, achieved ${formatRate(b.eventsPerSec)}, producer ≤ ${formatNs(b.producerMaxLateNs)} late, ${b.involuntaryContextSwitches} preemptions`),
-      ...results.map((r) => `ring @${rateLabel(r.offeredPerSec)} uncorrected (from the actual publish): p50 ${formatNs(r.uncorrectedLatencyNs!.p50)}, p99 ${formatNs(r.uncorrectedLatencyNs!.p99)}, max ${formatNs(r.uncorrectedLatencyNs!.max)}; producer ≤ ${formatNs(r.producerMaxLateNs)} late`),
+      ...baselines.map(
+        (b) =>
+          `postMessage @${rateLabel(b.offeredPerSec)}: p50 ${formatNs(b.latencyNs.p50)}, p99 ${formatNs(b.latencyNs.p99)}, p99.9 ${formatNs(b.latencyNs.p999)}, max ${formatNs(b.latencyNs.max)}, achieved ${formatRate(b.eventsPerSec)}, producer ≤ ${formatNs(b.producerMaxLateNs)} late, ${b.involuntaryContextSwitches} preemptions`,
+      ),
+      ...results.map(
+        (r) =>
+          `ring @${rateLabel(r.offeredPerSec)} uncorrected (from the actual publish): p50 ${formatNs(r.uncorrectedLatencyNs!.p50)}, p99 ${formatNs(r.uncorrectedLatencyNs!.p99)}, max ${formatNs(r.uncorrectedLatencyNs!.max)}; producer ≤ ${formatNs(r.producerMaxLateNs)} late`,
+      ),
       `p99 of each run on its own (the table merges the runs): ${[...results, ...baselines].map((r) => `${r.name} ${r.p99ByRunNs.map(formatNs).join(' / ')}`).join('; ')}`,
       `clocks: producer and stage c (and the baseline's worker) read RingBuffer.now() of one ring: the same monotonic clock in every thread, each thread's reading mapped onto the shared performance.now() timeline; worker time origins ${ring.sameClock && post.sameClock ? 'equal' : 'DIFFER from'} the main thread's`,
       clockNote(clock),
       `${hiccupNote(hiccups, `main @cpu${meterCpu ?? '?'}`)}; a stalled producer or worker delays every event scheduled meanwhile, so the corrected percentiles above ${(100 - hiccups.lostPercent).toFixed(1)} % are set by these gaps, not by the ring`,
-      `target: ring p99 ≥ ${TARGET_P99_RATIO}× below postMessage at the same rate: ${Object.entries(met).map(([k, v]) => `${k} ${v ? 'met' : 'missed'}`).join(', ')}`,
+      `target: ring p99 ≥ ${TARGET_P99_RATIO}× below postMessage at the same rate: ${Object.entries(met)
+        .map(([k, v]) => `${k} ${v ? 'met' : 'missed'}`)
+        .join(', ')}`,
     ],
     quick: options.quick,
   };
 }
-

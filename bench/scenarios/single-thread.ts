@@ -96,17 +96,23 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
   await bench.run();
   const rows: BenchResult[] = bench.tasks.map((t) => {
     const r = t.result;
-    if (r.state !== 'completed') throw new Error(`single-thread: task ${t.name} ended ${r.state}${'error' in r ? `: ${String(r.error)}` : ''}`);
+    if (r.state !== 'completed')
+      throw new Error(`single-thread: task ${t.name} ended ${r.state}${'error' in r ? `: ${String(r.error)}` : ''}`);
     return { name: t.name, eventsPerSec: r.throughput.p50 * BATCH, events: BATCH, reps: r.latency.samplesCount };
   });
   const baseline = rows.find((r) => r.name === 'EventEmitter')!;
-  const results = rows.filter((r) => r !== baseline).map((r) => ({ ...r, ratioVsBaseline: r.eventsPerSec! / baseline.eventsPerSec! }));
+  const results = rows
+    .filter((r) => r !== baseline)
+    .map((r) => ({ ...r, ratioVsBaseline: r.eventsPerSec! / baseline.eventsPerSec! }));
   return {
     scenario: 'single-thread',
     results,
     baseline: { ...baseline, ratioVsBaseline: 1 },
     machine,
-    placement: { ...describePlacement([{ role: 'producer and consumer', thread: 'main', cpu: null, wait: 'none (poll)' }]), note: 'one thread, not pinned (nothing to place)' },
+    placement: {
+      ...describePlacement([{ role: 'producer and consumer', thread: 'main', cpu: null, wait: 'none (poll)' }]),
+      note: 'one thread, not pinned (nothing to place)',
+    },
     notes: [
       `tinybench ${options.quick ? '50' : '1000'} ms per task; figures are the median task throughput × ${BATCH} events per call`,
       'one thread does everything: this is the per-event cost of the API, not a cross-thread figure (see one-to-one).',

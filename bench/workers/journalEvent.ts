@@ -86,7 +86,12 @@ export class PositionState {
   }
 
   snapshot(): PositionSnapshot {
-    return { count: this.#count, lastOrderId: this.#lastOrderId, position: Array.from(this.#position), notional: Array.from(this.#notional) };
+    return {
+      count: this.#count,
+      lastOrderId: this.#lastOrderId,
+      position: Array.from(this.#position),
+      notional: Array.from(this.#notional),
+    };
   }
 
   restore(s: PositionSnapshot): void {

@@ -9,7 +9,11 @@
  * the next `begin` (with fresh handlers).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { OrderCommand, type OrderCommandFlyweight, type OrderCommandInput } from '../../examples/order-matching/events.js';
+import {
+  OrderCommand,
+  type OrderCommandFlyweight,
+  type OrderCommandInput,
+} from '../../examples/order-matching/events.js';
 import type { OrderMatchingOptions } from '../../examples/order-matching/config.js';
 import { createStages, type Stages } from './orderMatchingStages.js';
 

@@ -30,7 +30,11 @@ export interface Stages {
   outcome(): StagesOutcome;
 }
 
-function instantiate(module: HandlerModule<OrderCommandFlyweight, never, unknown>, name: string, domain: OrderMatchingOptions): EventHandler<OrderCommandFlyweight> {
+function instantiate(
+  module: HandlerModule<OrderCommandFlyweight, never, unknown>,
+  name: string,
+  domain: OrderMatchingOptions,
+): EventHandler<OrderCommandFlyweight> {
   const ctx = {
     name,
     workerName: 'bench',
@@ -46,15 +50,26 @@ function instantiate(module: HandlerModule<OrderCommandFlyweight, never, unknown
 
 /** Fresh risk, matching, portfolio and ack handlers over `domain`. */
 export function createStages(domain: OrderMatchingOptions): Stages {
-  const modules = [riskModule, matchingModule, portfolioModule, ackModule] as unknown as HandlerModule<OrderCommandFlyweight, never, unknown>[];
+  const modules = [riskModule, matchingModule, portfolioModule, ackModule] as unknown as HandlerModule<
+    OrderCommandFlyweight,
+    never,
+    unknown
+  >[];
   const handlers = modules.map((m, i) => instantiate(m, STAGE_NAMES[i]!, domain));
   return {
     handlers,
-    outcome: () => outcomeOf(Object.fromEntries(STAGE_NAMES.slice(0, 3).map((n, i) => [n, handlers[i]!.stateHash!()])), handlers[3]!.snapshot!() as AckSnapshot),
+    outcome: () =>
+      outcomeOf(
+        Object.fromEntries(STAGE_NAMES.slice(0, 3).map((n, i) => [n, handlers[i]!.stateHash!()])),
+        handlers[3]!.snapshot!() as AckSnapshot,
+      ),
   };
 }
 
-/** Builds the comparable outcome from per-handler hashes and the ack snapshot (ack's lastSequence depends on control events, so it is left out). */
+/**
+ * Builds the comparable outcome from per-handler hashes and the ack snapshot (ack's lastSequence depends on
+ * control events, so it is left out).
+ */
 export function outcomeOf(hashes: Readonly<Record<string, string | null>>, ack: AckSnapshot): StagesOutcome {
   const picked: Record<string, string> = {};
   for (const n of STAGE_NAMES.slice(0, 3)) picked[n] = hashes[n] ?? 'missing';

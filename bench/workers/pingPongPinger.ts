@@ -13,7 +13,15 @@ import type { PingFlyweight } from './pingPongEvent.js';
  * `n` round trips over the rings, ids from `firstId`; records into `h` unless null. Returns the
  * elapsed ms. Allocation-free per round trip.
  */
-export function pingRings(ping: RingBuffer<PingFlyweight>, pong: RingBuffer<PingFlyweight>, pongSeq: Sequence, pongBarrier: SequenceBarrier, firstId: number, n: number, h: hdr.Histogram | null): number {
+export function pingRings(
+  ping: RingBuffer<PingFlyweight>,
+  pong: RingBuffer<PingFlyweight>,
+  pongSeq: Sequence,
+  pongBarrier: SequenceBarrier,
+  firstId: number,
+  n: number,
+  h: hdr.Histogram | null,
+): number {
   const out = ping.flyweight();
   let next = pongSeq.get() + 1;
   const t0 = performance.now();
@@ -47,7 +55,15 @@ function stampPing(e: PingFlyweight, _sequence: number, a: typeof busArg): void 
  * `n` round trips through a RingBus: bus.publishWith the ping, wait on the outbound ring the
  * bus's handler answers on; timed with the pong ring's clock. Returns the elapsed ms.
  */
-export function pingBus(bus: RingBus<PingFlyweight>, pong: RingBuffer<PingFlyweight>, pongSeq: Sequence, pongBarrier: SequenceBarrier, firstId: number, n: number, h: hdr.Histogram | null): number {
+export function pingBus(
+  bus: RingBus<PingFlyweight>,
+  pong: RingBuffer<PingFlyweight>,
+  pongSeq: Sequence,
+  pongBarrier: SequenceBarrier,
+  firstId: number,
+  n: number,
+  h: hdr.Histogram | null,
+): number {
   let next = pongSeq.get() + 1;
   busArg.clock = pong;
   const t0 = performance.now();

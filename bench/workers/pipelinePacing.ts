@@ -26,7 +26,13 @@ export interface Paced {
 }
 
 /** Publishes `n` events into the bus at `rate`, stamping each with its scheduled time. Allocation-free per event. */
-export function paceRing(bus: RingBus<PipelineFlyweight>, n: number, rate: number, run: number, spinPerNs: number): Paced {
+export function paceRing(
+  bus: RingBus<PipelineFlyweight>,
+  n: number,
+  rate: number,
+  run: number,
+  spinPerNs: number,
+): Paced {
   const ring = bus.ring;
   const interval = 1e9 / rate;
   const arg = pacedArg;

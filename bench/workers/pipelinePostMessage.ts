@@ -35,7 +35,15 @@ port.on('message', (m: number | { cmd: 'run'; run: number; n: number }) => {
     const t = clock.now();
     recordNs(histogram, t - m);
     lastFinishNs = t;
-    if (++count === expected) port.postMessage({ type: 'run-done', run, count, histogram: encodeHistogram(histogram), lastFinishNs, mismatches });
+    if (++count === expected)
+      port.postMessage({
+        type: 'run-done',
+        run,
+        count,
+        histogram: encodeHistogram(histogram),
+        lastFinishNs,
+        mismatches,
+      });
   } else if (m.cmd === 'run') {
     run = m.run;
     expected = m.n;

@@ -19,7 +19,12 @@ export interface PipelineStageOptions {
 }
 
 export interface StageCSnapshot {
-  readonly runs: ReadonlyArray<{ readonly count: number; readonly corrected: string; readonly uncorrected: string; readonly lastFinishNs: number }>;
+  readonly runs: ReadonlyArray<{
+    readonly count: number;
+    readonly corrected: string;
+    readonly uncorrected: string;
+    readonly lastFinishNs: number;
+  }>;
   /** Events whose c differed from 6·value + 9, and events with a run number out of range. */
   readonly mismatches: number;
   readonly outOfRange: number;
@@ -68,7 +73,12 @@ export default defineHandler<PipelineFlyweight, PipelineStageOptions, StageCSnap
     },
     snapshot() {
       return {
-        runs: corrected.map((h, r) => ({ count: counts[r]!, corrected: encodeHistogram(h), uncorrected: encodeHistogram(uncorrected[r]!), lastFinishNs: lastFinishNs[r]! })),
+        runs: corrected.map((h, r) => ({
+          count: counts[r]!,
+          corrected: encodeHistogram(h),
+          uncorrected: encodeHistogram(uncorrected[r]!),
+          lastFinishNs: lastFinishNs[r]!,
+        })),
         mismatches,
         outOfRange,
         timeOrigin: performance.timeOrigin,

@@ -50,7 +50,17 @@ export class MatchingEngine {
    * Applies one command given as scalars and the risk verdict; writes the outcome into `result`.
    * Not accepted by risk (or no such book) → REJECTED with nothing matched.
    */
-  apply(command: number, orderId: number, accountId: number, symbolId: number, side: number, price: number, qty: number, riskResult: number, result: MatchResult): void {
+  apply(
+    command: number,
+    orderId: number,
+    accountId: number,
+    symbolId: number,
+    side: number,
+    price: number,
+    qty: number,
+    riskResult: number,
+    result: MatchResult,
+  ): void {
     this.#commands++;
     const book = this.#books.get(symbolId);
     if (riskResult !== RISK.ACCEPTED || book === undefined) {
@@ -66,7 +76,17 @@ export class MatchingEngine {
   /** Reads the command and riskResult from `event`, matches, and writes every matching result field. Allocation-free. */
   processSlot(event: OrderCommandSlot): void {
     const r = this.#result;
-    this.apply(event.command, event.orderId, event.accountId, event.symbolId, event.side, event.price, event.qty, event.riskResult, r);
+    this.apply(
+      event.command,
+      event.orderId,
+      event.accountId,
+      event.symbolId,
+      event.side,
+      event.price,
+      event.qty,
+      event.riskResult,
+      r,
+    );
     event.status = r.status;
     event.filledQty = r.filledQty;
     event.fillNotional = r.fillNotional;
@@ -82,8 +102,16 @@ export class MatchingEngine {
 
   /** Replaces the state with a snapshot taken under the same symbols. */
   restore(state: MatchingSnapshot): void {
-    if (typeof state !== 'object' || state === null || !Array.isArray(state.books) || state.books.length !== this.#ordered.length) {
-      throw new RingbusError('RINGBUS_ERR_SNAPSHOT_CORRUPT', `matching snapshot must be { commands, books[${this.#ordered.length}] }, got ${show(state)}`);
+    if (
+      typeof state !== 'object' ||
+      state === null ||
+      !Array.isArray(state.books) ||
+      state.books.length !== this.#ordered.length
+    ) {
+      throw new RingbusError(
+        'RINGBUS_ERR_SNAPSHOT_CORRUPT',
+        `matching snapshot must be { commands, books[${this.#ordered.length}] }, got ${show(state)}`,
+      );
     }
     state.books.forEach((b, i) => this.#ordered[i]!.restore(b));
     this.#commands = state.commands;

@@ -77,7 +77,15 @@ export class OrderBook {
    * Matches a new order (limit, or market when `market`; `price` is ignored for market orders) and
    * rests a limit remainder. Writes the outcome into `result`. Allocation-free (see class doc).
    */
-  place(orderId: number, accountId: number, side: number, price: number, qty: number, market: boolean, result: MatchResult): void {
+  place(
+    orderId: number,
+    accountId: number,
+    side: number,
+    price: number,
+    qty: number,
+    market: boolean,
+    result: MatchResult,
+  ): void {
     result.reset();
     if (this.#byId.get(orderId) !== NIL) {
       result.status = STATUS.DUPLICATE_ORDER;
@@ -227,7 +235,8 @@ export class OrderBook {
     for (let r = 0; r < s.levelCount; r++) {
       const l = s.levelAt(r);
       const price = s.levelPrice(l);
-      for (let n = s.levelHead(l); n !== NIL; n = pool.next[n]!) out.push([pool.orderId[n]!, pool.account[n]!, price, pool.qty[n]!]);
+      for (let n = s.levelHead(l); n !== NIL; n = pool.next[n]!)
+        out.push([pool.orderId[n]!, pool.account[n]!, price, pool.qty[n]!]);
     }
     return out;
   }
@@ -244,8 +253,18 @@ export class OrderBook {
 
   /** Replaces the state with a snapshot of a book of the same symbol; priority order is kept. */
   restore(state: OrderBookSnapshot): void {
-    if (typeof state !== 'object' || state === null || state.symbolId !== this.symbolId || !Array.isArray(state.bids) || !Array.isArray(state.asks) || !Array.isArray(state.stats)) {
-      throw new RingbusError('RINGBUS_ERR_SNAPSHOT_CORRUPT', `order book snapshot for symbol ${this.symbolId} must be { symbolId: ${this.symbolId}, bids, asks, stats }, got ${show(state)}`);
+    if (
+      typeof state !== 'object' ||
+      state === null ||
+      state.symbolId !== this.symbolId ||
+      !Array.isArray(state.bids) ||
+      !Array.isArray(state.asks) ||
+      !Array.isArray(state.stats)
+    ) {
+      throw new RingbusError(
+        'RINGBUS_ERR_SNAPSHOT_CORRUPT',
+        `order book snapshot for symbol ${this.symbolId} must be { symbolId: ${this.symbolId}, bids, asks, stats }, got ${show(state)}`,
+      );
     }
     this.#pool.clear();
     this.#bids.clear();

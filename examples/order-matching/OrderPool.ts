@@ -78,7 +78,10 @@ export class OrderPool {
 
   #grow(): void {
     const size = this.qty.length * 2;
-    const grow = <T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(a: T, make: new (n: number) => T): T => {
+    const grow = <T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(
+      a: T,
+      make: new (n: number) => T,
+    ): T => {
       const b = new make(size);
       b.set(a as never);
       return b;

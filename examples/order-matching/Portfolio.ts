@@ -41,7 +41,10 @@ export interface PortfolioSnapshot {
 }
 
 /** The fields processSlot reads. */
-export type FilledSlot = Pick<OrderCommandInput, 'accountId' | 'symbolId' | 'side'> & { fillCount: number } & Record<string, unknown>;
+export type FilledSlot = Pick<OrderCommandInput, 'accountId' | 'symbolId' | 'side'> & { fillCount: number } & Record<
+    string,
+    unknown
+  >;
 
 export class Portfolio {
   readonly #accountIndex = new Map<number, number>();
@@ -109,7 +112,7 @@ export class Portfolio {
   /** Position cell `c` trades `dq` (signed) at `price`. */
   #move(c: number, dq: number, price: number): void {
     const pos = this.#position[c]!;
-    if (pos === 0 || (pos > 0) === (dq > 0)) {
+    if (pos === 0 || pos > 0 === dq > 0) {
       this.#position[c] = pos + dq;
       this.#cost[c] += dq * price;
       return;
@@ -133,13 +136,15 @@ export class Portfolio {
 
   #account(accountId: number): number {
     const a = this.#accountIndex.get(accountId);
-    if (a === undefined) throw new RingbusError('RINGBUS_ERR_INVALID_OPTION', `portfolio: account ${show(accountId)} is not configured`);
+    if (a === undefined)
+      throw new RingbusError('RINGBUS_ERR_INVALID_OPTION', `portfolio: account ${show(accountId)} is not configured`);
     return a;
   }
 
   #cell(accountId: number, symbolId: number): number {
     const s = this.#symbolIndex.get(symbolId);
-    if (s === undefined) throw new RingbusError('RINGBUS_ERR_INVALID_OPTION', `portfolio: symbol ${show(symbolId)} is not configured`);
+    if (s === undefined)
+      throw new RingbusError('RINGBUS_ERR_INVALID_OPTION', `portfolio: symbol ${show(symbolId)} is not configured`);
     return this.#account(accountId) * this.#symbolIds.length + s;
   }
 
@@ -191,7 +196,12 @@ export class Portfolio {
       accounts: this.#accountIds.map((id, a) => [
         id,
         this.#cash[a]!,
-        this.#symbolIds.map((sid, s): PositionEntry => [sid, this.#position[a * w + s]!, this.#cost[a * w + s]!, this.#realised[a * w + s]!]),
+        this.#symbolIds.map((sid, s): PositionEntry => [
+          sid,
+          this.#position[a * w + s]!,
+          this.#cost[a * w + s]!,
+          this.#realised[a * w + s]!,
+        ]),
       ]),
     };
   }
@@ -199,16 +209,32 @@ export class Portfolio {
   /** Replaces the state with a snapshot taken under the same accounts and symbols. */
   restore(state: PortfolioSnapshot): void {
     const w = this.#symbolIds.length;
-    if (typeof state !== 'object' || state === null || !Array.isArray(state.accounts) || state.accounts.length !== this.#accountIds.length) {
-      throw new RingbusError('RINGBUS_ERR_SNAPSHOT_CORRUPT', `portfolio snapshot must be { fills, accounts[${this.#accountIds.length}] }, got ${show(state)}`);
+    if (
+      typeof state !== 'object' ||
+      state === null ||
+      !Array.isArray(state.accounts) ||
+      state.accounts.length !== this.#accountIds.length
+    ) {
+      throw new RingbusError(
+        'RINGBUS_ERR_SNAPSHOT_CORRUPT',
+        `portfolio snapshot must be { fills, accounts[${this.#accountIds.length}] }, got ${show(state)}`,
+      );
     }
     for (const [id, cash, positions] of state.accounts) {
       const a = this.#accountIndex.get(id);
-      if (a === undefined || !Array.isArray(positions) || positions.length !== w) throw new RingbusError('RINGBUS_ERR_SNAPSHOT_CORRUPT', `portfolio snapshot: account ${show(id)} is not configured or has ${show(positions?.length)} positions, expected ${w}`);
+      if (a === undefined || !Array.isArray(positions) || positions.length !== w)
+        throw new RingbusError(
+          'RINGBUS_ERR_SNAPSHOT_CORRUPT',
+          `portfolio snapshot: account ${show(id)} is not configured or has ${show(positions?.length)} positions, expected ${w}`,
+        );
       this.#cash[a] = cash;
       for (const [sid, position, cost, realised] of positions) {
         const s = this.#symbolIndex.get(sid);
-        if (s === undefined) throw new RingbusError('RINGBUS_ERR_SNAPSHOT_CORRUPT', `portfolio snapshot: symbol ${show(sid)} is not configured`);
+        if (s === undefined)
+          throw new RingbusError(
+            'RINGBUS_ERR_SNAPSHOT_CORRUPT',
+            `portfolio snapshot: symbol ${show(sid)} is not configured`,
+          );
         this.#position[a * w + s] = position;
         this.#cost[a * w + s] = cost;
         this.#realised[a * w + s] = realised;

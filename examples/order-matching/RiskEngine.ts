@@ -88,7 +88,15 @@ export class RiskEngine {
   }
 
   /** Checks one command; returns RISK.ACCEPTED or a reject reason. Allocation-free. */
-  check(command: number, orderId: number, accountId: number, symbolId: number, side: number, price: number, qty: number): number {
+  check(
+    command: number,
+    orderId: number,
+    accountId: number,
+    symbolId: number,
+    side: number,
+    price: number,
+    qty: number,
+  ): number {
     this.#clock++;
     const result = this.#decide(command, orderId, accountId, symbolId, side, price, qty);
     this.#results[result]++;
@@ -100,7 +108,15 @@ export class RiskEngine {
     return result;
   }
 
-  #decide(command: number, orderId: number, accountId: number, symbolId: number, side: number, price: number, qty: number): number {
+  #decide(
+    command: number,
+    orderId: number,
+    accountId: number,
+    symbolId: number,
+    side: number,
+    price: number,
+    qty: number,
+  ): number {
     const a = this.#accountIndex.get(accountId);
     if (a === undefined) return RISK.UNKNOWN_ACCOUNT;
     const s = this.#symbolIndex.get(symbolId);
@@ -144,22 +160,44 @@ export class RiskEngine {
   snapshot(): RiskSnapshot {
     const accounts: RiskSnapshot['accounts'] = [];
     for (let i = 0; i < this.#accountIds.length; i++) {
-      accounts.push([this.#accountIds[i]!, this.#tokens[i]!, this.#lastRefill[i]!, this.#accepted[i]!, this.#rejected[i]!]);
+      accounts.push([
+        this.#accountIds[i]!,
+        this.#tokens[i]!,
+        this.#lastRefill[i]!,
+        this.#accepted[i]!,
+        this.#rejected[i]!,
+      ]);
     }
     return { clock: this.#clock, accounts, results: Array.from(this.#results) };
   }
 
   /** Replaces the state with one taken by snapshot() under the same configuration. */
   restore(state: RiskSnapshot): void {
-    if (typeof state !== 'object' || state === null || !Array.isArray(state.accounts) || !Array.isArray(state.results) || state.results.length !== RISK_CODES) {
-      throw new RingbusError('RINGBUS_ERR_SNAPSHOT_CORRUPT', `risk snapshot must be { clock, accounts, results[${RISK_CODES}] }, got ${show(state)}`);
+    if (
+      typeof state !== 'object' ||
+      state === null ||
+      !Array.isArray(state.accounts) ||
+      !Array.isArray(state.results) ||
+      state.results.length !== RISK_CODES
+    ) {
+      throw new RingbusError(
+        'RINGBUS_ERR_SNAPSHOT_CORRUPT',
+        `risk snapshot must be { clock, accounts, results[${RISK_CODES}] }, got ${show(state)}`,
+      );
     }
     if (state.accounts.length !== this.#accountIds.length) {
-      throw new RingbusError('RINGBUS_ERR_SNAPSHOT_CORRUPT', `risk snapshot has ${state.accounts.length} accounts, the configuration ${this.#accountIds.length}`);
+      throw new RingbusError(
+        'RINGBUS_ERR_SNAPSHOT_CORRUPT',
+        `risk snapshot has ${state.accounts.length} accounts, the configuration ${this.#accountIds.length}`,
+      );
     }
     for (const [accountId, tokens, lastRefill, accepted, rejected] of state.accounts) {
       const a = this.#accountIndex.get(accountId);
-      if (a === undefined) throw new RingbusError('RINGBUS_ERR_SNAPSHOT_CORRUPT', `risk snapshot: account ${show(accountId)} is not configured`);
+      if (a === undefined)
+        throw new RingbusError(
+          'RINGBUS_ERR_SNAPSHOT_CORRUPT',
+          `risk snapshot: account ${show(accountId)} is not configured`,
+        );
       this.#tokens[a] = tokens;
       this.#lastRefill[a] = lastRefill;
       this.#accepted[a] = accepted;

@@ -38,7 +38,9 @@ export interface OrderMatchingOptions {
 
 function fail(path: string, expected: string, value: unknown, range = true): never {
   const message = `order-matching options: ${path} must be ${expected}, got ${show(value)}`;
-  throw range ? new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', message) : new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', message);
+  throw range
+    ? new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', message)
+    : new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', message);
 }
 
 function int(path: string, value: unknown, min: number, max: number): number {
@@ -54,7 +56,8 @@ const U32 = 0xffffffff;
  * every snapshot uses). Throws RINGBUS_ERR_INVALID_OPTION naming the field and the value.
  */
 export function validateOptions(options: unknown): OrderMatchingOptions {
-  if (typeof options !== 'object' || options === null) fail('options', 'an object { accounts, symbols }', options, false);
+  if (typeof options !== 'object' || options === null)
+    fail('options', 'an object { accounts, symbols }', options, false);
   const o = options as Record<string, unknown>;
   if (!Array.isArray(o.accounts) || o.accounts.length === 0) fail('accounts', 'a non-empty array', o.accounts, false);
   if (!Array.isArray(o.symbols) || o.symbols.length === 0) fail('symbols', 'a non-empty array', o.symbols, false);
@@ -68,7 +71,11 @@ export function validateOptions(options: unknown): OrderMatchingOptions {
       maxNotional: int(`accounts[${i}].maxNotional`, r.maxNotional, 1, Number.MAX_SAFE_INTEGER),
     };
     if (r.burst !== undefined || r.refillEvery !== undefined) {
-      return { ...out, burst: int(`accounts[${i}].burst`, r.burst, 1, U32), refillEvery: int(`accounts[${i}].refillEvery`, r.refillEvery, 1, U32) };
+      return {
+        ...out,
+        burst: int(`accounts[${i}].burst`, r.burst, 1, U32),
+        refillEvery: int(`accounts[${i}].refillEvery`, r.refillEvery, 1, U32),
+      };
     }
     return out;
   });
@@ -77,12 +84,20 @@ export function validateOptions(options: unknown): OrderMatchingOptions {
     const r = s as Record<string, unknown>;
     const minPrice = int(`symbols[${i}].minPrice`, r.minPrice, 1, Number.MAX_SAFE_INTEGER);
     const maxPrice = int(`symbols[${i}].maxPrice`, r.maxPrice, minPrice, Number.MAX_SAFE_INTEGER);
-    return { symbolId: int(`symbols[${i}].symbolId`, r.symbolId, 0, U32), minPrice, maxPrice, refPrice: int(`symbols[${i}].refPrice`, r.refPrice, minPrice, maxPrice) };
+    return {
+      symbolId: int(`symbols[${i}].symbolId`, r.symbolId, 0, U32),
+      minPrice,
+      maxPrice,
+      refPrice: int(`symbols[${i}].refPrice`, r.refPrice, minPrice, maxPrice),
+    };
   });
   accounts.sort((a, b) => a.accountId - b.accountId);
   symbols.sort((a, b) => a.symbolId - b.symbolId);
-  for (let i = 1; i < accounts.length; i++) if (accounts[i]!.accountId === accounts[i - 1]!.accountId) fail('accounts', 'unique accountIds', accounts[i]!.accountId);
-  for (let i = 1; i < symbols.length; i++) if (symbols[i]!.symbolId === symbols[i - 1]!.symbolId) fail('symbols', 'unique symbolIds', symbols[i]!.symbolId);
+  for (let i = 1; i < accounts.length; i++)
+    if (accounts[i]!.accountId === accounts[i - 1]!.accountId)
+      fail('accounts', 'unique accountIds', accounts[i]!.accountId);
+  for (let i = 1; i < symbols.length; i++)
+    if (symbols[i]!.symbolId === symbols[i - 1]!.symbolId) fail('symbols', 'unique symbolIds', symbols[i]!.symbolId);
   return { accounts, symbols };
 }
 
@@ -90,9 +105,22 @@ export function validateOptions(options: unknown): OrderMatchingOptions {
  * A ready-made configuration for demos, tests and benchmarks: `accounts` accounts (ids 1..n) with
  * ample cash, `symbols` symbols (ids 1..m) with reference prices 10_000, 20_000, ... ticks.
  */
-export function demoOptions({ accounts = 8, symbols = 4 }: { accounts?: number; symbols?: number } = {}): OrderMatchingOptions {
+export function demoOptions({
+  accounts = 8,
+  symbols = 4,
+}: { accounts?: number; symbols?: number } = {}): OrderMatchingOptions {
   return validateOptions({
-    accounts: Array.from({ length: accounts }, (_, i) => ({ accountId: i + 1, cash: 50_000_000_000, maxOrderQty: 1_000, maxNotional: 200_000_000 })),
-    symbols: Array.from({ length: symbols }, (_, i) => ({ symbolId: i + 1, minPrice: 1, maxPrice: 200_000 * (i + 1), refPrice: 10_000 * (i + 1) })),
+    accounts: Array.from({ length: accounts }, (_, i) => ({
+      accountId: i + 1,
+      cash: 50_000_000_000,
+      maxOrderQty: 1_000,
+      maxNotional: 200_000_000,
+    })),
+    symbols: Array.from({ length: symbols }, (_, i) => ({
+      symbolId: i + 1,
+      minPrice: 1,
+      maxPrice: 200_000 * (i + 1),
+      refPrice: 10_000 * (i + 1),
+    })),
   });
 }

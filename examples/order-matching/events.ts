@@ -123,12 +123,14 @@ export const FILL_PRICE_FIELDS = names<FillPriceField>('fillPrice');
 type FillSource = ArrayLike<number>;
 
 function generated<T>(params: string[], body: string): T {
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function(...params, body) as T;
 }
 
 function reader(names: readonly string[]): (event: object, i: number) => number {
-  return generated(['e', 'i'], `switch (i) { ${names.map((n, i) => `case ${i}: return e.${n};`).join(' ')} default: return 0; }`);
+  return generated(
+    ['e', 'i'],
+    `switch (i) { ${names.map((n, i) => `case ${i}: return e.${n};`).join(' ')} default: return 0; }`,
+  );
 }
 
 /** Maker account of fill entry i (0 ≤ i < MAX_FILLS). */
@@ -144,11 +146,20 @@ export const fillPriceAt = reader(FILL_PRICE_FIELDS);
  * Writes all MAX_FILLS fill entries: entries below `count` from the four arrays, the rest zeroed
  * (the matching stage owns them and overwrites them on every event). Allocation-free.
  */
-export const writeFills: (event: object, count: number, accounts: FillSource, orders: FillSource, qtys: FillSource, prices: FillSource) => void = generated(
+export const writeFills: (
+  event: object,
+  count: number,
+  accounts: FillSource,
+  orders: FillSource,
+  qtys: FillSource,
+  prices: FillSource,
+) => void = generated(
   ['e', 'n', 'a', 'o', 'q', 'p'],
-  Array.from({ length: MAX_FILLS }, (_, i) =>
-    `if (${i} < n) { e.${MAKER_ACCOUNT_FIELDS[i]} = a[${i}]; e.${MAKER_ORDER_FIELDS[i]} = o[${i}]; e.${FILL_QTY_FIELDS[i]} = q[${i}]; e.${FILL_PRICE_FIELDS[i]} = p[${i}]; } ` +
-    `else { e.${MAKER_ACCOUNT_FIELDS[i]} = 0; e.${MAKER_ORDER_FIELDS[i]} = 0; e.${FILL_QTY_FIELDS[i]} = 0; e.${FILL_PRICE_FIELDS[i]} = 0; }`,
+  Array.from(
+    { length: MAX_FILLS },
+    (_, i) =>
+      `if (${i} < n) { e.${MAKER_ACCOUNT_FIELDS[i]} = a[${i}]; e.${MAKER_ORDER_FIELDS[i]} = o[${i}]; e.${FILL_QTY_FIELDS[i]} = q[${i}]; e.${FILL_PRICE_FIELDS[i]} = p[${i}]; } ` +
+      `else { e.${MAKER_ACCOUNT_FIELDS[i]} = 0; e.${MAKER_ORDER_FIELDS[i]} = 0; e.${FILL_QTY_FIELDS[i]} = 0; e.${FILL_PRICE_FIELDS[i]} = 0; }`,
   ).join('\n'),
 );
 

@@ -60,7 +60,8 @@ class SeededOrderFlow implements OrderFlow {
   #count = 0;
 
   constructor(o: OrderFlowOptions) {
-    if (!o.accounts?.length || !o.symbols?.length) throw new TypeError('createOrderFlow needs non-empty accounts and symbols');
+    if (!o.accounts?.length || !o.symbols?.length)
+      throw new TypeError('createOrderFlow needs non-empty accounts and symbols');
     this.#rng = new Prng(o.seed);
     this.#accounts = o.accounts;
     this.#symbols = o.symbols;

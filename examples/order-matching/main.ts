@@ -73,13 +73,20 @@ export interface OrderMatchingReport {
 }
 
 /** Runs `events` commands from a seeded flow through the bus and reports. */
-export async function runOrderMatching(o: OrderMatchingBusOptions & { events: number; seed: number }): Promise<OrderMatchingReport> {
+export async function runOrderMatching(
+  o: OrderMatchingBusOptions & { events: number; seed: number },
+): Promise<OrderMatchingReport> {
   const domain = o.domain ?? demoOptions();
   const bus = buildOrderMatchingBus({ ...o, domain });
   await bus.start();
   try {
     const r = bus.recovery!;
-    const flow = createOrderFlow({ seed: o.seed, accounts: domain.accounts, symbols: domain.symbols, firstOrderId: r.replayedThrough + 2 });
+    const flow = createOrderFlow({
+      seed: o.seed,
+      accounts: domain.accounts,
+      symbols: domain.symbols,
+      firstOrderId: r.replayedThrough + 2,
+    });
     const t0 = performance.now();
     for (let i = 0; i < o.events; i++) {
       bus.publishWith(orderFlowTranslator as never, flow);
@@ -107,22 +114,37 @@ export async function runOrderMatching(o: OrderMatchingBusOptions & { events: nu
 
 function printText(r: OrderMatchingReport, dataDir: string): void {
   const lines: string[] = [];
-  lines.push(`ringbus order-matching: ${r.events.toLocaleString('en')} commands in ${r.seconds.toFixed(2)} s = ${Math.round(r.eventsPerSec).toLocaleString('en')} commands/s`);
-  if (r.recovered.from !== null || r.recovered.replayed > 0) lines.push(`recovered from snapshot ${r.recovered.from ?? '(none)'} + ${r.recovered.replayed} journaled events`);
-  lines.push(`accepted ${r.acks.accepted}, rejected ${r.acks.rejected}, filled ${r.acks.filled}; last acknowledged sequence ${r.acks.lastSequence}`);
+  lines.push(
+    `ringbus order-matching: ${r.events.toLocaleString('en')} commands in ${r.seconds.toFixed(2)} s = ${Math.round(r.eventsPerSec).toLocaleString('en')} commands/s`,
+  );
+  if (r.recovered.from !== null || r.recovered.replayed > 0)
+    lines.push(`recovered from snapshot ${r.recovered.from ?? '(none)'} + ${r.recovered.replayed} journaled events`);
+  lines.push(
+    `accepted ${r.acks.accepted}, rejected ${r.acks.rejected}, filled ${r.acks.filled}; last acknowledged sequence ${r.acks.lastSequence}`,
+  );
   lines.push('');
   lines.push('stage        events      p50 µs    p99 µs  p99.99 µs    max µs   batch p50');
   for (const [name, h] of Object.entries(r.metrics.handlers)) {
     const l = h.latencyNs;
     const us = (ns: number): string => (ns / 1000).toFixed(1).padStart(9);
-    lines.push(`${name.padEnd(10)} ${String(h.eventsProcessed).padStart(8)} ${us(l.p50)} ${us(l.p99)} ${us(l.p9999).padStart(10)} ${us(l.max)}   ${String(h.batchSize.p50).padStart(9)}`);
+    lines.push(
+      `${name.padEnd(10)} ${String(h.eventsProcessed).padStart(8)} ${us(l.p50)} ${us(l.p99)} ${us(l.p9999).padStart(10)} ${us(l.max)}   ${String(h.batchSize.p50).padStart(9)}`,
+    );
   }
-  lines.push('(latency: from the producer stamping the command to the stage finishing its batch; the producer publishes as fast as back-pressure allows, so queueing dominates)');
+  lines.push(
+    '(latency: from the producer stamping the command to the stage finishing its batch; the producer publishes as fast as back-pressure allows, so queueing dominates)',
+  );
   lines.push('');
-  lines.push(`placement: producer on the ${r.placement.producer}; ${r.placement.workers.map((w) => `${w.name} [${w.handlers.join(', ')}] ${w.waitStrategy}${w.pinned ? ` pinned to ${w.cpus}` : ''}`).join('; ')}; ${r.placement.cores} cores`);
+  lines.push(
+    `placement: producer on the ${r.placement.producer}; ${r.placement.workers.map((w) => `${w.name} [${w.handlers.join(', ')}] ${w.waitStrategy}${w.pinned ? ` pinned to ${w.cpus}` : ''}`).join('; ')}; ${r.placement.cores} cores`,
+  );
   for (const w of r.placement.warnings) lines.push(`warning: ${w}`);
   lines.push(`state hash ${r.stateHash}`);
-  lines.push(dataDir === '' ? 'data directory: temporary, removed (pass --data-dir D to keep it and recover from it next run)' : `data directory ${dataDir} (inspect with: npm run -s ringbus -- journal verify --data-dir ${dataDir})`);
+  lines.push(
+    dataDir === ''
+      ? 'data directory: temporary, removed (pass --data-dir D to keep it and recover from it next run)'
+      : `data directory ${dataDir} (inspect with: npm run -s ringbus -- journal verify --data-dir ${dataDir})`,
+  );
   console.log(lines.join('\n'));
 }
 
@@ -139,9 +161,12 @@ async function main(): Promise<void> {
   });
   const events = Number(values.events);
   const seed = Number(values.seed);
-  if (!Number.isSafeInteger(events) || events < 1) throw new Error(`--events must be a positive integer, got ${values.events}`);
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`--seed must be a non-negative integer, got ${values.seed}`);
-  const fsync: FsyncPolicy = values.fsync === 'batch' || values.fsync === 'none' ? values.fsync : { everyMs: Number(values.fsync) };
+  if (!Number.isSafeInteger(events) || events < 1)
+    throw new Error(`--events must be a positive integer, got ${values.events}`);
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new Error(`--seed must be a non-negative integer, got ${values.seed}`);
+  const fsync: FsyncPolicy =
+    values.fsync === 'batch' || values.fsync === 'none' ? values.fsync : { everyMs: Number(values.fsync) };
   const temporary = values['data-dir'] === undefined;
   const dataDir = values['data-dir'] ?? mkdtempSync(join(tmpdir(), 'ringbus-order-matching-'));
   try {

@@ -23,7 +23,11 @@ const seed = Number(process.argv[3] ?? 1);
 const BATCH = 512;
 const options = demoOptions({ accounts: 16, symbols: 4 });
 
-function stage(module: HandlerModule<OrderCommandFlyweight, OrderMatchingOptions, unknown>, name: string, ring: RingBuffer<OrderCommandFlyweight>): EventHandler<OrderCommandFlyweight> {
+function stage(
+  module: HandlerModule<OrderCommandFlyweight, OrderMatchingOptions, unknown>,
+  name: string,
+  ring: RingBuffer<OrderCommandFlyweight>,
+): EventHandler<OrderCommandFlyweight> {
   const ctx: HandlerContext<OrderMatchingOptions> = {
     name,
     workerName: 'main',
@@ -39,9 +43,20 @@ function stage(module: HandlerModule<OrderCommandFlyweight, OrderMatchingOptions
 
 /** Publishes `n` commands; with `stages`, runs them over every batch. Returns seconds. */
 function run(n: number, withStages: boolean): number {
-  const ring = new RingBuffer<OrderCommandFlyweight>({ capacity: 4096, event: OrderCommand, producerType: 'single', waitStrategy: 'yielding' });
+  const ring = new RingBuffer<OrderCommandFlyweight>({
+    capacity: 4096,
+    event: OrderCommand,
+    producerType: 'single',
+    waitStrategy: 'yielding',
+  });
   const flow = createOrderFlow({ seed, accounts: options.accounts, symbols: options.symbols });
-  const stages = withStages ? [stage(riskModule, 'risk', ring), stage(matchingModule, 'matching', ring), stage(portfolioModule, 'portfolio', ring)] : [];
+  const stages = withStages
+    ? [
+        stage(riskModule, 'risk', ring),
+        stage(matchingModule, 'matching', ring),
+        stage(portfolioModule, 'portfolio', ring),
+      ]
+    : [];
   const t0 = process.hrtime.bigint();
   let lo = ring.getCursor() + 1;
   for (let i = 0; i < n; i += BATCH) {
@@ -67,9 +82,13 @@ for (let r = 0; r < REPEATS; r++) {
 const best = (xs: number[]) => Math.min(...xs);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const rate = (s: number) => `${(total / s / 1e6).toFixed(2)} M/s`;
-console.log(`order-matching single thread: ${total} commands × ${REPEATS} runs, seed ${seed}, ${options.accounts.length} accounts, ${options.symbols.length} symbols, node ${process.version}`);
+console.log(
+  `order-matching single thread: ${total} commands × ${REPEATS} runs, seed ${seed}, ${options.accounts.length} accounts, ${options.symbols.length} symbols, node ${process.version}`,
+);
 console.log(`                                          best        median`);
 console.log(`  publish only (generator + ring):        ${rate(best(publishOnly))}   ${rate(median(publishOnly))}`);
 console.log(`  publish + risk + matching + portfolio:  ${rate(best(all))}   ${rate(median(all))}`);
 const stages = best(all) - best(publishOnly);
-console.log(`  risk + matching + portfolio (best − best): ${rate(stages)}  (${((stages * 1e9) / total).toFixed(0)} ns/event)`);
+console.log(
+  `  risk + matching + portfolio (best − best): ${rate(stages)}  (${((stages * 1e9) / total).toFixed(0)} ns/event)`,
+);

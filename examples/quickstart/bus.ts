@@ -14,5 +14,7 @@ await bus.drain({ timeoutMs: 10_000 });
 const { states } = await bus.captureState(); // every stateful handler's state at one sequence
 const m = await bus.metrics();
 console.log(`totals: ${JSON.stringify(states.totals)}`);
-console.log(`totals latency p99: ${m.handlers.totals!.latencyNs.p99} ns over ${m.handlers.totals!.eventsProcessed} events`);
+console.log(
+  `totals latency p99: ${m.handlers.totals!.latencyNs.p99} ns over ${m.handlers.totals!.eventsProcessed} events`,
+);
 await bus.shutdown();

@@ -45,7 +45,8 @@ export const journalCatCommand: CliCommand = {
     if (to < from) throw usageError(`--to ${to} is below --from ${from}`);
     const json = values.json === true;
     const manifest = readManifest(dir);
-    if (manifest === null) await writeOut(io.stderr, `ringbus: no manifest.json in ${dir}: event bytes are printed as hex (payloadHex)\n`);
+    if (manifest === null)
+      await writeOut(io.stderr, `ringbus: no manifest.json in ${dir}: event bytes are printed as hex (payloadHex)\n`);
     const decoder = manifest === null ? null : new EventDecoder(manifest.event);
     const nested = decoder !== null && decoder.fieldNames.some((n) => META_KEYS.has(n));
     const reader = new JournalReader(dir, manifest === null ? {} : { fingerprint: manifest.fingerprint });
@@ -61,7 +62,8 @@ export const journalCatCommand: CliCommand = {
           out += JSON.stringify(obj) + '\n';
         } else {
           let line = `#${r.sequence} t=${r.timestampNs}ns ${KIND_NAMES[r.kind] ?? `kind=${r.kind}`} aux=${r.aux}`;
-          for (const [k, v] of Object.entries(fields)) line += ` ${k}=${typeof v === 'string' ? JSON.stringify(v) : String(v)}`;
+          for (const [k, v] of Object.entries(fields))
+            line += ` ${k}=${typeof v === 'string' ? JSON.stringify(v) : String(v)}`;
           out += line + '\n';
         }
         if (out.length >= FLUSH_CHARS) {
@@ -75,7 +77,11 @@ export const journalCatCommand: CliCommand = {
       reader.close();
     }
     const torn = reader.tornTail;
-    if (torn !== null) await writeOut(io.stderr, `ringbus: the journal ends in a torn tail at ${torn.file} byte ${torn.offset} (${torn.bytes} bytes: ${torn.reason})\n`);
+    if (torn !== null)
+      await writeOut(
+        io.stderr,
+        `ringbus: the journal ends in a torn tail at ${torn.file} byte ${torn.offset} (${torn.bytes} bytes: ${torn.reason})\n`,
+      );
     return 0;
   },
 };

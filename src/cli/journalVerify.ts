@@ -10,7 +10,8 @@ import { requireString, usageError } from './usage.js';
 
 export function checkDataDir(value: string | boolean | undefined): string {
   const dir = requireString('data-dir', value);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw usageError(`--data-dir ${JSON.stringify(dir)} is not a directory`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw usageError(`--data-dir ${JSON.stringify(dir)} is not a directory`);
   return dir;
 }
 
@@ -33,12 +34,21 @@ export const journalVerifyCommand: CliCommand = {
     const dir = checkDataDir(values['data-dir']);
     const r = verifyJournal(dir);
     if (values.json === true) {
-      const out = { ok: r.ok, segments: r.segments, records: r.records, firstSequence: r.firstSequence, lastSequence: r.lastSequence, truncatedBytes: r.truncatedBytes, errors: r.errors };
+      const out = {
+        ok: r.ok,
+        segments: r.segments,
+        records: r.records,
+        firstSequence: r.firstSequence,
+        lastSequence: r.lastSequence,
+        truncatedBytes: r.truncatedBytes,
+        errors: r.errors,
+      };
       await writeOut(io.stdout, JSON.stringify(out) + '\n');
     } else {
       const range = r.records > 0 ? `sequences ${r.firstSequence}..${r.lastSequence}` : 'no records';
       let text = `${r.ok ? 'ok' : 'DAMAGED'}: ${r.segments} segment(s), ${r.records} record(s), ${range}, torn tail ${r.truncatedBytes} byte(s)\n`;
-      for (const e of r.errors) text += `  ${e.file} @ byte ${e.offset} (expected sequence ${e.sequence}): ${e.message}\n`;
+      for (const e of r.errors)
+        text += `  ${e.file} @ byte ${e.offset} (expected sequence ${e.sequence}): ${e.message}\n`;
       await writeOut(io.stdout, text);
     }
     return r.ok ? 0 : 1;

@@ -16,7 +16,8 @@ import { usageError } from './usage.js';
 function overview(commands: readonly CliCommand[], prefix: readonly string[]): string {
   const lines = ['Usage: ringbus <command> [options]', '', 'Commands:'];
   const width = Math.max(...commands.map((c) => c.path.join(' ').length));
-  for (const c of commands) if (prefix.every((w, i) => c.path[i] === w)) lines.push(`  ${c.path.join(' ').padEnd(width)}  ${c.summary}`);
+  for (const c of commands)
+    if (prefix.every((w, i) => c.path[i] === w)) lines.push(`  ${c.path.join(' ').padEnd(width)}  ${c.summary}`);
   lines.push('', 'Run `ringbus <command> --help` for its options.');
   return lines.join('\n') + '\n';
 }
@@ -45,7 +46,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         await writeOut(argv.length === 1 ? io.stderr : io.stdout, overview(group, [argv[0]!]));
         return argv.length === 1 ? 2 : 0;
       }
-      throw usageError(`unknown command ${JSON.stringify(argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' '))}`);
+      throw usageError(
+        `unknown command ${JSON.stringify(
+          argv
+            .filter((a) => !a.startsWith('-'))
+            .slice(0, 2)
+            .join(' '),
+        )}`,
+      );
     }
     command = found.command;
     let parsed;
@@ -66,7 +74,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return await command.run(parsed.values as Record<string, string | boolean | undefined>, parsed.positionals, io);
   } catch (err) {
     if (err instanceof RingbusError && err.code === 'RINGBUS_ERR_CLI_USAGE') {
-      await writeOut(io.stderr, `ringbus: ${err.message} [${err.code}]\n\n${command === null ? overview(COMMANDS, []) : `Usage: ${command.usage}\n`}`);
+      await writeOut(
+        io.stderr,
+        `ringbus: ${err.message} [${err.code}]\n\n${command === null ? overview(COMMANDS, []) : `Usage: ${command.usage}\n`}`,
+      );
       return 2;
     }
     const e = err as Error & { code?: string };

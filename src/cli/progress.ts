@@ -44,7 +44,12 @@ export function createProgress(options: ProgressOptions): ProgressReporter {
   const draw = (): void => {
     const elapsedS = Math.max((performance.now() - started) / 1000, 1e-9);
     const rate = current / elapsedS;
-    const rateText = rate >= 1e6 ? `${(rate / 1e6).toFixed(1)}M/s` : rate >= 1e3 ? `${(rate / 1e3).toFixed(1)}k/s` : `${rate.toFixed(0)}/s`;
+    const rateText =
+      rate >= 1e6
+        ? `${(rate / 1e6).toFixed(1)}M/s`
+        : rate >= 1e3
+          ? `${(rate / 1e3).toFixed(1)}k/s`
+          : `${rate.toFixed(0)}/s`;
     let line: string;
     if (total > 0) {
       const fraction = Math.min(1, current / total);

@@ -33,7 +33,8 @@ function parseTime(value: string | boolean | undefined, epochMs: number): number
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw usageError('--to-time needs a value');
   const ms = /^[0-9]+(\.[0-9]+)?$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(ms)) throw usageError(`--to-time must be ms since 1970 or an ISO date, got ${JSON.stringify(value)}`);
+  if (!Number.isFinite(ms))
+    throw usageError(`--to-time must be ms since 1970 or an ISO date, got ${JSON.stringify(value)}`);
   return (ms - epochMs) * 1e6;
 }
 
@@ -47,7 +48,7 @@ export const replayCommand: CliCommand = {
     '  --to-seq N       stop after sequence N (default: the end of the journal)',
     '  --to-time T      stop after the last event stamped at or before T (ms since 1970, or an ISO date)',
     '  --from-scratch   ignore snapshots: replay the whole journal from its first record',
-    '  --dump           also print every stateful handler\'s state at that point',
+    "  --dump           also print every stateful handler's state at that point",
     '  --json           print { lastSequence, stateHash, durationMs, eventsPerSec, snapshot, replayed [, states] }',
     '                   (durationMs: from the first replayed record to the last one processed by every handler)',
     '',
@@ -65,7 +66,8 @@ export const replayCommand: CliCommand = {
     const dataDir = checkDataDir(values['data-dir']);
     const manifest = readManifest(dataDir);
     if (!manifest) throw usageError(`${dataDir} has no manifest.json: it was not written by a ringbus bus`);
-    if (values['to-seq'] !== undefined && values['to-time'] !== undefined) throw usageError('give --to-seq or --to-time, not both');
+    if (values['to-seq'] !== undefined && values['to-time'] !== undefined)
+      throw usageError('give --to-seq or --to-time, not both');
     const segments = listSegments(dataDir);
     if (segments.length === 0) throw usageError(`${dataDir} has no journal segments to replay`);
     const epochMs = readSegmentHeaderOf(segments[0]!.path).epochMs;
@@ -101,9 +103,21 @@ export const replayCommand: CliCommand = {
         continue;
       }
       if (!h.module) throw usageError(`manifest.json: handler ${h.name} has no module`);
-      if (h.optionsRecorded === false) throw usageError(`manifest.json: the options of handler ${h.name} were not JSON-serialisable, so replay cannot rebuild it`);
-      const onError: ExceptionPolicyOption = h.onError?.type === 'skip' ? 'skip' : h.onError?.type === 'custom' && h.onError.module ? { module: h.onError.module, export: h.onError.export ?? 'default' } : 'halt';
-      const ref = bus.handler(h.name, h.module, { ...(h.worker ? { worker: h.worker } : {}), options: h.options, onError });
+      if (h.optionsRecorded === false)
+        throw usageError(
+          `manifest.json: the options of handler ${h.name} were not JSON-serialisable, so replay cannot rebuild it`,
+        );
+      const onError: ExceptionPolicyOption =
+        h.onError?.type === 'skip'
+          ? 'skip'
+          : h.onError?.type === 'custom' && h.onError.module
+            ? { module: h.onError.module, export: h.onError.export ?? 'default' }
+            : 'halt';
+      const ref = bus.handler(h.name, h.module, {
+        ...(h.worker ? { worker: h.worker } : {}),
+        options: h.options,
+        onError,
+      });
       refs.set(h.name, ref);
       place(ref);
     }

@@ -1,4 +1,10 @@
-import { blockOnce, DEFAULT_MAX_BLOCK_MS, type WaitChannel, type WaitCondition, type WaitStrategy } from './WaitStrategy.js';
+import {
+  blockOnce,
+  DEFAULT_MAX_BLOCK_MS,
+  type WaitChannel,
+  type WaitCondition,
+  type WaitStrategy,
+} from './WaitStrategy.js';
 
 /**
  * Parks the thread with Atomics.wait until a publish (or a stage's progress) notifies it. Uses no

@@ -62,7 +62,11 @@ export class MultiProducerSequencer extends Sequencer {
 
   nextWithTimeout(n: number, timeoutMs: number): number {
     this.checkBatch(n);
-    if (!(timeoutMs >= 0)) throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `timeoutMs must be a non-negative number, got ${show(timeoutMs)}`);
+    if (!(timeoutMs >= 0))
+      throw new RingbusRangeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `timeoutMs must be a non-negative number, got ${show(timeoutMs)}`,
+      );
     const deadline = performance.now() + timeoutMs;
     for (;;) {
       const hi = this.tryNext(n);

@@ -1,4 +1,11 @@
-import { blockOnce, DEFAULT_MAX_BLOCK_MS, yieldThread, type WaitChannel, type WaitCondition, type WaitStrategy } from './WaitStrategy.js';
+import {
+  blockOnce,
+  DEFAULT_MAX_BLOCK_MS,
+  yieldThread,
+  type WaitChannel,
+  type WaitCondition,
+  type WaitStrategy,
+} from './WaitStrategy.js';
 
 /**
  * The default. Spins `spinTries` checks (≈ a few µs), yields `yieldTries` times, then blocks
@@ -7,7 +14,12 @@ import { blockOnce, DEFAULT_MAX_BLOCK_MS, yieldThread, type WaitChannel, type Wa
  * with more threads than cores.
  */
 export class PhasedBackoffWaitStrategy implements WaitStrategy {
-  readonly options: { readonly type: 'phased'; readonly spinTries: number; readonly yieldTries: number; readonly maxBlockMs: number };
+  readonly options: {
+    readonly type: 'phased';
+    readonly spinTries: number;
+    readonly yieldTries: number;
+    readonly maxBlockMs: number;
+  };
   readonly #spin: number;
   readonly #yieldUntil: number;
   readonly #maxBlockMs: number;

@@ -1,9 +1,35 @@
-import { RingbusError, RingbusRangeError, RingbusTypeError, show } from '../errors.js';
+import { RingbusRangeError, RingbusTypeError, show } from '../errors.js';
 import {
-  ALERT, computeLayout, CONTROL_BLOCK_BYTES, CURSOR, CURSOR_REF, HDR_CAPACITY, HDR_FINGERPRINT, HDR_F64_EPOCH_MS, HDR_F64_INITIAL_CURSOR, HDR_MAGIC,
-  HDR_MAX_SEQUENCES, HDR_PRODUCER_TYPE, HDR_SLOT_SIZE, HDR_VERSION, KIND_CONTROL, KIND_EVENT, KIND_VOID, LAYOUT_VERSION, MAGIC,
-  MAX_CAPACITY, MAX_SEQUENCES, MIN_CAPACITY, PRODUCER_MULTI, PRODUCER_SINGLE, PRODUCER_WAITERS, PROGRESS_SIGNAL, PUBLISH_SIGNAL,
-  CONSUMER_WAITERS, SLOT_HEADER_BYTES, type RingLayout,
+  ALERT,
+  computeLayout,
+  CONTROL_BLOCK_BYTES,
+  CURSOR,
+  CURSOR_REF,
+  HDR_CAPACITY,
+  HDR_FINGERPRINT,
+  HDR_F64_EPOCH_MS,
+  HDR_F64_INITIAL_CURSOR,
+  HDR_MAGIC,
+  HDR_MAX_SEQUENCES,
+  HDR_PRODUCER_TYPE,
+  HDR_SLOT_SIZE,
+  HDR_VERSION,
+  KIND_CONTROL,
+  KIND_EVENT,
+  KIND_VOID,
+  LAYOUT_VERSION,
+  MAGIC,
+  MAX_CAPACITY,
+  MAX_SEQUENCES,
+  MIN_CAPACITY,
+  PRODUCER_MULTI,
+  PRODUCER_SINGLE,
+  PRODUCER_WAITERS,
+  PROGRESS_SIGNAL,
+  PUBLISH_SIGNAL,
+  CONSUMER_WAITERS,
+  SLOT_HEADER_BYTES,
+  type RingLayout,
 } from '../layout/RingBufferDescriptor.js';
 import { defineEvent, type EventDefinition, type EventType, type Flyweight } from '../schema/defineEvent.js';
 import { MAX_SIZED_LENGTH } from '../schema/fieldTypes.js';
@@ -83,7 +109,12 @@ export class RingBuffer<F extends Flyweight = Flyweight> {
 
   /** Creates a new ring (allocates its SharedArrayBuffer). */
   constructor(options: RingBufferOptions<F>, attached?: AttachState) {
-    let buffer: SharedArrayBuffer, ctl: Int32Array, layout: RingLayout, event: EventType<F>, strategy: WaitStrategy, producerType: ProducerType;
+    let buffer: SharedArrayBuffer,
+      ctl: Int32Array,
+      layout: RingLayout,
+      event: EventType<F>,
+      strategy: WaitStrategy,
+      producerType: ProducerType;
     if (attached) {
       ({ buffer, ctl, layout, strategy } = attached);
       event = attached.event as unknown as EventType<F>;
@@ -112,7 +143,9 @@ export class RingBuffer<F extends Flyweight = Flyweight> {
     this.#clockOffsetNs = (performance.timeOrigin - this.epochMs) * 1e6;
   }
 
-  static #create<F extends Flyweight>(options: RingBufferOptions<F>): AttachState & { event: EventType<F>; producerType: ProducerType } {
+  static #create<F extends Flyweight>(
+    options: RingBufferOptions<F>,
+  ): AttachState & { event: EventType<F>; producerType: ProducerType } {
     const { capacity, producerType, initialSequence, slotSize } = validateRingOptions(options);
     const strategy = createWaitStrategy(options.waitStrategy);
     const layout = computeLayout(capacity, slotSize, producerType === 'multi');
@@ -129,13 +162,19 @@ export class RingBuffer<F extends Flyweight = Flyweight> {
     f64[HDR_F64_INITIAL_CURSOR] = initialCursor;
     const epochMs = options.epochMs ?? Date.now();
     if (typeof epochMs !== 'number' || !Number.isFinite(epochMs) || epochMs < 0) {
-      throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `epochMs must be a finite non-negative number of ms since 1970, got ${show(epochMs)}`);
+      throw new RingbusRangeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `epochMs must be a finite non-negative number of ms since 1970, got ${show(epochMs)}`,
+      );
     }
     f64[HDR_F64_EPOCH_MS] = epochMs;
     ctl[CURSOR] = initialCursor | 0;
     ctl[CURSOR_REF] = Math.floor(initialCursor / REF_UNIT);
     if (layout.multiProducer) {
-      MultiProducerSequencer.initialiseAvailability(new Int32Array(buffer, layout.availabilityOffset, capacity), initialCursor);
+      MultiProducerSequencer.initialiseAvailability(
+        new Int32Array(buffer, layout.availabilityOffset, capacity),
+        initialCursor,
+      );
     }
     const event = options.event ?? (rawEvent(slotSize) as unknown as EventType<F>);
     ctl[HDR_FINGERPRINT] = event.fingerprintValue | 0;
@@ -143,24 +182,40 @@ export class RingBuffer<F extends Flyweight = Flyweight> {
   }
 
   /** Attaches to a ring created on another thread (or in this one). */
-  static attach<F extends Flyweight = Flyweight>(descriptor: RingDescriptor, waitStrategy?: WaitStrategyOptions | WaitStrategyOptions['type']): RingBuffer<F> {
+  static attach<F extends Flyweight = Flyweight>(
+    descriptor: RingDescriptor,
+    waitStrategy?: WaitStrategyOptions | WaitStrategyOptions['type'],
+  ): RingBuffer<F> {
     const buffer = descriptor?.buffer;
     if (!(buffer instanceof SharedArrayBuffer) || buffer.byteLength < CONTROL_BLOCK_BYTES) {
-      throw new RingbusTypeError('RINGBUS_ERR_BAD_DESCRIPTOR', `descriptor.buffer must be a ring's SharedArrayBuffer, got ${show(buffer)}`);
+      throw new RingbusTypeError(
+        'RINGBUS_ERR_BAD_DESCRIPTOR',
+        `descriptor.buffer must be a ring's SharedArrayBuffer, got ${show(buffer)}`,
+      );
     }
     const ctl = new Int32Array(buffer, 0, CONTROL_BLOCK_BYTES / 4);
     if (ctl[HDR_MAGIC] !== MAGIC || ctl[HDR_VERSION] !== LAYOUT_VERSION) {
-      throw new RingbusTypeError('RINGBUS_ERR_BAD_DESCRIPTOR', `buffer is not a ringbus ring of layout version ${LAYOUT_VERSION} (magic ${show(ctl[HDR_MAGIC])}, version ${show(ctl[HDR_VERSION])})`);
+      throw new RingbusTypeError(
+        'RINGBUS_ERR_BAD_DESCRIPTOR',
+        `buffer is not a ringbus ring of layout version ${LAYOUT_VERSION} (magic ${show(ctl[HDR_MAGIC])}, version ${show(ctl[HDR_VERSION])})`,
+      );
     }
     const capacity = ctl[HDR_CAPACITY]!;
     const slotSize = ctl[HDR_SLOT_SIZE]!;
     const multi = ctl[HDR_PRODUCER_TYPE] === PRODUCER_MULTI;
     const layout = computeLayout(capacity, slotSize, multi);
     if (layout.totalBytes !== buffer.byteLength) {
-      throw new RingbusTypeError('RINGBUS_ERR_BAD_DESCRIPTOR', `buffer is ${buffer.byteLength} bytes but its header describes ${layout.totalBytes}`);
+      throw new RingbusTypeError(
+        'RINGBUS_ERR_BAD_DESCRIPTOR',
+        `buffer is ${buffer.byteLength} bytes but its header describes ${layout.totalBytes}`,
+      );
     }
     const event = descriptor.event ? defineEvent(descriptor.event.name, descriptor.event.fields) : rawEvent(slotSize);
-    if (event.slotSize > slotSize) throw new RingbusRangeError('RINGBUS_ERR_SLOT_TOO_SMALL', `event ${event.name} needs ${event.slotSize}-byte slots, the ring has ${slotSize}`);
+    if (event.slotSize > slotSize)
+      throw new RingbusRangeError(
+        'RINGBUS_ERR_SLOT_TOO_SMALL',
+        `event ${event.name} needs ${event.slotSize}-byte slots, the ring has ${slotSize}`,
+      );
     if ((event.fingerprintValue | 0) !== ctl[HDR_FINGERPRINT]) {
       throw new RingbusTypeError(
         'RINGBUS_ERR_BAD_DESCRIPTOR',
@@ -175,7 +230,11 @@ export class RingBuffer<F extends Flyweight = Flyweight> {
   descriptor(): RingDescriptor {
     // identity, not name: a user schema may also be called 'RawSlot'
     const definition = this.event === rawEvents.get(this.slotSize) ? null : this.event.definition;
-    return { buffer: this.buffer, waitStrategy: { ...this.waitStrategy.options } as WaitStrategyOptions, event: definition };
+    return {
+      buffer: this.buffer,
+      waitStrategy: { ...this.waitStrategy.options } as WaitStrategyOptions,
+      event: definition,
+    };
   }
 
   /**
@@ -245,7 +304,11 @@ export class RingBuffer<F extends Flyweight = Flyweight> {
 
   /** Validates all, claims them as one batch, writes and publishes them with one publish. Returns hi. */
   publishEvents(batch: readonly Record<string, unknown>[]): number {
-    if (!Array.isArray(batch) || batch.length === 0) throw new RingbusRangeError('RINGBUS_ERR_BATCH_TOO_LARGE', `publishEvents needs a non-empty array, got ${show(batch)}`);
+    if (!Array.isArray(batch) || batch.length === 0)
+      throw new RingbusRangeError(
+        'RINGBUS_ERR_BATCH_TOO_LARGE',
+        `publishEvents needs a non-empty array, got ${show(batch)}`,
+      );
     for (let i = 0; i < batch.length; i++) this.event.validate(batch[i]!);
     const n = batch.length;
     const hi = this.sequencer.next(n);
@@ -318,7 +381,11 @@ export class RingBuffer<F extends Flyweight = Flyweight> {
 
   /** Wraps a line allocated by another thread, reading its current value. */
   attachSequence(line: number): Sequence {
-    if (!Number.isInteger(line) || line < 0 || line >= MAX_SEQUENCES) throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `sequence line must be an integer in [0, ${MAX_SEQUENCES - 1}], got ${show(line)}`);
+    if (!Number.isInteger(line) || line < 0 || line >= MAX_SEQUENCES)
+      throw new RingbusRangeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `sequence line must be an integer in [0, ${MAX_SEQUENCES - 1}], got ${show(line)}`,
+      );
     return new Sequence(this.#ctl, line, this.sequencer.reference(), true);
   }
 
@@ -382,7 +449,10 @@ export class RingBuffer<F extends Flyweight = Flyweight> {
   }
   /** Threads currently registered as blocked (consumers, producers): for tests and metrics. */
   blockedWaiters(): { consumers: number; producers: number } {
-    return { consumers: Atomics.load(this.#ctl, CONSUMER_WAITERS), producers: Atomics.load(this.#ctl, PRODUCER_WAITERS) };
+    return {
+      consumers: Atomics.load(this.#ctl, CONSUMER_WAITERS),
+      producers: Atomics.load(this.#ctl, PRODUCER_WAITERS),
+    };
   }
 
   #write(seq: number, values: Record<string, unknown>): number {
@@ -399,24 +469,52 @@ export class RingBuffer<F extends Flyweight = Flyweight> {
   }
 }
 
-
 /**
  * Checks ring options without allocating the ring (capacity a power of two, producer type,
  * initial sequence, slot size vs schema); throws the coded error naming the option and value.
  */
-export function validateRingOptions(options: RingBufferOptions<Flyweight>): { capacity: number; producerType: ProducerType; initialSequence: number; slotSize: number } {
-  if (typeof options !== 'object' || options === null) throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `RingBuffer options must be an object, got ${show(options)}`);
+export function validateRingOptions(options: RingBufferOptions<Flyweight>): {
+  capacity: number;
+  producerType: ProducerType;
+  initialSequence: number;
+  slotSize: number;
+} {
+  if (typeof options !== 'object' || options === null)
+    throw new RingbusTypeError(
+      'RINGBUS_ERR_INVALID_OPTION',
+      `RingBuffer options must be an object, got ${show(options)}`,
+    );
   const { capacity } = options;
-  if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || (capacity & (capacity - 1)) !== 0) {
-    throw new RingbusRangeError('RINGBUS_ERR_CAPACITY_NOT_POW2', `capacity must be a power of two in [${MIN_CAPACITY}, ${MAX_CAPACITY}], got ${show(capacity)}`);
+  if (
+    typeof capacity !== 'number' ||
+    !Number.isInteger(capacity) ||
+    capacity < MIN_CAPACITY ||
+    capacity > MAX_CAPACITY ||
+    (capacity & (capacity - 1)) !== 0
+  ) {
+    throw new RingbusRangeError(
+      'RINGBUS_ERR_CAPACITY_NOT_POW2',
+      `capacity must be a power of two in [${MIN_CAPACITY}, ${MAX_CAPACITY}], got ${show(capacity)}`,
+    );
   }
   const producerType = options.producerType ?? 'single';
   if (producerType !== 'single' && producerType !== 'multi') {
-    throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `producerType must be 'single' or 'multi', got ${show(producerType)}`);
+    throw new RingbusTypeError(
+      'RINGBUS_ERR_INVALID_OPTION',
+      `producerType must be 'single' or 'multi', got ${show(producerType)}`,
+    );
   }
   const initialSequence = options.initialSequence ?? 0;
-  if (typeof initialSequence !== 'number' || !Number.isSafeInteger(initialSequence) || initialSequence < 0 || initialSequence > MAX_SEQUENCE) {
-    throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `initialSequence must be an integer in [0, ${MAX_SEQUENCE}], got ${show(initialSequence)}`);
+  if (
+    typeof initialSequence !== 'number' ||
+    !Number.isSafeInteger(initialSequence) ||
+    initialSequence < 0 ||
+    initialSequence > MAX_SEQUENCE
+  ) {
+    throw new RingbusRangeError(
+      'RINGBUS_ERR_INVALID_OPTION',
+      `initialSequence must be an integer in [0, ${MAX_SEQUENCE}], got ${show(initialSequence)}`,
+    );
   }
   const slotSize = resolveSlotSize(options.event, options.slotSize);
   return { capacity, producerType, initialSequence, slotSize };
@@ -436,20 +534,39 @@ function rawEvent(slotSize: number): EventType {
 
 function resolveSlotSize(event: EventType | undefined, slotSize: number | undefined): number {
   if (event !== undefined && (typeof event !== 'object' || event === null || typeof event.Flyweight !== 'function')) {
-    throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `event must be the result of defineEvent(...), got ${show(event)}`);
+    throw new RingbusTypeError(
+      'RINGBUS_ERR_INVALID_OPTION',
+      `event must be the result of defineEvent(...), got ${show(event)}`,
+    );
   }
   if (slotSize === undefined) {
-    if (!event) throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', 'a ring needs an event schema (event) or a slotSize');
+    if (!event)
+      throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', 'a ring needs an event schema (event) or a slotSize');
     return event.slotSize;
   }
-  if (typeof slotSize !== 'number' || !Number.isInteger(slotSize) || slotSize % 8 !== 0 || slotSize < SLOT_HEADER_BYTES + 8 || slotSize > 1 << 20) {
-    throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `slotSize must be a multiple of 8 in [${SLOT_HEADER_BYTES + 8}, ${1 << 20}], got ${show(slotSize)}`);
+  if (
+    typeof slotSize !== 'number' ||
+    !Number.isInteger(slotSize) ||
+    slotSize % 8 !== 0 ||
+    slotSize < SLOT_HEADER_BYTES + 8 ||
+    slotSize > 1 << 20
+  ) {
+    throw new RingbusRangeError(
+      'RINGBUS_ERR_INVALID_OPTION',
+      `slotSize must be a multiple of 8 in [${SLOT_HEADER_BYTES + 8}, ${1 << 20}], got ${show(slotSize)}`,
+    );
   }
   if (!event && slotSize > SLOT_HEADER_BYTES + MAX_SIZED_LENGTH) {
-    throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `slotSize without an event schema must be at most ${SLOT_HEADER_BYTES + MAX_SIZED_LENGTH} (header + the largest raw bytes field), got ${show(slotSize)}`);
+    throw new RingbusRangeError(
+      'RINGBUS_ERR_INVALID_OPTION',
+      `slotSize without an event schema must be at most ${SLOT_HEADER_BYTES + MAX_SIZED_LENGTH} (header + the largest raw bytes field), got ${show(slotSize)}`,
+    );
   }
   if (event && slotSize < event.slotSize) {
-    throw new RingbusRangeError('RINGBUS_ERR_SLOT_TOO_SMALL', `slotSize ${slotSize} is too small for event ${event.name}, which needs ${event.slotSize} bytes (16-byte header + ${event.payloadSize} bytes of fields)`);
+    throw new RingbusRangeError(
+      'RINGBUS_ERR_SLOT_TOO_SMALL',
+      `slotSize ${slotSize} is too small for event ${event.name}, which needs ${event.slotSize} bytes (16-byte header + ${event.payloadSize} bytes of fields)`,
+    );
   }
   return slotSize;
 }

@@ -62,7 +62,10 @@ export function allocateSequenceLine(ctl: Int32Array): number {
   for (;;) {
     const used = Atomics.load(ctl, SEQUENCE_ALLOC);
     if (used === -1) {
-      throw new RingbusError('RINGBUS_ERR_TOO_MANY_SEQUENCES', `the ring has no free sequence line: all ${MAX_SEQUENCES} are in use`);
+      throw new RingbusError(
+        'RINGBUS_ERR_TOO_MANY_SEQUENCES',
+        `the ring has no free sequence line: all ${MAX_SEQUENCES} are in use`,
+      );
     }
     const free = ~used & (used + 1); // lowest zero bit
     const line = 31 - Math.clz32(free);

@@ -1,6 +1,13 @@
 import { RingbusError, RingbusRangeError, show } from '../errors.js';
 import {
-  ALERT, CONSUMER_WAITERS, CURSOR, CURSOR_REF, GATING_MASK, PRODUCER_WAITERS, PROGRESS_SIGNAL, PUBLISH_SIGNAL, sequenceWord,
+  ALERT,
+  CONSUMER_WAITERS,
+  CURSOR_REF,
+  GATING_MASK,
+  PRODUCER_WAITERS,
+  PROGRESS_SIGNAL,
+  PUBLISH_SIGNAL,
+  sequenceWord,
 } from '../layout/RingBufferDescriptor.js';
 import { Sequence } from './Sequence.js';
 import { SequenceBarrier } from './SequenceBarrier.js';
@@ -39,7 +46,10 @@ export abstract class Sequencer implements WaitCondition {
 
   /** True for MultiProducerSequencer: consumers must check per-slot availability. */
   abstract readonly multiProducer: boolean;
-  /** Claims `n` slots, waiting (with the wait strategy) while the ring is full. Returns hi. Throws RINGBUS_ERR_ALERTED if the ring halts meanwhile. */
+  /**
+   * Claims `n` slots, waiting (with the wait strategy) while the ring is full. Returns hi.
+   * Throws RINGBUS_ERR_ALERTED if the ring halts meanwhile.
+   */
   abstract next(n?: number): number;
   /** Claims `n` slots or returns INSUFFICIENT_CAPACITY (-1) at once when they are not free. Never throws on a full ring. */
   abstract tryNext(n?: number): number;
@@ -102,7 +112,12 @@ export abstract class Sequencer implements WaitCondition {
 
   /** A barrier that waits for the cursor and for every sequence in `dependents`. */
   newBarrier(dependents: readonly Sequence[] = []): SequenceBarrier {
-    return new SequenceBarrier(this, this.ctl, this.waitStrategy, dependents.map((d) => d.word));
+    return new SequenceBarrier(
+      this,
+      this.ctl,
+      this.waitStrategy,
+      dependents.map((d) => d.word),
+    );
   }
 
   /** Whether the ring is halted. */
@@ -127,7 +142,10 @@ export abstract class Sequencer implements WaitCondition {
 
   protected checkBatch(n: number): void {
     if (!(n >= 1 && n <= this.capacity && (n | 0) === n)) {
-      throw new RingbusRangeError('RINGBUS_ERR_BATCH_TOO_LARGE', `n must be an integer in [1, ${this.capacity}] (the ring capacity), got ${show(n)}`);
+      throw new RingbusRangeError(
+        'RINGBUS_ERR_BATCH_TOO_LARGE',
+        `n must be an integer in [1, ${this.capacity}] (the ring capacity), got ${show(n)}`,
+      );
     }
   }
 
@@ -156,7 +174,10 @@ export abstract class Sequencer implements WaitCondition {
     this.#wantRef = reference;
     for (let i = 0; ; i++) {
       if (Atomics.load(this.ctl, ALERT) !== 0) {
-        throw new RingbusError('RINGBUS_ERR_ALERTED', `the ring was halted while a producer waited for room (needed sequence ${wrapPoint} to be consumed)`);
+        throw new RingbusError(
+          'RINGBUS_ERR_ALERTED',
+          `the ring was halted while a producer waited for room (needed sequence ${wrapPoint} to be consumed)`,
+        );
       }
       let remaining = Infinity;
       if (deadline !== Infinity) {
@@ -173,6 +194,9 @@ export abstract class Sequencer implements WaitCondition {
   }
 
   protected timeoutError(n: number, timeoutMs: number): RingbusError {
-    return new RingbusError('RINGBUS_ERR_PUBLISH_TIMEOUT', `could not claim ${n} slot(s) within timeoutMs=${timeoutMs}: the ring stayed full (capacity ${this.capacity})`);
+    return new RingbusError(
+      'RINGBUS_ERR_PUBLISH_TIMEOUT',
+      `could not claim ${n} slot(s) within timeoutMs=${timeoutMs}: the ring stayed full (capacity ${this.capacity})`,
+    );
   }
 }

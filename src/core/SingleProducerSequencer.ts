@@ -44,10 +44,17 @@ export class SingleProducerSequencer extends Sequencer {
 
   nextWithTimeout(n: number, timeoutMs: number): number {
     this.checkBatch(n);
-    if (!(timeoutMs >= 0)) throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `timeoutMs must be a non-negative number, got ${show(timeoutMs)}`);
+    if (!(timeoutMs >= 0))
+      throw new RingbusRangeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `timeoutMs must be a non-negative number, got ${show(timeoutMs)}`,
+      );
     const nextSeq = this.#nextValue + n;
     const wrapPoint = nextSeq - this.capacity;
-    if (wrapPoint > this.gatingCache && !this.awaitCapacity(wrapPoint, this.#nextValue, performance.now() + timeoutMs)) {
+    if (
+      wrapPoint > this.gatingCache &&
+      !this.awaitCapacity(wrapPoint, this.#nextValue, performance.now() + timeoutMs)
+    ) {
       throw this.timeoutError(n, timeoutMs);
     }
     this.#nextValue = nextSeq;

@@ -6,7 +6,12 @@ import { sleepMicros, yieldThread, type WaitChannel, type WaitCondition, type Wa
  * (journal, metrics) on a machine with fewer cores than threads.
  */
 export class SleepingWaitStrategy implements WaitStrategy {
-  readonly options: { readonly type: 'sleeping'; readonly spinTries: number; readonly yieldTries: number; readonly sleepMicros: number };
+  readonly options: {
+    readonly type: 'sleeping';
+    readonly spinTries: number;
+    readonly yieldTries: number;
+    readonly sleepMicros: number;
+  };
   readonly #spin: number;
   readonly #yieldUntil: number;
   readonly #sleepMicros: number;

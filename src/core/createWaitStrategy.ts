@@ -8,8 +8,15 @@ import { YieldingWaitStrategy } from './YieldingWaitStrategy.js';
 
 function count(name: string, value: unknown, fallback: number, allowFraction = false): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(allowFraction ? Number.isFinite(value) : Number.isSafeInteger(value)) || value < 0) {
-    throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `waitStrategy.${name} must be a non-negative ${allowFraction ? 'number' : 'integer'}, got ${show(value)}`);
+  if (
+    typeof value !== 'number' ||
+    !(allowFraction ? Number.isFinite(value) : Number.isSafeInteger(value)) ||
+    value < 0
+  ) {
+    throw new RingbusRangeError(
+      'RINGBUS_ERR_INVALID_OPTION',
+      `waitStrategy.${name} must be a non-negative ${allowFraction ? 'number' : 'integer'}, got ${show(value)}`,
+    );
   }
   return value;
 }
@@ -18,11 +25,17 @@ function count(name: string, value: unknown, fallback: number, allowFraction = f
  * Builds a wait strategy from its options (or a type name). The same options rebuild the same
  * strategy in another thread.
  */
-export function createWaitStrategy(options: WaitStrategyOptions | WaitStrategyOptions['type'] | WaitStrategy = { type: 'phased' }): WaitStrategy {
-  if (typeof options === 'object' && options !== null && typeof (options as WaitStrategy).idle === 'function') return options as WaitStrategy;
+export function createWaitStrategy(
+  options: WaitStrategyOptions | WaitStrategyOptions['type'] | WaitStrategy = { type: 'phased' },
+): WaitStrategy {
+  if (typeof options === 'object' && options !== null && typeof (options as WaitStrategy).idle === 'function')
+    return options as WaitStrategy;
   const o = (typeof options === 'string' ? { type: options } : options) as Record<string, unknown>;
   if (typeof o !== 'object' || o === null) {
-    throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `waitStrategy must be an object or a type name, got ${show(options)}`);
+    throw new RingbusTypeError(
+      'RINGBUS_ERR_INVALID_OPTION',
+      `waitStrategy must be an object or a type name, got ${show(options)}`,
+    );
   }
   switch (o.type) {
     case 'busy-spin':
@@ -30,11 +43,19 @@ export function createWaitStrategy(options: WaitStrategyOptions | WaitStrategyOp
     case 'yielding':
       return new YieldingWaitStrategy(count('spinTries', o.spinTries, 100));
     case 'sleeping':
-      return new SleepingWaitStrategy(count('spinTries', o.spinTries, 200), count('yieldTries', o.yieldTries, 100), count('sleepMicros', o.sleepMicros, 100, true));
+      return new SleepingWaitStrategy(
+        count('spinTries', o.spinTries, 200),
+        count('yieldTries', o.yieldTries, 100),
+        count('sleepMicros', o.sleepMicros, 100, true),
+      );
     case 'blocking':
       return new BlockingWaitStrategy(count('maxBlockMs', o.maxBlockMs, 50, true));
     case 'phased':
-      return new PhasedBackoffWaitStrategy(count('spinTries', o.spinTries, 10_000), count('yieldTries', o.yieldTries, 20), count('maxBlockMs', o.maxBlockMs, 50, true));
+      return new PhasedBackoffWaitStrategy(
+        count('spinTries', o.spinTries, 10_000),
+        count('yieldTries', o.yieldTries, 20),
+        count('maxBlockMs', o.maxBlockMs, 50, true),
+      );
     default:
       throw new RingbusTypeError(
         'RINGBUS_ERR_INVALID_OPTION',

@@ -58,7 +58,11 @@ export function snapshotManifestFileName(sequence: number): string {
 
 /** Sequence of a manifest file name, or -1. */
 export function parseSnapshotManifestName(name: string): number {
-  if (name.length !== SNAPSHOT_SEQUENCE_DIGITS + SNAPSHOT_MANIFEST_SUFFIX.length || !name.endsWith(SNAPSHOT_MANIFEST_SUFFIX)) return -1;
+  if (
+    name.length !== SNAPSHOT_SEQUENCE_DIGITS + SNAPSHOT_MANIFEST_SUFFIX.length ||
+    !name.endsWith(SNAPSHOT_MANIFEST_SUFFIX)
+  )
+    return -1;
   return parsePrefix(name);
 }
 

@@ -30,7 +30,10 @@ export function buildMetrics(
   for (const h of handlers) {
     const r = reports.filter((x) => x.name === h.name);
     const latency = mergeEncoded(r.map((x) => x.latency).filter((x) => x !== ''));
-    const batchSizes = mergeEncoded(r.map((x) => x.batchSizes).filter((x) => x !== ''), 1 << 30);
+    const batchSizes = mergeEncoded(
+      r.map((x) => x.batchSizes).filter((x) => x !== ''),
+      1 << 30,
+    );
     out[h.name] = {
       worker: h.worker,
       sequence: h.sequence,

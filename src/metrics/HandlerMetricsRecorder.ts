@@ -48,6 +48,12 @@ export class HandlerMetricsRecorder {
 
   /** Encodes the current state for the main thread. Allocates. */
   report(): HandlerMetricsReport {
-    return { name: this.name, events: this.#events, batches: this.#batches, latency: encodeHistogram(this.#latency), batchSizes: encodeHistogram(this.#batchSizes) };
+    return {
+      name: this.name,
+      events: this.#events,
+      batches: this.#batches,
+      latency: encodeHistogram(this.#latency),
+      batchSizes: encodeHistogram(this.#batchSizes),
+    };
   }
 }

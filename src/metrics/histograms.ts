@@ -37,7 +37,14 @@ function wasmAvailable(): boolean {
  */
 export function newHistogram(highest = MAX_TRACKABLE, fast = false): hdr.Histogram {
   const useWebAssembly = fast && wasmAvailable();
-  return hdr.build({ bitBucketSize: 32, lowestDiscernibleValue: 1, highestTrackableValue: highest, numberOfSignificantValueDigits: 3, autoResize: false, useWebAssembly });
+  return hdr.build({
+    bitBucketSize: 32,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: highest,
+    numberOfSignificantValueDigits: 3,
+    autoResize: false,
+    useWebAssembly,
+  });
 }
 
 /** Records `value` clamped into [1, highest]. Allocation-free. */

@@ -82,7 +82,11 @@ function load(): NativeStatus {
   }
   const path = nativeAddonPath();
   if (!existsSync(path)) {
-    return { loaded: false, reason: `native addon not found at ${path} (build it with: node scripts/build-native.mjs)`, path };
+    return {
+      loaded: false,
+      reason: `native addon not found at ${path} (build it with: node scripts/build-native.mjs)`,
+      path,
+    };
   }
   try {
     addon = createRequire(import.meta.url)(path) as NativeAddon;
@@ -93,7 +97,11 @@ function load(): NativeStatus {
     return { loaded: true, reason: null, path };
   } catch (err) {
     addon = null;
-    return { loaded: false, reason: `native addon at ${path} failed to load: ${err instanceof Error ? err.message : String(err)}`, path };
+    return {
+      loaded: false,
+      reason: `native addon at ${path} failed to load: ${err instanceof Error ? err.message : String(err)}`,
+      path,
+    };
   }
 }
 

@@ -3,5 +3,13 @@
  */
 export { loadNativeAddon, nativeStatus, nativeAddonPath, type NativeAddon, type NativeStatus } from './NativeAddon.js';
 export {
-  pinCurrentThread, currentCpu, currentThreadAffinity, installNativeYield, installNativeClock, validateCpus, cpuIndexLimit, PINNING_OFF_WARNING, type PinResult,
+  pinCurrentThread,
+  currentCpu,
+  currentThreadAffinity,
+  installNativeYield,
+  installNativeClock,
+  validateCpus,
+  cpuIndexLimit,
+  PINNING_OFF_WARNING,
+  type PinResult,
 } from './pinning.js';

@@ -45,19 +45,31 @@ export function cpuIndexLimit(): number {
  */
 export function validateCpus(cpus: unknown, name = 'cpus'): asserts cpus is readonly number[] {
   if (!Array.isArray(cpus)) {
-    throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `${name} must be an array of CPU indices, got ${show(cpus)}`);
+    throw new RingbusTypeError(
+      'RINGBUS_ERR_INVALID_OPTION',
+      `${name} must be an array of CPU indices, got ${show(cpus)}`,
+    );
   }
   const limit = cpuIndexLimit();
   if (cpus.length === 0) {
-    throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `${name} must name at least one CPU in [0, ${limit - 1}], got []`);
+    throw new RingbusRangeError(
+      'RINGBUS_ERR_INVALID_OPTION',
+      `${name} must name at least one CPU in [0, ${limit - 1}], got []`,
+    );
   }
   for (let i = 0; i < cpus.length; i++) {
     const cpu: unknown = cpus[i];
     if (typeof cpu !== 'number') {
-      throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `${name}[${i}] must be a CPU index (integer), got ${show(cpu)} in ${show(cpus)}`);
+      throw new RingbusTypeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `${name}[${i}] must be a CPU index (integer), got ${show(cpu)} in ${show(cpus)}`,
+      );
     }
     if (!Number.isInteger(cpu) || cpu < 0 || cpu >= limit) {
-      throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `${name}[${i}] must be an integer in [0, ${limit - 1}] (this machine has ${limit} CPUs), got ${show(cpu)} in ${show(cpus)}`);
+      throw new RingbusRangeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `${name}[${i}] must be an integer in [0, ${limit - 1}] (this machine has ${limit} CPUs), got ${show(cpu)} in ${show(cpus)}`,
+      );
     }
   }
 }
@@ -70,7 +82,10 @@ function errnoName(errno: number): string {
 function pinningOff(reason: string): PinResult {
   if (!warned) {
     warned = true;
-    process.emitWarning(`ringbus: ${reason}; threads run unpinned`, { code: PINNING_OFF_WARNING, type: 'RingbusWarning' });
+    process.emitWarning(`ringbus: ${reason}; threads run unpinned`, {
+      code: PINNING_OFF_WARNING,
+      type: 'RingbusWarning',
+    });
   }
   return { pinned: false, reason };
 }
@@ -88,7 +103,10 @@ export function pinCurrentThread(cpus: readonly number[]): PinResult {
   if (!addon.supported) return pinningOff(`CPU pinning is off: unsupported on ${process.platform}`);
   if (addon.pinToCpus(cpus)) return { pinned: true, reason: null };
   const errno = addon.lastError();
-  return { pinned: false, reason: `sched_setaffinity(${show(cpus)}) failed: ${errnoName(errno)} (${addon.errorMessage(errno)})` };
+  return {
+    pinned: false,
+    reason: `sched_setaffinity(${show(cpus)}) failed: ${errnoName(errno)} (${addon.errorMessage(errno)})`,
+  };
 }
 
 /** CPUs the calling thread may run on, or null without the addon. Allocates. */
@@ -121,7 +139,13 @@ export function installNativeYield(): boolean {
  */
 export function installNativeClock(): boolean {
   const addon = loadNativeAddon();
-  if (addon === null || typeof addon.bindClock !== 'function' || typeof addon.clockTick !== 'function' || typeof addon.clockNs !== 'function') return false;
+  if (
+    addon === null ||
+    typeof addon.bindClock !== 'function' ||
+    typeof addon.clockTick !== 'function' ||
+    typeof addon.clockNs !== 'function'
+  )
+    return false;
   const cell = new Float64Array(1);
   addon.bindClock(cell);
   const tick = addon.clockTick;

@@ -35,7 +35,11 @@ export class DataDirLock {
   static acquire(dataDir: string): DataDirLock {
     mkdirSync(dataDir, { recursive: true });
     const path = join(dataDir, 'LOCK');
-    if (held.has(path)) throw new RingbusError('RINGBUS_ERR_DATA_DIR_LOCKED', `data directory ${dataDir} is already in use by another bus of this process`);
+    if (held.has(path))
+      throw new RingbusError(
+        'RINGBUS_ERR_DATA_DIR_LOCKED',
+        `data directory ${dataDir} is already in use by another bus of this process`,
+      );
     let tookOverFrom: number | null = null;
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
@@ -70,7 +74,10 @@ export class DataDirLock {
         // someone else removed it: fine
       }
     }
-    throw new RingbusError('RINGBUS_ERR_DATA_DIR_LOCKED', `could not take the lock ${path}: another process keeps re-creating it`);
+    throw new RingbusError(
+      'RINGBUS_ERR_DATA_DIR_LOCKED',
+      `could not take the lock ${path}: another process keeps re-creating it`,
+    );
   }
 
   /** Releases the lock (idempotent). */

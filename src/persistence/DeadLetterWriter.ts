@@ -16,7 +16,14 @@
 import { closeSync, existsSync, fdatasyncSync, ftruncateSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RingbusError, RingbusTypeError, show } from '../errors.js';
-import { encodeDeadLetter, encodeDeadLetterHeader, scanDeadLetterBytes, type DeadLetter, type DeadLetterInput, type DeadLetterScan } from './deadLetterFormat.js';
+import {
+  encodeDeadLetter,
+  encodeDeadLetterHeader,
+  scanDeadLetterBytes,
+  type DeadLetter,
+  type DeadLetterInput,
+  type DeadLetterScan,
+} from './deadLetterFormat.js';
 import { ensureDirectory, fsyncDirectory, writeAllSync } from './fsUtil.js';
 
 export type { DeadLetter, DeadLetterInput } from './deadLetterFormat.js';
@@ -35,12 +42,18 @@ export class DeadLetterWriter {
   readonly recovery: { readonly records: number; readonly truncatedBytes: number };
 
   constructor(path: string, options: DeadLetterWriterOptions = {}) {
-    if (typeof path !== 'string' || path.length === 0) throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `dead-letter path must be a non-empty string, got ${show(path)}`);
+    if (typeof path !== 'string' || path.length === 0)
+      throw new RingbusTypeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `dead-letter path must be a non-empty string, got ${show(path)}`,
+      );
     this.#path = path;
     this.#fsync = options.fsync !== false;
     ensureDirectory(dirname(path));
     const existed = existsSync(path);
-    const scan: DeadLetterScan = existed ? scanDeadLetterBytes(readFileSync(path), path) : { letters: [], truncatedBytes: 0, validEnd: 0, hasHeader: false };
+    const scan: DeadLetterScan = existed
+      ? scanDeadLetterBytes(readFileSync(path), path)
+      : { letters: [], truncatedBytes: 0, validEnd: 0, hasHeader: false };
     this.#fd = openSync(path, existed ? 'r+' : 'w');
     try {
       if (!scan.hasHeader) {
@@ -90,7 +103,10 @@ export function readDeadLetters(path: string): DeadLetter[] {
   return scanDeadLetters(path).letters;
 }
 
-/** Like readDeadLetters, also reporting the torn tail. Throws RINGBUS_ERR_DEAD_LETTER_CORRUPT naming the offset of damage before the tail. */
+/**
+ * Like readDeadLetters, also reporting the torn tail. Throws RINGBUS_ERR_DEAD_LETTER_CORRUPT naming the offset of
+ * damage before the tail.
+ */
 export function scanDeadLetters(path: string): DeadLetterScan {
   if (!existsSync(path)) return { letters: [], truncatedBytes: 0, validEnd: 0, hasHeader: false };
   return scanDeadLetterBytes(readFileSync(path), path);

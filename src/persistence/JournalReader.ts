@@ -75,17 +75,30 @@ export class JournalReader {
   tornTail: TornTail | null = null;
 
   constructor(dataDir: string, options: JournalReaderOptions = {}) {
-    if (typeof dataDir !== 'string' || dataDir.length === 0) throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `dataDir must be a non-empty path, got ${show(dataDir)}`);
+    if (typeof dataDir !== 'string' || dataDir.length === 0)
+      throw new RingbusTypeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `dataDir must be a non-empty path, got ${show(dataDir)}`,
+      );
     this.#dataDir = dataDir;
-    this.#expectedFingerprint = options.fingerprint === undefined ? -1 : parseFingerprint(options.fingerprint, 'fingerprint');
+    this.#expectedFingerprint =
+      options.fingerprint === undefined ? -1 : parseFingerprint(options.fingerprint, 'fingerprint');
     const upcasters = new Map<number, Upcaster>();
     for (const [key, fn] of Object.entries(options.upcasters ?? {})) {
-      if (typeof fn !== 'function') throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `upcasters[${show(key)}] must be a function (oldPayload, record) => Uint8Array, got ${show(fn)}`);
+      if (typeof fn !== 'function')
+        throw new RingbusTypeError(
+          'RINGBUS_ERR_INVALID_OPTION',
+          `upcasters[${show(key)}] must be a function (oldPayload, record) => Uint8Array, got ${show(fn)}`,
+        );
       upcasters.set(parseFingerprint(key, `upcasters key`), fn);
     }
     this.#upcasters = upcasters;
     const chunk = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
-    if (!Number.isSafeInteger(chunk) || chunk < 4096) throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `chunkBytes must be an integer ≥ 4096, got ${show(chunk)}`);
+    if (!Number.isSafeInteger(chunk) || chunk < 4096)
+      throw new RingbusRangeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `chunkBytes must be an integer ≥ 4096, got ${show(chunk)}`,
+      );
     this.#cursor = new SegmentCursor(chunk, options.verifyCrc !== false);
     this.#segments = listSegments(dataDir);
   }
@@ -103,7 +116,10 @@ export class JournalReader {
   /** Positions the reader so that next() yields the first record with sequence ≥ `sequence`. Re-lists the segments. */
   seek(sequence: number): this {
     if (typeof sequence !== 'number' || !Number.isSafeInteger(sequence) || sequence < 0) {
-      throw new RingbusRangeError('RINGBUS_ERR_SEQUENCE_RANGE', `seek sequence must be a non-negative integer, got ${show(sequence)}`);
+      throw new RingbusRangeError(
+        'RINGBUS_ERR_SEQUENCE_RANGE',
+        `seek sequence must be a non-negative integer, got ${show(sequence)}`,
+      );
     }
     this.#cursor.close();
     this.#segments = listSegments(this.#dataDir);
@@ -152,11 +168,21 @@ export class JournalReader {
       }
       const newest = this.#segIndex === this.#segments.length - 1;
       if (status === SCAN_TORN && newest) {
-        this.tornTail = { file: cursor.path, offset: cursor.recordOffset, bytes: cursor.fileSize - cursor.recordOffset, reason: cursor.reason };
+        this.tornTail = {
+          file: cursor.path,
+          offset: cursor.recordOffset,
+          bytes: cursor.fileSize - cursor.recordOffset,
+          reason: cursor.reason,
+        };
         this.#finish();
         return null;
       }
-      throw corruptAt(cursor.path, cursor.recordOffset, this.#expected, status === SCAN_TORN ? `${cursor.reason} in a segment that is not the newest` : cursor.reason);
+      throw corruptAt(
+        cursor.path,
+        cursor.recordOffset,
+        this.#expected,
+        status === SCAN_TORN ? `${cursor.reason} in a segment that is not the newest` : cursor.reason,
+      );
     }
     return null;
   }
@@ -183,7 +209,10 @@ export class JournalReader {
   #upcast(record: JournalRecord): Uint8Array {
     const out = this.#upcaster!(record.payload, record);
     if (!(out instanceof Uint8Array)) {
-      throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `upcaster for fingerprint ${fingerprintHex(record.fingerprint)} returned ${show(out)} for sequence ${record.sequence}; it must return a Uint8Array`);
+      throw new RingbusTypeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `upcaster for fingerprint ${fingerprintHex(record.fingerprint)} returned ${show(out)} for sequence ${record.sequence}; it must return a Uint8Array`,
+      );
     }
     return out;
   }
@@ -198,14 +227,29 @@ export class JournalReader {
     const header = this.#cursor.open(seg.path);
     if (header === null) {
       if (this.#segIndex === this.#segments.length - 1) {
-        this.tornTail = { file: seg.path, offset: 0, bytes: this.#cursor.fileSize, reason: 'segment shorter than its header' };
+        this.tornTail = {
+          file: seg.path,
+          offset: 0,
+          bytes: this.#cursor.fileSize,
+          reason: 'segment shorter than its header',
+        };
         this.#finish();
         return false;
       }
-      throw corruptAt(seg.path, 0, this.#expected, `segment of ${this.#cursor.fileSize} bytes is shorter than its header and is not the newest`);
+      throw corruptAt(
+        seg.path,
+        0,
+        this.#expected,
+        `segment of ${this.#cursor.fileSize} bytes is shorter than its header and is not the newest`,
+      );
     }
     if (header.firstSequence !== seg.firstSequence) {
-      throw corruptAt(seg.path, 0, seg.firstSequence, `the header says first sequence ${header.firstSequence}, the file name says ${seg.firstSequence}`);
+      throw corruptAt(
+        seg.path,
+        0,
+        seg.firstSequence,
+        `the header says first sequence ${header.firstSequence}, the file name says ${seg.firstSequence}`,
+      );
     }
     if (this.#expected !== -1 && header.firstSequence !== this.#expected) {
       throw new RingbusError(

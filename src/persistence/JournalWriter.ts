@@ -40,15 +40,33 @@ import { closeSync, fdatasyncSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RingbusError, RingbusRangeError, RingbusTypeError, show } from '../errors.js';
 import {
-  maxRecordBytes, minSegmentBytes, paddedRecordBytes, REC_AUX_OFFSET, REC_CRC_OFFSET, REC_CRC_START, REC_KIND_OFFSET, REC_LENGTH_OFFSET, REC_PAYLOAD_OFFSET,
-  REC_SEQUENCE_OFFSET, REC_TIMESTAMP_OFFSET, RECORD_HEADER_BYTES, SEGMENT_HEADER_BYTES, segmentFileName,
+  maxRecordBytes,
+  minSegmentBytes,
+  paddedRecordBytes,
+  REC_AUX_OFFSET,
+  REC_CRC_OFFSET,
+  REC_CRC_START,
+  REC_KIND_OFFSET,
+  REC_LENGTH_OFFSET,
+  REC_PAYLOAD_OFFSET,
+  REC_SEQUENCE_OFFSET,
+  REC_TIMESTAMP_OFFSET,
+  RECORD_HEADER_BYTES,
+  SEGMENT_HEADER_BYTES,
+  segmentFileName,
 } from '../layout/JournalDescriptor.js';
 import { copyBytes, int32ViewOf } from './byteCopy.js';
 import { crc32cWords } from './crc32c.js';
 import { ensureDirectory, fsyncDirectory, writeAllSync } from './fsUtil.js';
 import { journalDirectory } from './journalFiles.js';
 import { recoverJournalTail, type RecoveredTail, type JournalRecovery } from './journalRecovery.js';
-import { checkHeaderOptions, encodeSegmentHeader, fingerprintHex, parseFingerprint, type SegmentHeader } from './segmentHeader.js';
+import {
+  checkHeaderOptions,
+  encodeSegmentHeader,
+  fingerprintHex,
+  parseFingerprint,
+  type SegmentHeader,
+} from './segmentHeader.js';
 
 export type FsyncPolicy = 'none' | 'batch' | { readonly everyMs: number };
 
@@ -119,23 +137,46 @@ export class JournalWriter {
   }
 
   private constructor(dataDir: string, options: JournalWriterOptions) {
-    if (typeof dataDir !== 'string' || dataDir.length === 0) throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `dataDir must be a non-empty path, got ${show(dataDir)}`);
-    if (typeof options !== 'object' || options === null) throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `options must be an object, got ${show(options)}`);
+    if (typeof dataDir !== 'string' || dataDir.length === 0)
+      throw new RingbusTypeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `dataDir must be a non-empty path, got ${show(dataDir)}`,
+      );
+    if (typeof options !== 'object' || options === null)
+      throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `options must be an object, got ${show(options)}`);
     const fingerprint = parseFingerprint(options.fingerprint, 'fingerprint');
     checkHeaderOptions(options.eventName, options.payloadSize, options.epochMs);
     const { payloadSize, eventName, epochMs } = options;
     const segmentBytes = options.segmentBytes ?? 64 * 1024 * 1024;
     const minSegment = minSegmentBytes(payloadSize);
     if (typeof segmentBytes !== 'number' || !Number.isSafeInteger(segmentBytes) || segmentBytes < minSegment) {
-      throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `segmentBytes must be an integer ≥ ${minSegment} (header + 16 records of payloadSize ${payloadSize}), got ${show(segmentBytes)}`);
+      throw new RingbusRangeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `segmentBytes must be an integer ≥ ${minSegment} (header + 16 records of payloadSize ${payloadSize}), got ${show(segmentBytes)}`,
+      );
     }
     const fsync = options.fsync ?? 'batch';
     if (fsync === 'none') this.#mode = MODE_NONE;
     else if (fsync === 'batch') this.#mode = MODE_BATCH;
-    else if (typeof fsync === 'object' && fsync !== null && typeof fsync.everyMs === 'number' && Number.isFinite(fsync.everyMs) && fsync.everyMs > 0) this.#mode = MODE_EVERY;
-    else throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `fsync must be 'none', 'batch' or { everyMs: number > 0 }, got ${show(fsync)}`);
+    else if (
+      typeof fsync === 'object' &&
+      fsync !== null &&
+      typeof fsync.everyMs === 'number' &&
+      Number.isFinite(fsync.everyMs) &&
+      fsync.everyMs > 0
+    )
+      this.#mode = MODE_EVERY;
+    else
+      throw new RingbusTypeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `fsync must be 'none', 'batch' or { everyMs: number > 0 }, got ${show(fsync)}`,
+      );
     this.#everyMs = this.#mode === MODE_EVERY ? (fsync as { everyMs: number }).everyMs : 0;
-    const bufferBytes = Math.max(options.writeBufferBytes ?? 1024 * 1024, 2 * maxRecordBytes(payloadSize), SEGMENT_HEADER_BYTES);
+    const bufferBytes = Math.max(
+      options.writeBufferBytes ?? 1024 * 1024,
+      2 * maxRecordBytes(payloadSize),
+      SEGMENT_HEADER_BYTES,
+    );
     this.#buf = new Uint8Array(bufferBytes);
     this.#dv = new DataView(this.#buf.buffer);
     this.#words = new Int32Array(this.#buf.buffer);
@@ -176,21 +217,36 @@ export class JournalWriter {
    * Allocation-free (pass the same `source` array every time: the first call with a new one builds
    * an Int32Array view of it for word copies); may write (full buffer) or roll the segment.
    */
-  append(sequence: number, timestampNs: number, kind: number, aux: number, source: Uint8Array, offset: number, length: number): void {
+  append(
+    sequence: number,
+    timestampNs: number,
+    kind: number,
+    aux: number,
+    source: Uint8Array,
+    offset: number,
+    length: number,
+  ): void {
     if (this.#failure !== null) throw this.#failure;
     if (sequence !== this.#next) {
       if (this.#next !== -1 || !Number.isSafeInteger(sequence) || sequence < 0) {
-        throw new RingbusError('RINGBUS_ERR_JOURNAL_SEQUENCE', `journal append of sequence ${show(sequence)}, expected ${this.#next} (records must be contiguous)`);
+        throw new RingbusError(
+          'RINGBUS_ERR_JOURNAL_SEQUENCE',
+          `journal append of sequence ${show(sequence)}, expected ${this.#next} (records must be contiguous)`,
+        );
       }
     }
     if (!(length >= 0 && length <= this.#header.payloadSize)) {
-      throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `journal append length must be in [0, ${this.#header.payloadSize}] (payloadSize), got ${show(length)}`);
+      throw new RingbusRangeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `journal append length must be in [0, ${this.#header.payloadSize}] (payloadSize), got ${show(length)}`,
+      );
     }
     const recordLength = RECORD_HEADER_BYTES + length;
     const recordBytes = paddedRecordBytes(recordLength);
     try {
       if (this.#fd < 0 || this.#needNewSegment) this.#startSegment(sequence);
-      else if (this.#segmentRecords > 0 && this.#segmentSize + this.#buffered + recordBytes > this.#segmentBytes) this.#startSegment(sequence);
+      else if (this.#segmentRecords > 0 && this.#segmentSize + this.#buffered + recordBytes > this.#segmentBytes)
+        this.#startSegment(sequence);
       if (this.#buffered + recordBytes > this.#buf.length) this.#flush();
     } catch (err) {
       this.#failure = err;
@@ -210,7 +266,11 @@ export class JournalWriter {
     }
     copyBytes(source, this.#sourceWords, offset, buf, this.#words, p + REC_PAYLOAD_OFFSET, length);
     for (let i = p + recordLength; i < p + recordBytes; i++) buf[i] = 0;
-    dv.setUint32(p + REC_CRC_OFFSET, crc32cWords(this.#words, buf, p + REC_CRC_START, recordBytes - REC_CRC_START), true);
+    dv.setUint32(
+      p + REC_CRC_OFFSET,
+      crc32cWords(this.#words, buf, p + REC_CRC_START, recordBytes - REC_CRC_START),
+      true,
+    );
     this.#buffered = p + recordBytes;
     this.#segmentRecords++;
     this.#next = sequence + 1;
@@ -223,7 +283,11 @@ export class JournalWriter {
     try {
       this.#flush();
       if (this.#mode === MODE_NONE) this.#durable = this.#written;
-      else if (this.#written !== this.#durable && (this.#mode === MODE_BATCH || performance.now() - this.#lastSyncMs >= this.#everyMs)) this.#sync();
+      else if (
+        this.#written !== this.#durable &&
+        (this.#mode === MODE_BATCH || performance.now() - this.#lastSyncMs >= this.#everyMs)
+      )
+        this.#sync();
     } catch (err) {
       this.#failure = err;
       throw err;

@@ -22,8 +22,19 @@
  */
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import {
-  maxRecordBytes, maxRecordLength, paddedRecordBytes, REC_AUX_OFFSET, REC_CRC_OFFSET, REC_CRC_START, REC_KIND_OFFSET, REC_LENGTH_OFFSET, REC_PAYLOAD_OFFSET, REC_SEQUENCE_OFFSET,
-  REC_TIMESTAMP_OFFSET, RECORD_HEADER_BYTES, SEGMENT_HEADER_BYTES,
+  maxRecordBytes,
+  maxRecordLength,
+  paddedRecordBytes,
+  REC_AUX_OFFSET,
+  REC_CRC_OFFSET,
+  REC_CRC_START,
+  REC_KIND_OFFSET,
+  REC_LENGTH_OFFSET,
+  REC_PAYLOAD_OFFSET,
+  REC_SEQUENCE_OFFSET,
+  REC_TIMESTAMP_OFFSET,
+  RECORD_HEADER_BYTES,
+  SEGMENT_HEADER_BYTES,
 } from '../layout/JournalDescriptor.js';
 import { crc32cWords } from './crc32c.js';
 import { readFullySync } from './fsUtil.js';

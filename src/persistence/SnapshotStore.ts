@@ -22,7 +22,13 @@ import { RingbusRangeError, RingbusTypeError, show } from '../errors.js';
 import { parseSnapshotFilePrefix, parseSnapshotManifestName } from '../layout/SnapshotDescriptor.js';
 import { fsyncDirectory } from './fsUtil.js';
 import {
-  loadSnapshotSet, snapshotDirectory, writeManifestFile, writeStateFile, type LoadedSnapshotSet, type SnapshotEntry, type StateSchema,
+  loadSnapshotSet,
+  snapshotDirectory,
+  writeManifestFile,
+  writeStateFile,
+  type LoadedSnapshotSet,
+  type SnapshotEntry,
+  type StateSchema,
 } from './snapshotFiles.js';
 
 export type { SnapshotEntry, StateSchema } from './snapshotFiles.js';
@@ -46,7 +52,11 @@ export class SnapshotStore {
   readonly directory: string;
 
   constructor(dataDir: string) {
-    if (typeof dataDir !== 'string' || dataDir.length === 0) throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `dataDir must be a non-empty path, got ${show(dataDir)}`);
+    if (typeof dataDir !== 'string' || dataDir.length === 0)
+      throw new RingbusTypeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `dataDir must be a non-empty path, got ${show(dataDir)}`,
+      );
     this.#dataDir = dataDir;
     this.directory = snapshotDirectory(dataDir);
   }
@@ -62,10 +72,19 @@ export class SnapshotStore {
   }
 
   /** write() for each handler, then complete(). `schemas[name]` picks fast-json-stringify per handler. */
-  writeSet(sequence: number, states: Readonly<Record<string, unknown>>, options: { schemas?: Readonly<Record<string, StateSchema>>; hash?: boolean } = {}): string {
-    if (typeof states !== 'object' || states === null) throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `states must be an object of handler name → state, got ${show(states)}`);
+  writeSet(
+    sequence: number,
+    states: Readonly<Record<string, unknown>>,
+    options: { schemas?: Readonly<Record<string, StateSchema>>; hash?: boolean } = {},
+  ): string {
+    if (typeof states !== 'object' || states === null)
+      throw new RingbusTypeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `states must be an object of handler name → state, got ${show(states)}`,
+      );
     const entries: Record<string, SnapshotEntry> = {};
-    for (const name of Object.keys(states)) entries[name] = this.write(sequence, name, states[name], { schema: options.schemas?.[name], hash: options.hash });
+    for (const name of Object.keys(states))
+      entries[name] = this.write(sequence, name, states[name], { schema: options.schemas?.[name], hash: options.hash });
     return this.complete(sequence, entries);
   }
 
@@ -110,7 +129,10 @@ export class SnapshotStore {
   prune(options: { retain: number }): number {
     const retain = options?.retain;
     if (typeof retain !== 'number' || !Number.isSafeInteger(retain) || retain < 1) {
-      throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `prune retain must be an integer ≥ 1, got ${show(retain)}`);
+      throw new RingbusRangeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `prune retain must be an integer ≥ 1, got ${show(retain)}`,
+      );
     }
     const kept: number[] = [];
     for (const sequence of this.manifestSequences()) {

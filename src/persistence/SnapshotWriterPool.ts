@@ -13,7 +13,14 @@
  * manifest was not written is simply not complete (SnapshotStore.latestComplete ignores it).
  */
 import { Piscina } from 'piscina';
-import { ERROR_CODES, RingbusError, RingbusRangeError, RingbusTypeError, show, type RingbusErrorCode } from '../errors.js';
+import {
+  ERROR_CODES,
+  RingbusError,
+  RingbusRangeError,
+  RingbusTypeError,
+  show,
+  type RingbusErrorCode,
+} from '../errors.js';
 import type { SnapshotEntry, StateSchema } from './snapshotFiles.js';
 import type { SnapshotTask, SnapshotTaskResult } from './snapshotProtocol.js';
 
@@ -45,13 +52,24 @@ export class SnapshotWriterPool {
   readonly #hash: boolean;
 
   constructor(dataDir: string, options: SnapshotWriterPoolOptions = {}) {
-    if (typeof dataDir !== 'string' || dataDir.length === 0) throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `dataDir must be a non-empty path, got ${show(dataDir)}`);
+    if (typeof dataDir !== 'string' || dataDir.length === 0)
+      throw new RingbusTypeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `dataDir must be a non-empty path, got ${show(dataDir)}`,
+      );
     const maxThreads = options.maxThreads ?? 1;
     if (!Number.isInteger(maxThreads) || maxThreads < 1 || maxThreads > 16) {
-      throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `maxThreads must be an integer in [1, 16], got ${show(maxThreads)}`);
+      throw new RingbusRangeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `maxThreads must be an integer in [1, 16], got ${show(maxThreads)}`,
+      );
     }
     const idleTimeout = options.idleTimeoutMs ?? 10_000;
-    if (typeof idleTimeout !== 'number' || !(idleTimeout >= 0)) throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `idleTimeoutMs must be a number ≥ 0, got ${show(idleTimeout)}`);
+    if (typeof idleTimeout !== 'number' || !(idleTimeout >= 0))
+      throw new RingbusRangeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `idleTimeoutMs must be a number ≥ 0, got ${show(idleTimeout)}`,
+      );
     this.#dataDir = dataDir;
     this.#schemas = options.schemas ?? {};
     this.#hash = options.hash === true;
@@ -65,7 +83,15 @@ export class SnapshotWriterPool {
 
   /** Serializes and writes one handler's state file for the set at `sequence` in a pool thread. */
   async writeState(sequence: number, handlerName: string, state: unknown): Promise<SnapshotEntry> {
-    const task: SnapshotTask = { op: 'state', dataDir: this.#dataDir, sequence, handlerName, state, schema: this.#schemas[handlerName], hash: this.#hash };
+    const task: SnapshotTask = {
+      op: 'state',
+      dataDir: this.#dataDir,
+      sequence,
+      handlerName,
+      state,
+      schema: this.#schemas[handlerName],
+      hash: this.#hash,
+    };
     const result = (await this.#pool.run(task)) as SnapshotTaskResult;
     if (!result.ok) rethrow(result);
     return result.entry!;
@@ -81,7 +107,11 @@ export class SnapshotWriterPool {
 
   /** writeState for every handler, then complete(); resolves to the manifest path. */
   async writeSet(sequence: number, states: Readonly<Record<string, unknown>>): Promise<string> {
-    if (typeof states !== 'object' || states === null) throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `states must be an object of handler name → state, got ${show(states)}`);
+    if (typeof states !== 'object' || states === null)
+      throw new RingbusTypeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `states must be an object of handler name → state, got ${show(states)}`,
+      );
     const names = Object.keys(states);
     const written = await Promise.all(names.map((name) => this.writeState(sequence, name, states[name])));
     const entries: Record<string, SnapshotEntry> = {};

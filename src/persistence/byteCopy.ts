@@ -13,7 +13,15 @@ export function int32ViewOf(bytes: Uint8Array): Int32Array | null {
  * Copies `src[from, from + length)` to `dst[to, …)`. `srcWords` / `dstWords` are int32ViewOf()
  * of the arrays (or null). Allocation-free.
  */
-export function copyBytes(src: Uint8Array, srcWords: Int32Array | null, from: number, dst: Uint8Array, dstWords: Int32Array | null, to: number, length: number): void {
+export function copyBytes(
+  src: Uint8Array,
+  srcWords: Int32Array | null,
+  from: number,
+  dst: Uint8Array,
+  dstWords: Int32Array | null,
+  to: number,
+  length: number,
+): void {
   let i = 0;
   if (srcWords !== null && dstWords !== null && ((from | to) & 3) === 0) {
     const a = from >> 2;

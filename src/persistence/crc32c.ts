@@ -65,7 +65,13 @@ export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0]
  * words per step instead of eight bytes (about 1.8× faster); falls back to crc32c on big-endian
  * hosts. Same result as crc32c. Allocation-free.
  */
-export function crc32cWords(words: Int32Array, bytes: Uint8Array, offset: number, length: number, previous = 0): number {
+export function crc32cWords(
+  words: Int32Array,
+  bytes: Uint8Array,
+  offset: number,
+  length: number,
+  previous = 0,
+): number {
   if (!HOST_LITTLE_ENDIAN || (offset & 3) !== 0) return crc32c(bytes, offset, length, previous);
   const t = TABLE;
   let c = ~previous;

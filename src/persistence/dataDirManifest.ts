@@ -47,26 +47,44 @@ function bad(path: string, message: string): RingbusError {
 }
 
 function replacer(_key: string, value: unknown): unknown {
-  return value instanceof Uint8Array ? { $hex: Buffer.from(value.buffer, value.byteOffset, value.length).toString('hex') } : value;
+  return value instanceof Uint8Array
+    ? { $hex: Buffer.from(value.buffer, value.byteOffset, value.length).toString('hex') }
+    : value;
 }
 
 function reviver(_key: string, value: unknown): unknown {
-  if (typeof value === 'object' && value !== null && Object.keys(value).length === 1 && typeof (value as { $hex?: unknown }).$hex === 'string') {
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.keys(value).length === 1 &&
+    typeof (value as { $hex?: unknown }).$hex === 'string'
+  ) {
     return new Uint8Array(Buffer.from((value as { $hex: string }).$hex, 'hex'));
   }
   return value;
 }
 
 /** Writes `<dataDir>/manifest.json` atomically (fingerprint computed from the event definition); returns what it wrote. */
-export function writeManifest(dataDir: string, input: { event: EventDefinition; handlers?: readonly ManifestHandler[]; createdAt?: string }): DataDirManifest {
-  if (typeof input !== 'object' || input === null) throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `manifest input must be an object, got ${show(input)}`);
+export function writeManifest(
+  dataDir: string,
+  input: { event: EventDefinition; handlers?: readonly ManifestHandler[]; createdAt?: string },
+): DataDirManifest {
+  if (typeof input !== 'object' || input === null)
+    throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `manifest input must be an object, got ${show(input)}`);
   const event = input.event;
   if (typeof event !== 'object' || event === null || typeof event.name !== 'string' || !Array.isArray(event.fields)) {
-    throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `manifest event must be an EventDefinition { name, fields: [[name, spec], ...] } (EventType.definition), got ${show(event)}`);
+    throw new RingbusTypeError(
+      'RINGBUS_ERR_INVALID_OPTION',
+      `manifest event must be an EventDefinition { name, fields: [[name, spec], ...] } (EventType.definition), got ${show(event)}`,
+    );
   }
   const handlers = input.handlers ?? [];
   for (const h of handlers) {
-    if (typeof h !== 'object' || h === null || typeof h.name !== 'string') throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `manifest handlers must be objects with a name, got ${show(h)}`);
+    if (typeof h !== 'object' || h === null || typeof h.name !== 'string')
+      throw new RingbusTypeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `manifest handlers must be objects with a name, got ${show(h)}`,
+      );
   }
   const type = defineEvent(event.name, event.fields);
   const manifest: DataDirManifest = {
@@ -77,7 +95,10 @@ export function writeManifest(dataDir: string, input: { event: EventDefinition; 
     createdAt: input.createdAt ?? new Date().toISOString(),
   };
   ensureDirectory(dataDir);
-  writeFileAtomicSync(join(dataDir, DATA_DIR_MANIFEST_NAME), new TextEncoder().encode(JSON.stringify(manifest, replacer, 2) + '\n'));
+  writeFileAtomicSync(
+    join(dataDir, DATA_DIR_MANIFEST_NAME),
+    new TextEncoder().encode(JSON.stringify(manifest, replacer, 2) + '\n'),
+  );
   return manifest;
 }
 
@@ -96,10 +117,13 @@ export function readManifest(dataDir: string): DataDirManifest | null {
     throw bad(path, `not JSON: ${(err as Error).message}`);
   }
   if (typeof m !== 'object' || m === null) throw bad(path, `expected an object, got ${show(m)}`);
-  if (m.formatVersion !== DATA_DIR_MANIFEST_VERSION) throw bad(path, `format version ${show(m.formatVersion)}, this build reads ${DATA_DIR_MANIFEST_VERSION}`);
+  if (m.formatVersion !== DATA_DIR_MANIFEST_VERSION)
+    throw bad(path, `format version ${show(m.formatVersion)}, this build reads ${DATA_DIR_MANIFEST_VERSION}`);
   const event = m.event;
-  if (typeof event !== 'object' || event === null || typeof event.name !== 'string' || !Array.isArray(event.fields)) throw bad(path, `"event" must be { name, fields }, got ${show(event)}`);
-  if (typeof m.fingerprint !== 'string') throw bad(path, `"fingerprint" must be 8 hex digits, got ${show(m.fingerprint)}`);
+  if (typeof event !== 'object' || event === null || typeof event.name !== 'string' || !Array.isArray(event.fields))
+    throw bad(path, `"event" must be { name, fields }, got ${show(event)}`);
+  if (typeof m.fingerprint !== 'string')
+    throw bad(path, `"fingerprint" must be 8 hex digits, got ${show(m.fingerprint)}`);
   if (!Array.isArray(m.handlers)) throw bad(path, `"handlers" must be an array, got ${show(m.handlers)}`);
   let fingerprint: string;
   try {
@@ -107,6 +131,13 @@ export function readManifest(dataDir: string): DataDirManifest | null {
   } catch (err) {
     throw bad(path, `its event definition is invalid: ${(err as Error).message}`);
   }
-  if (fingerprint !== m.fingerprint) throw bad(path, `records fingerprint ${m.fingerprint}, but its event definition gives ${fingerprint}`);
-  return { formatVersion: m.formatVersion, event, fingerprint, handlers: m.handlers, createdAt: String(m.createdAt ?? '') };
+  if (fingerprint !== m.fingerprint)
+    throw bad(path, `records fingerprint ${m.fingerprint}, but its event definition gives ${fingerprint}`);
+  return {
+    formatVersion: m.formatVersion,
+    event,
+    fingerprint,
+    handlers: m.handlers,
+    createdAt: String(m.createdAt ?? ''),
+  };
 }

@@ -4,10 +4,27 @@
  */
 import { RingbusError } from '../errors.js';
 import {
-  DL_FORMAT_VERSION, DL_HEADER_BYTES, DL_HEADER_CRC_OFFSET, DL_HEADER_LENGTH_OFFSET, DL_MAGIC, DL_MAGIC_OFFSET, DL_MAX_RECORD_BYTES,
-  DL_REC_AUX_OFFSET, DL_REC_CRC_OFFSET, DL_REC_CRC_START, DL_REC_EVENT_LENGTH_OFFSET, DL_REC_KIND_OFFSET, DL_REC_LENGTH_OFFSET,
-  DL_REC_MESSAGE_LENGTH_OFFSET, DL_REC_NAME_LENGTH_OFFSET, DL_REC_RECORDED_AT_OFFSET, DL_REC_SEQUENCE_OFFSET, DL_REC_STACK_LENGTH_OFFSET,
-  DL_REC_TIMESTAMP_OFFSET, DL_RECORD_HEADER_BYTES, DL_VERSION_OFFSET,
+  DL_FORMAT_VERSION,
+  DL_HEADER_BYTES,
+  DL_HEADER_CRC_OFFSET,
+  DL_HEADER_LENGTH_OFFSET,
+  DL_MAGIC,
+  DL_MAGIC_OFFSET,
+  DL_MAX_RECORD_BYTES,
+  DL_REC_AUX_OFFSET,
+  DL_REC_CRC_OFFSET,
+  DL_REC_CRC_START,
+  DL_REC_EVENT_LENGTH_OFFSET,
+  DL_REC_KIND_OFFSET,
+  DL_REC_LENGTH_OFFSET,
+  DL_REC_MESSAGE_LENGTH_OFFSET,
+  DL_REC_NAME_LENGTH_OFFSET,
+  DL_REC_RECORDED_AT_OFFSET,
+  DL_REC_SEQUENCE_OFFSET,
+  DL_REC_STACK_LENGTH_OFFSET,
+  DL_REC_TIMESTAMP_OFFSET,
+  DL_RECORD_HEADER_BYTES,
+  DL_VERSION_OFFSET,
 } from '../layout/DeadLetterDescriptor.js';
 import { crc32c } from './crc32c.js';
 
@@ -81,7 +98,10 @@ export function encodeDeadLetter(l: DeadLetterInput, recordedAtMs: number): Uint
 }
 
 function corrupt(path: string, offset: number, message: string): RingbusError {
-  return new RingbusError('RINGBUS_ERR_DEAD_LETTER_CORRUPT', `dead-letter file ${path} is damaged at byte offset ${offset}: ${message}`);
+  return new RingbusError(
+    'RINGBUS_ERR_DEAD_LETTER_CORRUPT',
+    `dead-letter file ${path} is damaged at byte offset ${offset}: ${message}`,
+  );
 }
 
 function zeroFrom(bytes: Uint8Array, from: number): boolean {
@@ -95,13 +115,16 @@ function zeroFrom(bytes: Uint8Array, from: number): boolean {
  * RINGBUS_ERR_DEAD_LETTER_CORRUPT naming the byte offset.
  */
 export function scanDeadLetterBytes(bytes: Uint8Array, path: string): DeadLetterScan {
-  if (bytes.length < DL_HEADER_BYTES) return { letters: [], truncatedBytes: bytes.length, validEnd: 0, hasHeader: false };
+  if (bytes.length < DL_HEADER_BYTES)
+    return { letters: [], truncatedBytes: bytes.length, validEnd: 0, hasHeader: false };
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   const magic = dv.getUint32(DL_MAGIC_OFFSET, true);
   if (magic !== DL_MAGIC) throw corrupt(path, 0, `bad magic 0x${magic.toString(16)}: not a ringbus dead-letter file`);
   const version = dv.getUint32(DL_VERSION_OFFSET, true);
-  if (version !== DL_FORMAT_VERSION) throw corrupt(path, 0, `format version ${version}; this build reads version ${DL_FORMAT_VERSION}`);
-  if (dv.getUint32(DL_HEADER_CRC_OFFSET, true) !== crc32c(bytes, 0, DL_HEADER_CRC_OFFSET)) throw corrupt(path, 0, 'header CRC32C mismatch');
+  if (version !== DL_FORMAT_VERSION)
+    throw corrupt(path, 0, `format version ${version}; this build reads version ${DL_FORMAT_VERSION}`);
+  if (dv.getUint32(DL_HEADER_CRC_OFFSET, true) !== crc32c(bytes, 0, DL_HEADER_CRC_OFFSET))
+    throw corrupt(path, 0, 'header CRC32C mismatch');
   const letters: DeadLetter[] = [];
   let p = DL_HEADER_BYTES;
   const torn = (): DeadLetterScan => ({ letters, truncatedBytes: bytes.length - p, validEnd: p, hasHeader: true });
@@ -124,7 +147,11 @@ export function scanDeadLetterBytes(bytes: Uint8Array, path: string): DeadLetter
     const stackLength = dv.getUint32(p + DL_REC_STACK_LENGTH_OFFSET, true);
     const eventLength = dv.getUint32(p + DL_REC_EVENT_LENGTH_OFFSET, true);
     if (DL_RECORD_HEADER_BYTES + nameLength + messageLength + stackLength + eventLength !== length) {
-      throw corrupt(path, p, `part lengths ${nameLength}+${messageLength}+${stackLength}+${eventLength} do not fill the record of ${length} bytes`);
+      throw corrupt(
+        path,
+        p,
+        `part lengths ${nameLength}+${messageLength}+${stackLength}+${eventLength} do not fill the record of ${length} bytes`,
+      );
     }
     let at = p + DL_RECORD_HEADER_BYTES;
     const take = (n: number): Uint8Array => bytes.subarray(at, (at += n));

@@ -13,5 +13,18 @@ export { SnapshotStore, type SnapshotWriteOptions, type LatestSnapshot } from '.
 export { SnapshotWriterPool, type SnapshotWriterPoolOptions } from './SnapshotWriterPool.js';
 export { type SnapshotEntry, type StateSchema, type LoadedSnapshotSet, snapshotDirectory } from './snapshotFiles.js';
 export { hashState, canonicalJson, combineStateHashes } from './stateHash.js';
-export { DeadLetterWriter, readDeadLetters, scanDeadLetters, type DeadLetter, type DeadLetterInput, type DeadLetterWriterOptions } from './DeadLetterWriter.js';
-export { writeManifest, readManifest, DATA_DIR_MANIFEST_NAME, type DataDirManifest, type ManifestHandler } from './dataDirManifest.js';
+export {
+  DeadLetterWriter,
+  readDeadLetters,
+  scanDeadLetters,
+  type DeadLetter,
+  type DeadLetterInput,
+  type DeadLetterWriterOptions,
+} from './DeadLetterWriter.js';
+export {
+  writeManifest,
+  readManifest,
+  DATA_DIR_MANIFEST_NAME,
+  type DataDirManifest,
+  type ManifestHandler,
+} from './dataDirManifest.js';

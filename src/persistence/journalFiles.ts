@@ -64,7 +64,10 @@ export function findSegmentIndex(segments: readonly SegmentFile[], sequence: num
  */
 export function pruneJournal(dataDir: string, keepFromSequence: number): string[] {
   if (typeof keepFromSequence !== 'number' || !Number.isSafeInteger(keepFromSequence) || keepFromSequence < 0) {
-    throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `keepFromSequence must be a non-negative integer, got ${show(keepFromSequence)}`);
+    throw new RingbusRangeError(
+      'RINGBUS_ERR_INVALID_OPTION',
+      `keepFromSequence must be a non-negative integer, got ${show(keepFromSequence)}`,
+    );
   }
   const segments = listSegments(dataDir);
   const deleted: string[] = [];

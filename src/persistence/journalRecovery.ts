@@ -72,7 +72,12 @@ export function recoverJournalTail(dataDir: string): RecoveredTail {
         continue;
       }
       if (header.firstSequence !== last.firstSequence) {
-        throw corruptAt(last.path, 0, last.firstSequence, `the header says first sequence ${header.firstSequence}, the file name says ${last.firstSequence}`);
+        throw corruptAt(
+          last.path,
+          0,
+          last.firstSequence,
+          `the header says first sequence ${header.firstSequence}, the file name says ${last.firstSequence}`,
+        );
       }
       let expected = header.firstSequence;
       let records = 0;
@@ -80,7 +85,12 @@ export function recoverJournalTail(dataDir: string): RecoveredTail {
         const status = cursor.next();
         if (status === SCAN_RECORD) {
           if (cursor.sequence !== expected) {
-            throw corruptAt(last.path, cursor.recordOffset, expected, `an intact record holds sequence ${cursor.sequence}`);
+            throw corruptAt(
+              last.path,
+              cursor.recordOffset,
+              expected,
+              `an intact record holds sequence ${cursor.sequence}`,
+            );
           }
           expected++;
           records++;
@@ -112,7 +122,13 @@ export function recoverJournalTail(dataDir: string): RecoveredTail {
         records,
       };
     }
-    return { report: { truncatedBytes, lastSequence: -1, segments: 0, reason }, segment: null, header: null, validBytes: 0, records: 0 };
+    return {
+      report: { truncatedBytes, lastSequence: -1, segments: 0, reason },
+      segment: null,
+      header: null,
+      validBytes: 0,
+      records: 0,
+    };
   } finally {
     cursor.close();
   }

@@ -4,9 +4,21 @@
  */
 import { RingbusError, RingbusRangeError, RingbusTypeError, show } from '../errors.js';
 import {
-  EVENT_NAME_BYTES, JOURNAL_FORMAT_VERSION, MAX_JOURNAL_PAYLOAD_BYTES, SEGMENT_HEADER_BYTES, SEGMENT_MAGIC, SEG_EPOCH_MS_OFFSET,
-  SEG_EVENT_NAME_LENGTH_OFFSET, SEG_EVENT_NAME_OFFSET, SEG_FINGERPRINT_OFFSET, SEG_FIRST_SEQUENCE_OFFSET, SEG_HEADER_CRC_OFFSET,
-  SEG_HEADER_LENGTH_OFFSET, SEG_MAGIC_OFFSET, SEG_PAYLOAD_SIZE_OFFSET, SEG_VERSION_OFFSET,
+  EVENT_NAME_BYTES,
+  JOURNAL_FORMAT_VERSION,
+  MAX_JOURNAL_PAYLOAD_BYTES,
+  SEGMENT_HEADER_BYTES,
+  SEGMENT_MAGIC,
+  SEG_EPOCH_MS_OFFSET,
+  SEG_EVENT_NAME_LENGTH_OFFSET,
+  SEG_EVENT_NAME_OFFSET,
+  SEG_FINGERPRINT_OFFSET,
+  SEG_FIRST_SEQUENCE_OFFSET,
+  SEG_HEADER_CRC_OFFSET,
+  SEG_HEADER_LENGTH_OFFSET,
+  SEG_MAGIC_OFFSET,
+  SEG_PAYLOAD_SIZE_OFFSET,
+  SEG_VERSION_OFFSET,
 } from '../layout/JournalDescriptor.js';
 import { crc32c } from './crc32c.js';
 
@@ -32,19 +44,41 @@ export function fingerprintHex(value: number): string {
 export function parseFingerprint(value: unknown, optionName: string): number {
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffffffff) return value;
   if (typeof value === 'string' && /^[0-9a-fA-F]{8}$/.test(value)) return parseInt(value, 16) >>> 0;
-  throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `${optionName} must be 8 hex digits or an unsigned 32-bit integer, got ${show(value)}`);
+  throw new RingbusTypeError(
+    'RINGBUS_ERR_INVALID_OPTION',
+    `${optionName} must be 8 hex digits or an unsigned 32-bit integer, got ${show(value)}`,
+  );
 }
 
 /** Checks the header fields a writer is given. */
 export function checkHeaderOptions(eventName: unknown, payloadSize: unknown, epochMs: unknown): void {
-  if (typeof eventName !== 'string' || eventName.length === 0 || eventName.length > EVENT_NAME_BYTES || !/^[\x20-\x7e]+$/.test(eventName)) {
-    throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `eventName must be 1..${EVENT_NAME_BYTES} printable ASCII characters, got ${show(eventName)}`);
+  if (
+    typeof eventName !== 'string' ||
+    eventName.length === 0 ||
+    eventName.length > EVENT_NAME_BYTES ||
+    !/^[\x20-\x7e]+$/.test(eventName)
+  ) {
+    throw new RingbusTypeError(
+      'RINGBUS_ERR_INVALID_OPTION',
+      `eventName must be 1..${EVENT_NAME_BYTES} printable ASCII characters, got ${show(eventName)}`,
+    );
   }
-  if (typeof payloadSize !== 'number' || !Number.isInteger(payloadSize) || payloadSize < 0 || payloadSize > MAX_JOURNAL_PAYLOAD_BYTES) {
-    throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `payloadSize must be an integer in [0, ${MAX_JOURNAL_PAYLOAD_BYTES}], got ${show(payloadSize)}`);
+  if (
+    typeof payloadSize !== 'number' ||
+    !Number.isInteger(payloadSize) ||
+    payloadSize < 0 ||
+    payloadSize > MAX_JOURNAL_PAYLOAD_BYTES
+  ) {
+    throw new RingbusRangeError(
+      'RINGBUS_ERR_INVALID_OPTION',
+      `payloadSize must be an integer in [0, ${MAX_JOURNAL_PAYLOAD_BYTES}], got ${show(payloadSize)}`,
+    );
   }
   if (typeof epochMs !== 'number' || !Number.isFinite(epochMs)) {
-    throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `epochMs must be a finite number (ms since 1970), got ${show(epochMs)}`);
+    throw new RingbusRangeError(
+      'RINGBUS_ERR_INVALID_OPTION',
+      `epochMs must be a finite number (ms since 1970), got ${show(epochMs)}`,
+    );
   }
 }
 
@@ -65,7 +99,10 @@ export function encodeSegmentHeader(h: Omit<SegmentHeader, 'version'>, target: U
 }
 
 function corrupt(file: string, message: string): RingbusError {
-  return new RingbusError('RINGBUS_ERR_JOURNAL_CORRUPT', `journal segment ${file}: ${message} (file offset 0, the segment header)`);
+  return new RingbusError(
+    'RINGBUS_ERR_JOURNAL_CORRUPT',
+    `journal segment ${file}: ${message} (file offset 0, the segment header)`,
+  );
 }
 
 /**
@@ -77,7 +114,11 @@ function corrupt(file: string, message: string): RingbusError {
 export function decodeSegmentHeader(bytes: Uint8Array, file: string): SegmentHeader {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, SEGMENT_HEADER_BYTES);
   const magic = dv.getUint32(SEG_MAGIC_OFFSET, true);
-  if (magic !== SEGMENT_MAGIC) throw corrupt(file, `bad magic 0x${magic.toString(16)}, expected 0x${SEGMENT_MAGIC.toString(16)} ("RBJL"): not a ringbus journal segment`);
+  if (magic !== SEGMENT_MAGIC)
+    throw corrupt(
+      file,
+      `bad magic 0x${magic.toString(16)}, expected 0x${SEGMENT_MAGIC.toString(16)} ("RBJL"): not a ringbus journal segment`,
+    );
   const version = dv.getUint32(SEG_VERSION_OFFSET, true);
   if (version !== JOURNAL_FORMAT_VERSION) {
     throw new RingbusError(
@@ -87,15 +128,19 @@ export function decodeSegmentHeader(bytes: Uint8Array, file: string): SegmentHea
   }
   const stored = dv.getUint32(SEG_HEADER_CRC_OFFSET, true);
   const actual = crc32c(bytes, 0, SEG_HEADER_CRC_OFFSET);
-  if (stored !== actual) throw corrupt(file, `header CRC32C mismatch (stored 0x${stored.toString(16)}, computed 0x${actual.toString(16)})`);
+  if (stored !== actual)
+    throw corrupt(file, `header CRC32C mismatch (stored 0x${stored.toString(16)}, computed 0x${actual.toString(16)})`);
   const headerLength = dv.getUint32(SEG_HEADER_LENGTH_OFFSET, true);
-  if (headerLength !== SEGMENT_HEADER_BYTES) throw corrupt(file, `header length ${headerLength}, expected ${SEGMENT_HEADER_BYTES}`);
+  if (headerLength !== SEGMENT_HEADER_BYTES)
+    throw corrupt(file, `header length ${headerLength}, expected ${SEGMENT_HEADER_BYTES}`);
   const payloadSize = dv.getUint32(SEG_PAYLOAD_SIZE_OFFSET, true);
-  if (payloadSize > MAX_JOURNAL_PAYLOAD_BYTES) throw corrupt(file, `payload size ${payloadSize} exceeds ${MAX_JOURNAL_PAYLOAD_BYTES}`);
+  if (payloadSize > MAX_JOURNAL_PAYLOAD_BYTES)
+    throw corrupt(file, `payload size ${payloadSize} exceeds ${MAX_JOURNAL_PAYLOAD_BYTES}`);
   const nameLength = dv.getUint32(SEG_EVENT_NAME_LENGTH_OFFSET, true);
   if (nameLength > EVENT_NAME_BYTES) throw corrupt(file, `event name length ${nameLength} exceeds ${EVENT_NAME_BYTES}`);
   const firstSequence = dv.getFloat64(SEG_FIRST_SEQUENCE_OFFSET, true);
-  if (!Number.isSafeInteger(firstSequence) || firstSequence < 0) throw corrupt(file, `first sequence ${firstSequence} is not a non-negative safe integer`);
+  if (!Number.isSafeInteger(firstSequence) || firstSequence < 0)
+    throw corrupt(file, `first sequence ${firstSequence} is not a non-negative safe integer`);
   let eventName = '';
   for (let i = 0; i < nameLength; i++) eventName += String.fromCharCode(bytes[SEG_EVENT_NAME_OFFSET + i]!);
   return {

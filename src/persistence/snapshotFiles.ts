@@ -7,7 +7,11 @@ import { join } from 'node:path';
 import fastJson from 'fast-json-stringify';
 import { RingbusError, RingbusTypeError, show } from '../errors.js';
 import {
-  SNAPSHOT_DIR_NAME, SNAPSHOT_FORMAT_VERSION, SNAPSHOT_HANDLER_NAME_PATTERN, snapshotManifestFileName, snapshotStateFileName,
+  SNAPSHOT_DIR_NAME,
+  SNAPSHOT_FORMAT_VERSION,
+  SNAPSHOT_HANDLER_NAME_PATTERN,
+  snapshotManifestFileName,
+  snapshotStateFileName,
 } from '../layout/SnapshotDescriptor.js';
 import { crc32c } from './crc32c.js';
 import { ensureDirectory, writeFileAtomicSync } from './fsUtil.js';
@@ -43,13 +47,19 @@ export function snapshotDirectory(dataDir: string): string {
 
 export function checkSnapshotSequence(sequence: unknown): asserts sequence is number {
   if (typeof sequence !== 'number' || !Number.isSafeInteger(sequence) || sequence < 0) {
-    throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `snapshot sequence must be a non-negative integer (the last sequence the state includes), got ${show(sequence)}`);
+    throw new RingbusTypeError(
+      'RINGBUS_ERR_INVALID_OPTION',
+      `snapshot sequence must be a non-negative integer (the last sequence the state includes), got ${show(sequence)}`,
+    );
   }
 }
 
 export function checkHandlerName(name: unknown): asserts name is string {
   if (typeof name !== 'string' || !SNAPSHOT_HANDLER_NAME_PATTERN.test(name)) {
-    throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `snapshot handler name must match ${SNAPSHOT_HANDLER_NAME_PATTERN} (it becomes part of a file name), got ${show(name)}`);
+    throw new RingbusTypeError(
+      'RINGBUS_ERR_INVALID_OPTION',
+      `snapshot handler name must match ${SNAPSHOT_HANDLER_NAME_PATTERN} (it becomes part of a file name), got ${show(name)}`,
+    );
   }
 }
 
@@ -57,7 +67,8 @@ export function checkHandlerName(name: unknown): asserts name is string {
 export function serializeState(state: unknown, schema?: StateSchema): string {
   if (schema === undefined) {
     const text = JSON.stringify(state);
-    if (text === undefined) throw new RingbusError('RINGBUS_ERR_STATE_NOT_CANONICAL', `snapshot state ${show(state)} has no JSON form`);
+    if (text === undefined)
+      throw new RingbusError('RINGBUS_ERR_STATE_NOT_CANONICAL', `snapshot state ${show(state)} has no JSON form`);
     return text;
   }
   const key = JSON.stringify(schema);
@@ -70,7 +81,14 @@ export function serializeState(state: unknown, schema?: StateSchema): string {
 }
 
 /** Writes one handler's state file atomically; returns its manifest entry. */
-export function writeStateFile(dataDir: string, sequence: number, handlerName: string, state: unknown, schema?: StateSchema, hash?: boolean): SnapshotEntry {
+export function writeStateFile(
+  dataDir: string,
+  sequence: number,
+  handlerName: string,
+  state: unknown,
+  schema?: StateSchema,
+  hash?: boolean,
+): SnapshotEntry {
   checkSnapshotSequence(sequence);
   checkHandlerName(handlerName);
   const bytes = encoder.encode(serializeState(state, schema));
@@ -83,19 +101,35 @@ export function writeStateFile(dataDir: string, sequence: number, handlerName: s
 }
 
 /** Writes the manifest of the set at `sequence` atomically: the set is complete once this returns. Returns its path. */
-export function writeManifestFile(dataDir: string, sequence: number, entries: Readonly<Record<string, SnapshotEntry>>): string {
+export function writeManifestFile(
+  dataDir: string,
+  sequence: number,
+  entries: Readonly<Record<string, SnapshotEntry>>,
+): string {
   checkSnapshotSequence(sequence);
-  if (typeof entries !== 'object' || entries === null) throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `snapshot entries must be an object of handler name → entry, got ${show(entries)}`);
+  if (typeof entries !== 'object' || entries === null)
+    throw new RingbusTypeError(
+      'RINGBUS_ERR_INVALID_OPTION',
+      `snapshot entries must be an object of handler name → entry, got ${show(entries)}`,
+    );
   const handlers: Record<string, SnapshotEntry> = {};
   for (const name of Object.keys(entries).sort()) {
     checkHandlerName(name);
     const e = entries[name]!;
     if (e.file !== snapshotStateFileName(sequence, name)) {
-      throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `snapshot entry for ${show(name)} names file ${show(e.file)}, expected ${show(snapshotStateFileName(sequence, name))} (an entry from another sequence?)`);
+      throw new RingbusTypeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `snapshot entry for ${show(name)} names file ${show(e.file)}, expected ${show(snapshotStateFileName(sequence, name))} (an entry from another sequence?)`,
+      );
     }
     handlers[name] = e;
   }
-  const manifest: SnapshotManifest = { formatVersion: SNAPSHOT_FORMAT_VERSION, sequence, createdAt: new Date().toISOString(), handlers };
+  const manifest: SnapshotManifest = {
+    formatVersion: SNAPSHOT_FORMAT_VERSION,
+    sequence,
+    createdAt: new Date().toISOString(),
+    handlers,
+  };
   const dir = snapshotDirectory(dataDir);
   ensureDirectory(dir);
   const path = join(dir, snapshotManifestFileName(sequence));
@@ -125,9 +159,16 @@ export function loadSnapshotSet(dataDir: string, sequence: number): LoadedSnapsh
   } catch (err) {
     throw corrupt(`snapshot manifest ${manifestPath} cannot be read: ${(err as Error).message}`);
   }
-  if (manifest?.formatVersion !== SNAPSHOT_FORMAT_VERSION) throw corrupt(`snapshot manifest ${manifestPath} has format version ${show(manifest?.formatVersion)}, expected ${SNAPSHOT_FORMAT_VERSION}`);
-  if (manifest.sequence !== sequence) throw corrupt(`snapshot manifest ${manifestPath} says sequence ${show(manifest.sequence)}, its name says ${sequence}`);
-  if (typeof manifest.handlers !== 'object' || manifest.handlers === null) throw corrupt(`snapshot manifest ${manifestPath} has no handlers object`);
+  if (manifest?.formatVersion !== SNAPSHOT_FORMAT_VERSION)
+    throw corrupt(
+      `snapshot manifest ${manifestPath} has format version ${show(manifest?.formatVersion)}, expected ${SNAPSHOT_FORMAT_VERSION}`,
+    );
+  if (manifest.sequence !== sequence)
+    throw corrupt(
+      `snapshot manifest ${manifestPath} says sequence ${show(manifest.sequence)}, its name says ${sequence}`,
+    );
+  if (typeof manifest.handlers !== 'object' || manifest.handlers === null)
+    throw corrupt(`snapshot manifest ${manifestPath} has no handlers object`);
   const states = new Map<string, unknown>();
   const hashes = new Map<string, string>();
   for (const name of Object.keys(manifest.handlers).sort()) {
@@ -142,9 +183,11 @@ export function loadSnapshotSet(dataDir: string, sequence: number): LoadedSnapsh
     } catch (err) {
       throw corrupt(`snapshot state ${path} listed in ${manifestPath} cannot be read: ${(err as Error).message}`);
     }
-    if (bytes.length !== e.length) throw corrupt(`snapshot state ${path} has ${bytes.length} bytes, the manifest says ${show(e.length)}`);
+    if (bytes.length !== e.length)
+      throw corrupt(`snapshot state ${path} has ${bytes.length} bytes, the manifest says ${show(e.length)}`);
     const crc = crc32c(bytes, 0, bytes.length);
-    if (crc !== e.crc32c) throw corrupt(`snapshot state ${path} has CRC32C ${crc}, the manifest says ${show(e.crc32c)}`);
+    if (crc !== e.crc32c)
+      throw corrupt(`snapshot state ${path} has CRC32C ${crc}, the manifest says ${show(e.crc32c)}`);
     let state: unknown;
     try {
       state = JSON.parse(new TextDecoder().decode(bytes));
@@ -153,7 +196,10 @@ export function loadSnapshotSet(dataDir: string, sequence: number): LoadedSnapsh
     }
     if (e.stateHash !== undefined) {
       const actual = hashState(state);
-      if (actual !== e.stateHash) throw corrupt(`snapshot state ${path} hashes to ${actual} after loading, the manifest recorded ${e.stateHash}: the state does not survive a JSON round trip`);
+      if (actual !== e.stateHash)
+        throw corrupt(
+          `snapshot state ${path} hashes to ${actual} after loading, the manifest recorded ${e.stateHash}: the state does not survive a JSON round trip`,
+        );
       hashes.set(name, e.stateHash);
     }
     states.set(name, state);

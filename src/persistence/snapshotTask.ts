@@ -11,14 +11,25 @@ export default function snapshotTask(task: SnapshotTask): SnapshotTaskResult {
   try {
     switch (task?.op) {
       case 'state':
-        return { ok: true, entry: writeStateFile(task.dataDir, task.sequence, task.handlerName, task.state, task.schema, task.hash) };
+        return {
+          ok: true,
+          entry: writeStateFile(task.dataDir, task.sequence, task.handlerName, task.state, task.schema, task.hash),
+        };
       case 'manifest':
         return { ok: true, path: writeManifestFile(task.dataDir, task.sequence, task.entries) };
       default:
-        throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `snapshot task op must be 'state' or 'manifest', got ${show((task as { op?: unknown })?.op)}`);
+        throw new RingbusTypeError(
+          'RINGBUS_ERR_INVALID_OPTION',
+          `snapshot task op must be 'state' or 'manifest', got ${show((task as { op?: unknown })?.op)}`,
+        );
     }
   } catch (err) {
     const e = err as Error & { code?: unknown };
-    return { ok: false, code: typeof e?.code === 'string' ? e.code : undefined, message: String(e?.message ?? err), stack: e?.stack };
+    return {
+      ok: false,
+      code: typeof e?.code === 'string' ? e.code : undefined,
+      message: String(e?.message ?? err),
+      stack: e?.stack,
+    };
   }
 }

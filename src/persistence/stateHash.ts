@@ -19,7 +19,10 @@ import { createHash } from 'node:crypto';
 import { RingbusError, RingbusTypeError, show } from '../errors.js';
 
 function reject(path: string, what: string): never {
-  throw new RingbusError('RINGBUS_ERR_STATE_NOT_CANONICAL', `state at ${path} is ${what}; canonical JSON (snapshots, state hashes) cannot carry it faithfully`);
+  throw new RingbusError(
+    'RINGBUS_ERR_STATE_NOT_CANONICAL',
+    `state at ${path} is ${what}; canonical JSON (snapshots, state hashes) cannot carry it faithfully`,
+  );
 }
 
 function write(value: unknown, path: string, key: string, out: string[], stack: Set<object>): void {
@@ -38,11 +41,11 @@ function write(value: unknown, path: string, key: string, out: string[], stack: 
       out.push(value === 0 ? '0' : JSON.stringify(value));
       return;
     case 'bigint':
-      reject(path, `the BigInt ${show(value)}`);
+      return reject(path, `the BigInt ${show(value)}`);
     case 'function':
-      reject(path, 'a function');
+      return reject(path, 'a function');
     case 'symbol':
-      reject(path, 'a symbol');
+      return reject(path, 'a symbol');
     case 'undefined':
       reject(path, 'undefined');
   }
@@ -99,13 +102,20 @@ export function hashState(value: unknown): string {
  * result does not depend on the order handlers report in.
  */
 export function combineStateHashes(hashes: Readonly<Record<string, string>>): string {
-  if (typeof hashes !== 'object' || hashes === null) throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `hashes must be an object of handler name → hex digest, got ${show(hashes)}`);
+  if (typeof hashes !== 'object' || hashes === null)
+    throw new RingbusTypeError(
+      'RINGBUS_ERR_INVALID_OPTION',
+      `hashes must be an object of handler name → hex digest, got ${show(hashes)}`,
+    );
   const names = Object.keys(hashes).sort();
   const h = createHash('sha256');
   for (const name of names) {
     const hex = hashes[name];
     if (typeof hex !== 'string' || !/^[0-9a-f]+$/.test(hex)) {
-      throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `hashes[${show(name)}] must be a lower-case hex digest, got ${show(hex)}`);
+      throw new RingbusTypeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `hashes[${show(name)}] must be a lower-case hex digest, got ${show(hex)}`,
+      );
     }
     h.update(`${JSON.stringify(name)}=${hex}\n`);
   }

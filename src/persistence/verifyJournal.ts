@@ -64,14 +64,30 @@ export function verifyJournal(dataDir: string): JournalVerifyResult {
       }
       if (header === null) {
         if (newest) truncatedBytes += cursor.fileSize;
-        else fail(seg.path, 0, seg.firstSequence, `segment of ${cursor.fileSize} bytes is shorter than its header and is not the newest`);
+        else
+          fail(
+            seg.path,
+            0,
+            seg.firstSequence,
+            `segment of ${cursor.fileSize} bytes is shorter than its header and is not the newest`,
+          );
         continue;
       }
       if (header.firstSequence !== seg.firstSequence) {
-        fail(seg.path, 0, seg.firstSequence, `the header says first sequence ${header.firstSequence}, the file name says ${seg.firstSequence}`);
+        fail(
+          seg.path,
+          0,
+          seg.firstSequence,
+          `the header says first sequence ${header.firstSequence}, the file name says ${seg.firstSequence}`,
+        );
       }
       if (expected !== -1 && header.firstSequence !== expected) {
-        fail(seg.path, 0, expected, `journal gap: the segment starts at sequence ${header.firstSequence}, the previous one ended before ${expected}`);
+        fail(
+          seg.path,
+          0,
+          expected,
+          `journal gap: the segment starts at sequence ${header.firstSequence}, the previous one ended before ${expected}`,
+        );
       }
       expected = header.firstSequence;
       scan: for (;;) {
@@ -79,7 +95,12 @@ export function verifyJournal(dataDir: string): JournalVerifyResult {
         switch (status) {
           case SCAN_RECORD:
             if (cursor.sequence !== expected) {
-              fail(seg.path, cursor.recordOffset, expected, `an intact record holds sequence ${cursor.sequence}, expected ${expected}`);
+              fail(
+                seg.path,
+                cursor.recordOffset,
+                expected,
+                `an intact record holds sequence ${cursor.sequence}, expected ${expected}`,
+              );
             }
             if (firstSequence === -1) firstSequence = cursor.sequence;
             lastSequence = cursor.sequence;
@@ -109,5 +130,13 @@ export function verifyJournal(dataDir: string): JournalVerifyResult {
     cursor.close();
   }
   if (dropped > 0) errors.push({ file: '', offset: -1, sequence: -1, message: `${dropped} more errors not listed` });
-  return { ok: errors.length === 0, segments: segments.length, records, firstSequence, lastSequence, truncatedBytes, errors };
+  return {
+    ok: errors.length === 0,
+    segments: segments.length,
+    records,
+    firstSequence,
+    lastSequence,
+    truncatedBytes,
+    errors,
+  };
 }

@@ -13,17 +13,23 @@ export type ExceptionPolicyOption = 'halt' | 'skip' | { module: URL | string; ex
 export type ExceptionDecision = 'halt' | 'skip';
 
 /** A custom policy. Runs on the handler's worker; may not be async. */
-export type ExceptionPolicyFunction = (error: unknown, sequence: number, handlerName: string, event: unknown) => ExceptionDecision;
+export type ExceptionPolicyFunction = (
+  error: unknown,
+  sequence: number,
+  handlerName: string,
+  event: unknown,
+) => ExceptionDecision;
 
 /** The structured-cloneable form sent to workers. */
-export type ResolvedExceptionPolicy = { type: 'halt' } | { type: 'skip' } | { type: 'custom'; module: string; export: string };
+export type ResolvedExceptionPolicy =
+  { type: 'halt' } | { type: 'skip' } | { type: 'custom'; module: string; export: string };
 
 /** Describes an error for logs and dead letters: "Name: message" plus the stack. Allocates. */
 export function describeError(error: unknown): { message: string; stack: string } {
   if (error instanceof Error) return { message: `${error.name}: ${error.message}`, stack: error.stack ?? '' };
   let text: string;
   try {
-    text = typeof error === 'string' ? error : JSON.stringify(error) ?? String(error);
+    text = typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error));
   } catch {
     text = String(error);
   }

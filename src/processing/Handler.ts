@@ -92,7 +92,9 @@ export interface EventHandler<F extends Flyweight = Flyweight, S = unknown> {
   stateHash?(): string;
 }
 
-export type HandlerFactory<F extends Flyweight = Flyweight, O = unknown, S = unknown> = (context: HandlerContext<O>) => EventHandler<F, S>;
+export type HandlerFactory<F extends Flyweight = Flyweight, O = unknown, S = unknown> = (
+  context: HandlerContext<O>,
+) => EventHandler<F, S>;
 
 /** What a handler module exports as default. */
 export interface HandlerModule<F extends Flyweight = Flyweight, O = unknown, S = unknown> {
@@ -101,7 +103,9 @@ export interface HandlerModule<F extends Flyweight = Flyweight, O = unknown, S =
 }
 
 /** Wraps a handler factory as a handler module's default export. */
-export function defineHandler<F extends Flyweight = Flyweight, O = unknown, S = unknown>(factory: HandlerFactory<F, O, S>): HandlerModule<F, O, S> {
+export function defineHandler<F extends Flyweight = Flyweight, O = unknown, S = unknown>(
+  factory: HandlerFactory<F, O, S>,
+): HandlerModule<F, O, S> {
   if (typeof factory !== 'function') throw new TypeError('defineHandler needs a factory function (context) => handler');
   return Object.freeze({ kind: 'ringbus-handler' as const, factory });
 }

@@ -27,7 +27,14 @@ export class WorkerLoop implements WaitCondition {
   readonly #idlers: readonly BatchEventProcessor[];
   #seenMetrics: number;
 
-  constructor(processors: readonly BatchEventProcessor[], ring: RingBuffer, status: BusStatus, strategy: WaitStrategy, ctl: Int32Array, onMetricsRequest: (requestId: number) => void) {
+  constructor(
+    processors: readonly BatchEventProcessor[],
+    ring: RingBuffer,
+    status: BusStatus,
+    strategy: WaitStrategy,
+    ctl: Int32Array,
+    onMetricsRequest: (requestId: number) => void,
+  ) {
     this.#processors = processors;
     this.#ring = ring;
     this.#status = status;
@@ -63,14 +70,16 @@ export class WorkerLoop implements WaitCondition {
       }
       if (status.stopRequested()) return 'stopped';
       // idle hooks run every 1024th empty pass (spinning) and on every pass once blocking sets in
-      if ((idle & 1023) === 0 || idle > 10_000) for (let i = 0; i < this.#idlers.length; i++) this.#idlers[i]!.handler.onIdle!();
+      if ((idle & 1023) === 0 || idle > 10_000)
+        for (let i = 0; i < this.#idlers.length; i++) this.#idlers[i]!.handler.onIdle!();
       this.#strategy.idle(idle++, this.#channel, this, Infinity);
     }
   }
 
   /** WaitCondition: something to do (work, a request, a halt). */
   isSatisfied(): boolean {
-    if (this.#ring.isAlerted() || this.#status.stopRequested() || this.#status.metricsRequest() !== this.#seenMetrics) return true;
+    if (this.#ring.isAlerted() || this.#status.stopRequested() || this.#status.metricsRequest() !== this.#seenMetrics)
+      return true;
     const ps = this.#processors;
     for (let i = 0; i < ps.length; i++) if (ps[i]!.hasWork()) return true;
     return false;

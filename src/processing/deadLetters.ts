@@ -13,7 +13,16 @@ export function openDeadLetterSink(path: string): DeadLetterSink {
   const writer = new DeadLetterWriter(path);
   return {
     append(sequence, handlerName, message, stack, event) {
-      writer.append({ sequence, handlerName, message, stack, kind: event.$kind, aux: event.$aux, timestampNs: event.$timestamp, payload: event.$bytes() });
+      writer.append({
+        sequence,
+        handlerName,
+        message,
+        stack,
+        kind: event.$kind,
+        aux: event.$aux,
+        timestampNs: event.$timestamp,
+        payload: event.$bytes(),
+      });
     },
     close() {
       writer.close();

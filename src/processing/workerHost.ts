@@ -7,7 +7,15 @@ import { workerData, type MessagePort } from 'node:worker_threads';
 import { RingBuffer } from '../core/RingBuffer.js';
 import { createWaitStrategy } from '../core/createWaitStrategy.js';
 import { RingbusError } from '../errors.js';
-import { CONTROL_SNAPSHOT, CONTROL_STATE_HASH, type HandlerInit, type PlacementResult, type SerializedError, type WorkerInit, type WorkerMessage } from '../topology/protocol.js';
+import {
+  CONTROL_SNAPSHOT,
+  CONTROL_STATE_HASH,
+  type HandlerInit,
+  type PlacementResult,
+  type SerializedError,
+  type WorkerInit,
+  type WorkerMessage,
+} from '../topology/protocol.js';
 import { HALT_HANDLER_FAILED, WORKER_FAILED, WORKER_RUNNING, WORKER_STOPPED } from '../layout/BusStatusDescriptor.js';
 import { HandlerMetricsRecorder } from '../metrics/HandlerMetricsRecorder.js';
 import { BatchEventProcessor, type ProcessorHooks } from './BatchEventProcessor.js';
@@ -35,11 +43,18 @@ async function loadHandler(h: HandlerInit): Promise<HandlerModule> {
   try {
     mod = (await import(h.moduleUrl)) as { default?: unknown };
   } catch (cause) {
-    throw new RingbusError('RINGBUS_ERR_HANDLER_MODULE', `handler '${h.name}': cannot load module ${h.moduleUrl}: ${describeError(cause).message}`, { cause });
+    throw new RingbusError(
+      'RINGBUS_ERR_HANDLER_MODULE',
+      `handler '${h.name}': cannot load module ${h.moduleUrl}: ${describeError(cause).message}`,
+      { cause },
+    );
   }
   const m = mod.default as HandlerModule | undefined;
   if (!m || m.kind !== 'ringbus-handler' || typeof m.factory !== 'function') {
-    throw new RingbusError('RINGBUS_ERR_HANDLER_MODULE', `handler '${h.name}': module ${h.moduleUrl} must export default defineHandler(factory)`);
+    throw new RingbusError(
+      'RINGBUS_ERR_HANDLER_MODULE',
+      `handler '${h.name}': module ${h.moduleUrl} must export default defineHandler(factory)`,
+    );
   }
   return m;
 }
@@ -49,7 +64,10 @@ async function loadPolicy(h: HandlerInit): Promise<ExceptionPolicyFunction | nul
   const mod = (await import(h.policy.module)) as Record<string, unknown>;
   const fn = mod[h.policy.export];
   if (typeof fn !== 'function') {
-    throw new RingbusError('RINGBUS_ERR_HANDLER_MODULE', `handler '${h.name}': exception policy module ${h.policy.module} has no function export '${h.policy.export}'`);
+    throw new RingbusError(
+      'RINGBUS_ERR_HANDLER_MODULE',
+      `handler '${h.name}': exception policy module ${h.policy.module} has no function export '${h.policy.export}'`,
+    );
   }
   return fn as ExceptionPolicyFunction;
 }
@@ -60,7 +78,11 @@ async function openSink(h: HandlerInit): Promise<DeadLetterSink> {
   try {
     return openDeadLetterSink(h.deadLetterPath!);
   } catch (cause) {
-    throw new RingbusError('RINGBUS_ERR_HANDLER_FAILED', `handler '${h.name}': cannot open its dead-letter file ${h.deadLetterPath}: ${describeError(cause).message}`, { cause });
+    throw new RingbusError(
+      'RINGBUS_ERR_HANDLER_FAILED',
+      `handler '${h.name}': cannot open its dead-letter file ${h.deadLetterPath}: ${describeError(cause).message}`,
+      { cause },
+    );
   }
 }
 
@@ -88,7 +110,11 @@ async function main(): Promise<void> {
           let r = outbound.get(ringName);
           if (!r) {
             const d = init.outbound[ringName];
-            if (!d) throw new RingbusError('RINGBUS_ERR_TOPOLOGY', `handler '${h.name}': no outbound ring named '${ringName}' (declared: ${Object.keys(init.outbound).join(', ') || 'none'})`);
+            if (!d)
+              throw new RingbusError(
+                'RINGBUS_ERR_TOPOLOGY',
+                `handler '${h.name}': no outbound ring named '${ringName}' (declared: ${Object.keys(init.outbound).join(', ') || 'none'})`,
+              );
             r = RingBuffer.attach(d);
             outbound.set(ringName, r);
           }
@@ -97,10 +123,17 @@ async function main(): Promise<void> {
       };
       const handler = mod.factory(context);
       if (!handler || typeof handler.onEvent !== 'function') {
-        throw new RingbusError('RINGBUS_ERR_HANDLER_MODULE', `handler '${h.name}': the factory in ${h.moduleUrl} must return an object with onEvent(event, sequence, endOfBatch)`);
+        throw new RingbusError(
+          'RINGBUS_ERR_HANDLER_MODULE',
+          `handler '${h.name}': the factory in ${h.moduleUrl} must return an object with onEvent(event, sequence, endOfBatch)`,
+        );
       }
       if (h.hasRestore) {
-        if (typeof handler.restore !== 'function') throw new RingbusError('RINGBUS_ERR_RECOVERY', `handler '${h.name}' has a snapshot to restore but no restore(state) method`);
+        if (typeof handler.restore !== 'function')
+          throw new RingbusError(
+            'RINGBUS_ERR_RECOVERY',
+            `handler '${h.name}' has a snapshot to restore but no restore(state) method`,
+          );
         handler.restore(h.restoreState);
       }
       handlers.push(handler);
@@ -111,7 +144,11 @@ async function main(): Promise<void> {
       try {
         await handlers[i]!.onStart?.();
       } catch (cause) {
-        throw new RingbusError('RINGBUS_ERR_HANDLER_FAILED', `handler '${init.handlers[i]!.name}': onStart failed: ${describeError(cause).message}`, { cause });
+        throw new RingbusError(
+          'RINGBUS_ERR_HANDLER_FAILED',
+          `handler '${init.handlers[i]!.name}': onStart failed: ${describeError(cause).message}`,
+          { cause },
+        );
       }
     }
   } catch (error) {
@@ -131,7 +168,11 @@ async function main(): Promise<void> {
         try {
           decision = custom(error, sequence, h.name, event) === 'skip' ? 'skip' : 'halt';
         } catch (policyError) {
-          error = new RingbusError('RINGBUS_ERR_HANDLER_FAILED', `exception policy of '${h.name}' threw: ${describeError(policyError).message}`, { cause: error });
+          error = new RingbusError(
+            'RINGBUS_ERR_HANDLER_FAILED',
+            `exception policy of '${h.name}' threw: ${describeError(policyError).message}`,
+            { cause: error },
+          );
           decision = 'halt';
         }
       }
@@ -141,20 +182,37 @@ async function main(): Promise<void> {
           sinks[i]?.append(sequence, h.name, d.message, d.stack, event);
           return true;
         } catch (dlError) {
-          error = new RingbusError('RINGBUS_ERR_HANDLER_FAILED', `dead-letter write for '${h.name}' failed: ${describeError(dlError).message}`, { cause: error });
+          error = new RingbusError(
+            'RINGBUS_ERR_HANDLER_FAILED',
+            `dead-letter write for '${h.name}' failed: ${describeError(dlError).message}`,
+            { cause: error },
+          );
         }
       }
       const message = `handler '${h.name}' (worker '${init.workerName}') failed at sequence ${sequence}: ${describeError(error).message}\n${describeError(error).stack}`;
-      if (status.tryHalt(HALT_HANDLER_FAILED, init.workerIndex, h.index, sequence, message)) ring.halt(HALT_HANDLER_FAILED);
+      if (status.tryHalt(HALT_HANDLER_FAILED, init.workerIndex, h.index, sequence, message))
+        ring.halt(HALT_HANDLER_FAILED);
       return false;
     },
     onControl(p, sequence, code) {
       const handler = p.handler;
       if (code === CONTROL_SNAPSHOT && typeof handler.snapshot === 'function') {
         const state = handler.snapshot();
-        post({ type: 'snapshot', workerIndex: init.workerIndex, handler: p.name, sequence, state, stateHash: hashOf(handler, state) });
+        post({
+          type: 'snapshot',
+          workerIndex: init.workerIndex,
+          handler: p.name,
+          sequence,
+          state,
+          stateHash: hashOf(handler, state),
+        });
       } else if (code === CONTROL_STATE_HASH) {
-        post({ type: 'state-hash', workerIndex: init.workerIndex, requestId: sequence, hashes: { [p.name]: hashOf(handler) } });
+        post({
+          type: 'state-hash',
+          workerIndex: init.workerIndex,
+          requestId: sequence,
+          hashes: { [p.name]: hashOf(handler) },
+        });
       }
     },
   };
@@ -171,7 +229,9 @@ async function main(): Promise<void> {
       type: 'metrics',
       workerIndex: init.workerIndex,
       requestId,
-      handlers: recorders.map((r, i) => r?.report() ?? { name: init.handlers[i]!.name, events: 0, batches: 0, latency: '', batchSizes: '' }),
+      handlers: recorders.map(
+        (r, i) => r?.report() ?? { name: init.handlers[i]!.name, events: 0, batches: 0, latency: '', batchSizes: '' },
+      ),
     });
   });
   status.setWorkerState(init.workerIndex, WORKER_RUNNING);
@@ -181,7 +241,9 @@ async function main(): Promise<void> {
     placement,
     stateful: init.handlers.filter((_, i) => typeof handlers[i]!.snapshot === 'function').map((h) => h.name),
     all: init.handlers.map((h) => h.name),
-    snapshotSchemas: Object.fromEntries(init.handlers.flatMap((h, i) => (handlers[i]!.snapshotSchema ? [[h.name, handlers[i]!.snapshotSchema!]] : []))),
+    snapshotSchemas: Object.fromEntries(
+      init.handlers.flatMap((h, i) => (handlers[i]!.snapshotSchema ? [[h.name, handlers[i]!.snapshotSchema!]] : [])),
+    ),
   });
 
   // give the event loop one turn so 'ready' leaves before the synchronous loop starts
@@ -194,7 +256,10 @@ async function main(): Promise<void> {
       await handlers[i]!.onShutdown?.();
     } catch (error) {
       const e = serialize(error);
-      shutdownErrors.push({ ...e, message: `handler '${init.handlers[i]!.name}' (worker '${init.workerName}'): ${e.message}` });
+      shutdownErrors.push({
+        ...e,
+        message: `handler '${init.handlers[i]!.name}' (worker '${init.workerName}'): ${e.message}`,
+      });
     }
   }
   for (const sink of sinks) sink?.close();

@@ -15,12 +15,29 @@ function index(view: string, offset: number, size: number): string {
   return shift === 0 ? `this.$${view}[this.$base + ${offset}]` : `this.$${view}[(this.$base + ${offset}) >> ${shift}]`;
 }
 
-export function generateFlyweight(eventName: string, fields: readonly FieldLayout[], tsOffset: number, kindOffset: number, auxOffset: number, headerBytes: number, end: number): unknown {
+export function generateFlyweight(
+  eventName: string,
+  fields: readonly FieldLayout[],
+  tsOffset: number,
+  kindOffset: number,
+  auxOffset: number,
+  headerBytes: number,
+  end: number,
+): unknown {
   const lines: string[] = [];
   lines.push(`return class ${eventName}Flyweight {`);
   lines.push(`  constructor(buffer) {`);
   for (const v of ['u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'f32', 'f64']) {
-    const ctor = { u8: 'Uint8Array', i8: 'Int8Array', u16: 'Uint16Array', i16: 'Int16Array', u32: 'Uint32Array', i32: 'Int32Array', f32: 'Float32Array', f64: 'Float64Array' }[v];
+    const ctor = {
+      u8: 'Uint8Array',
+      i8: 'Int8Array',
+      u16: 'Uint16Array',
+      i16: 'Int16Array',
+      u32: 'Uint32Array',
+      i32: 'Int32Array',
+      f32: 'Float32Array',
+      f64: 'Float64Array',
+    }[v];
     lines.push(`    this.$${v} = new ${ctor}(buffer, 0, Math.floor(buffer.byteLength / ${ctor}.BYTES_PER_ELEMENT));`);
   }
   lines.push(`    this.$base = 0;`);
@@ -38,11 +55,19 @@ export function generateFlyweight(eventName: string, fields: readonly FieldLayou
   for (const f of fields) {
     const n = f.name;
     if (f.type === 'ascii') {
-      lines.push(`  get ${n}() { const b = this.$u8, o = this.$base + ${f.offset}; let s = ''; for (let i = 0; i < ${f.length}; i++) { const c = b[o + i]; if (c === 0) break; s += String.fromCharCode(c); } return s; }`);
-      lines.push(`  set ${n}(v) { const b = this.$u8, o = this.$base + ${f.offset}; const n = v.length; for (let i = 0; i < ${f.length}; i++) b[o + i] = i < n ? v.charCodeAt(i) : 0; }`);
+      lines.push(
+        `  get ${n}() { const b = this.$u8, o = this.$base + ${f.offset}; let s = ''; for (let i = 0; i < ${f.length}; i++) { const c = b[o + i]; if (c === 0) break; s += String.fromCharCode(c); } return s; }`,
+      );
+      lines.push(
+        `  set ${n}(v) { const b = this.$u8, o = this.$base + ${f.offset}; const n = v.length; for (let i = 0; i < ${f.length}; i++) b[o + i] = i < n ? v.charCodeAt(i) : 0; }`,
+      );
     } else if (f.type === 'bytes') {
-      lines.push(`  get ${n}() { return this.$u8.subarray(this.$base + ${f.offset}, this.$base + ${f.offset + f.length!}); }`);
-      lines.push(`  set ${n}(v) { const o = this.$base + ${f.offset}; this.$u8.fill(0, o, o + ${f.length}); this.$u8.set(v, o); }`);
+      lines.push(
+        `  get ${n}() { return this.$u8.subarray(this.$base + ${f.offset}, this.$base + ${f.offset + f.length!}); }`,
+      );
+      lines.push(
+        `  set ${n}(v) { const o = this.$base + ${f.offset}; this.$u8.fill(0, o, o + ${f.length}); this.$u8.set(v, o); }`,
+      );
     } else if (f.type === 'bool') {
       lines.push(`  get ${n}() { return ${index('u8', f.offset, 1)} !== 0; }`);
       lines.push(`  set ${n}(v) { ${index('u8', f.offset, 1)} = v ? 1 : 0; }`);
@@ -56,41 +81,71 @@ export function generateFlyweight(eventName: string, fields: readonly FieldLayou
     toObject.push(`${n}: ${f.type === 'bytes' ? `Uint8Array.from(this.${n})` : `this.${n}`}`);
   }
   lines.push(`  $write(v) { ${write.join(' ')} }`);
-  lines.push(`  $resetTransient() { ${fields.filter((f) => f.transient).map((f) => `this.${f.name} = d.${f.name};`).join(' ')} }`);
+  lines.push(
+    `  $resetTransient() { ${fields
+      .filter((f) => f.transient)
+      .map((f) => `this.${f.name} = d.${f.name};`)
+      .join(' ')} }`,
+  );
   lines.push(`  $toObject() { return { ${toObject.join(', ')} }; }`);
   lines.push(`}`);
   const defaults: Record<string, unknown> = {};
   for (const f of fields) if (f.hasDefault) defaults[f.name] = f.defaultValue;
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+
   return new Function('d', lines.join('\n'))(defaults);
 }
 
 /** Builds `validate(values)`. Messages name the event, the field, the expected range and the value. */
-export function generateValidator(eventName: string, fields: readonly FieldLayout[]): (values: Record<string, unknown>) => void {
+export function generateValidator(
+  eventName: string,
+  fields: readonly FieldLayout[],
+): (values: Record<string, unknown>) => void {
   const known = new Set(fields.map((f) => f.name));
   const lines: string[] = [];
   lines.push(`return function validate${eventName}(v) {`);
-  lines.push(`  if (typeof v !== 'object' || v === null) fail('RINGBUS_ERR_FIELD_TYPE', 'T', '(event)', 'an object of field values', v);`);
+  lines.push(
+    `  if (typeof v !== 'object' || v === null) fail('RINGBUS_ERR_FIELD_TYPE', 'T', '(event)', 'an object of field values', v);`,
+  );
   for (const f of fields) {
     const n = f.name;
     const get = `v.${n}`;
-    const missing = f.hasDefault ? `if (x !== undefined) {` : `if (x === undefined) fail('RINGBUS_ERR_FIELD_MISSING', 'T', '${n}', 'present', x); {`;
+    const missing = f.hasDefault
+      ? `if (x !== undefined) {`
+      : `if (x === undefined) fail('RINGBUS_ERR_FIELD_MISSING', 'T', '${n}', 'present', x); {`;
     lines.push(`  { const x = ${get}; ${missing}`);
     if (f.type === 'ascii') {
-      lines.push(`    if (typeof x !== 'string') fail('RINGBUS_ERR_FIELD_TYPE', 'T', '${n}', 'a string (ascii[${f.length}])', x);`);
-      lines.push(`    if (x.length > ${f.length}) fail('RINGBUS_ERR_FIELD_TOO_LONG', 'R', '${n}', 'at most ${f.length} characters', x);`);
-      lines.push(`    for (let i = 0; i < x.length; i++) if (x.charCodeAt(i) > 127 || x.charCodeAt(i) === 0) fail('RINGBUS_ERR_FIELD_NOT_ASCII', 'R', '${n}', '7-bit ASCII without NUL (bad character at index ' + i + ')', x);`);
+      lines.push(
+        `    if (typeof x !== 'string') fail('RINGBUS_ERR_FIELD_TYPE', 'T', '${n}', 'a string (ascii[${f.length}])', x);`,
+      );
+      lines.push(
+        `    if (x.length > ${f.length}) fail('RINGBUS_ERR_FIELD_TOO_LONG', 'R', '${n}', 'at most ${f.length} characters', x);`,
+      );
+      lines.push(
+        `    for (let i = 0; i < x.length; i++) if (x.charCodeAt(i) > 127 || x.charCodeAt(i) === 0) fail('RINGBUS_ERR_FIELD_NOT_ASCII', 'R', '${n}', '7-bit ASCII without NUL (bad character at index ' + i + ')', x);`,
+      );
     } else if (f.type === 'bytes') {
-      lines.push(`    if (!(x instanceof Uint8Array)) fail('RINGBUS_ERR_FIELD_TYPE', 'T', '${n}', 'a Uint8Array (bytes[${f.length}])', x);`);
-      lines.push(`    if (x.length > ${f.length}) fail('RINGBUS_ERR_FIELD_TOO_LONG', 'R', '${n}', 'at most ${f.length} bytes', x);`);
+      lines.push(
+        `    if (!(x instanceof Uint8Array)) fail('RINGBUS_ERR_FIELD_TYPE', 'T', '${n}', 'a Uint8Array (bytes[${f.length}])', x);`,
+      );
+      lines.push(
+        `    if (x.length > ${f.length}) fail('RINGBUS_ERR_FIELD_TOO_LONG', 'R', '${n}', 'at most ${f.length} bytes', x);`,
+      );
     } else if (f.type === 'bool') {
       lines.push(`    if (typeof x !== 'boolean') fail('RINGBUS_ERR_FIELD_TYPE', 'T', '${n}', 'a boolean', x);`);
     } else {
       const info = SCALARS[f.type as ScalarFieldType];
-      lines.push(`    if (typeof x !== 'number') fail('RINGBUS_ERR_FIELD_TYPE', 'T', '${n}', 'a number (${f.type})', x);`);
+      lines.push(
+        `    if (typeof x !== 'number') fail('RINGBUS_ERR_FIELD_TYPE', 'T', '${n}', 'a number (${f.type})', x);`,
+      );
       if (info.float) {
-        if (!f.nonFinite) lines.push(`    if (!Number.isFinite(x)) fail('RINGBUS_ERR_FIELD_NOT_FINITE', 'R', '${n}', 'a finite number (${f.type})', x);`);
-        if (f.type === 'f32') lines.push(`    if (Number.isFinite(x) && !Number.isFinite(Math.fround(x))) fail('RINGBUS_ERR_FIELD_RANGE', 'R', '${n}', 'within the f32 range', x);`);
+        if (!f.nonFinite)
+          lines.push(
+            `    if (!Number.isFinite(x)) fail('RINGBUS_ERR_FIELD_NOT_FINITE', 'R', '${n}', 'a finite number (${f.type})', x);`,
+          );
+        if (f.type === 'f32')
+          lines.push(
+            `    if (Number.isFinite(x) && !Number.isFinite(Math.fround(x))) fail('RINGBUS_ERR_FIELD_RANGE', 'R', '${n}', 'within the f32 range', x);`,
+          );
       } else {
         lines.push(
           `    if (!Number.isInteger(x) || x < ${info.min} || x > ${info.max}) fail('RINGBUS_ERR_FIELD_RANGE', 'R', '${n}', 'an integer in [${info.min}, ${info.max}] (${f.type})', x);`,
@@ -99,12 +154,14 @@ export function generateValidator(eventName: string, fields: readonly FieldLayou
     }
     lines.push(`  } }`);
   }
-  lines.push(`  for (const k in v) if (!known.has(k)) fail('RINGBUS_ERR_UNKNOWN_FIELD', 'T', k, 'a field of the schema (${[...known].join(', ')})', v[k]);`);
+  lines.push(
+    `  for (const k in v) if (!known.has(k)) fail('RINGBUS_ERR_UNKNOWN_FIELD', 'T', k, 'a field of the schema (${[...known].join(', ')})', v[k]);`,
+  );
   lines.push(`};`);
   const fail = (code: string, kind: string, field: string, expected: string, value: unknown): never => {
     const message = `${eventName}.${field} must be ${expected}, got ${show(value)}`;
     throw kind === 'R' ? new RingbusRangeError(code as never, message) : new RingbusTypeError(code as never, message);
   };
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+
   return new Function('fail', 'known', lines.join('\n'))(fail, known) as (values: Record<string, unknown>) => void;
 }

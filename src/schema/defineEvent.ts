@@ -1,6 +1,21 @@
 import { RingbusRangeError, RingbusTypeError, show } from '../errors.js';
-import { alignUp, LAYOUT_VERSION, SLOT_HEADER_BYTES, SLOT_AUX_OFFSET, SLOT_KIND_OFFSET, SLOT_TIMESTAMP_OFFSET } from '../layout/RingBufferDescriptor.js';
-import { FIELD_NAME_PATTERN, MAX_SIZED_LENGTH, RESERVED_FIELD_NAMES, SCALARS, type FieldSpec, type FieldType, type ScalarFieldType } from './fieldTypes.js';
+import {
+  alignUp,
+  LAYOUT_VERSION,
+  SLOT_HEADER_BYTES,
+  SLOT_AUX_OFFSET,
+  SLOT_KIND_OFFSET,
+  SLOT_TIMESTAMP_OFFSET,
+} from '../layout/RingBufferDescriptor.js';
+import {
+  FIELD_NAME_PATTERN,
+  MAX_SIZED_LENGTH,
+  RESERVED_FIELD_NAMES,
+  SCALARS,
+  type FieldSpec,
+  type FieldType,
+  type ScalarFieldType,
+} from './fieldTypes.js';
 import { generateFlyweight, generateValidator } from './codegen.js';
 
 /** One laid-out field. */
@@ -94,20 +109,36 @@ function invalid(message: string): never {
 
 function normalise(eventName: string, name: string, spec: unknown): Omit<FieldLayout, 'offset'> {
   if (!FIELD_NAME_PATTERN.test(name) || RESERVED_FIELD_NAMES.has(name)) {
-    invalid(`event ${show(eventName)}: field name ${show(name)} must match ${FIELD_NAME_PATTERN} and not be a reserved name`);
+    invalid(
+      `event ${show(eventName)}: field name ${show(name)} must match ${FIELD_NAME_PATTERN} and not be a reserved name`,
+    );
   }
   const s = (typeof spec === 'string' ? { type: spec } : spec) as Record<string, unknown> | null;
   if (typeof s !== 'object' || s === null) {
-    throw new RingbusTypeError('RINGBUS_ERR_UNKNOWN_FIELD_TYPE', `event ${show(eventName)}: field ${show(name)} has type ${show(spec)}; expected a type name or { type, ... }`);
+    throw new RingbusTypeError(
+      'RINGBUS_ERR_UNKNOWN_FIELD_TYPE',
+      `event ${show(eventName)}: field ${show(name)} has type ${show(spec)}; expected a type name or { type, ... }`,
+    );
   }
   const type = s.type as string;
   if (type === 'ascii' || type === 'bytes') {
     const length = s.length;
     if (typeof length !== 'number' || !Number.isInteger(length) || length < 1 || length > MAX_SIZED_LENGTH) {
-      invalid(`event ${show(eventName)}: field ${show(name)} (${type}) needs length as an integer in [1, ${MAX_SIZED_LENGTH}], got ${show(length)}`);
+      invalid(
+        `event ${show(eventName)}: field ${show(name)} (${type}) needs length as an integer in [1, ${MAX_SIZED_LENGTH}], got ${show(length)}`,
+      );
     }
     const transient = s.transient === true;
-    return { name, type, size: length, length, nonFinite: false, transient, hasDefault: 'default' in s || transient, defaultValue: 'default' in s ? s.default : type === 'ascii' ? '' : new Uint8Array(0) };
+    return {
+      name,
+      type,
+      size: length,
+      length,
+      nonFinite: false,
+      transient,
+      hasDefault: 'default' in s || transient,
+      defaultValue: 'default' in s ? s.default : type === 'ascii' ? '' : new Uint8Array(0),
+    };
   }
   if (!Object.prototype.hasOwnProperty.call(SCALARS, type)) {
     throw new RingbusTypeError(
@@ -117,10 +148,19 @@ function normalise(eventName: string, name: string, spec: unknown): Omit<FieldLa
   }
   const info = SCALARS[type as ScalarFieldType];
   const nonFinite = s.nonFinite === true;
-  if (nonFinite && !info.float) invalid(`event ${show(eventName)}: field ${show(name)}: nonFinite applies only to f32/f64, not ${type}`);
+  if (nonFinite && !info.float)
+    invalid(`event ${show(eventName)}: field ${show(name)}: nonFinite applies only to f32/f64, not ${type}`);
   const transient = s.transient === true;
   // a transient field that names no default starts at zero (false for bool)
-  return { name, type: type as ScalarFieldType, size: info.size, nonFinite, transient, hasDefault: 'default' in s || transient, defaultValue: 'default' in s ? s.default : type === 'bool' ? false : 0 };
+  return {
+    name,
+    type: type as ScalarFieldType,
+    size: info.size,
+    nonFinite,
+    transient,
+    hasDefault: 'default' in s || transient,
+    defaultValue: 'default' in s ? s.default : type === 'bool' ? false : 0,
+  };
 }
 
 /** 32-bit FNV-1a. */
@@ -142,20 +182,31 @@ function fnv1a(text: string): number {
  * ```
  */
 export function defineEvent<F extends Flyweight = Flyweight>(name: string, fields: FieldsInput): EventType<F> {
-  if (typeof name !== 'string' || !FIELD_NAME_PATTERN.test(name)) invalid(`event name must match ${FIELD_NAME_PATTERN}, got ${show(name)}`);
-  if (typeof fields !== 'object' || fields === null) invalid(`event ${show(name)}: fields must be an object of name → type (or [name, type] pairs), got ${show(fields)}`);
+  if (typeof name !== 'string' || !FIELD_NAME_PATTERN.test(name))
+    invalid(`event name must match ${FIELD_NAME_PATTERN}, got ${show(name)}`);
+  if (typeof fields !== 'object' || fields === null)
+    invalid(
+      `event ${show(name)}: fields must be an object of name → type (or [name, type] pairs), got ${show(fields)}`,
+    );
   const entries: Array<readonly [string, FieldSpec]> = Array.isArray(fields) ? [...fields] : Object.entries(fields);
-  for (const e of entries) if (!Array.isArray(e) || e.length !== 2) invalid(`event ${show(name)}: each field pair must be [name, type], got ${show(e)}`);
+  for (const e of entries)
+    if (!Array.isArray(e) || e.length !== 2)
+      invalid(`event ${show(name)}: each field pair must be [name, type], got ${show(e)}`);
   if (entries.length === 0) invalid(`event ${show(name)} has no fields`);
   const seen = new Set<string>();
   const specs = entries.map(([fieldName, spec]) => {
-    if (seen.has(fieldName)) throw new RingbusTypeError('RINGBUS_ERR_DUPLICATE_FIELD', `event ${show(name)}: field ${show(fieldName)} is defined twice`);
+    if (seen.has(fieldName))
+      throw new RingbusTypeError(
+        'RINGBUS_ERR_DUPLICATE_FIELD',
+        `event ${show(name)}: field ${show(fieldName)} is defined twice`,
+      );
     seen.add(fieldName);
     return normalise(name, fieldName, spec);
   });
   // input fields, then transient (result) fields; within each, 8-byte fields first, then 4, 2, 1:
   // each field lands on its natural alignment; stable within a size
-  const byAlign = (a: { type: FieldType; size: number }, b: { type: FieldType; size: number }): number => alignOf(b) - alignOf(a);
+  const byAlign = (a: { type: FieldType; size: number }, b: { type: FieldType; size: number }): number =>
+    alignOf(b) - alignOf(a);
   let offset = SLOT_HEADER_BYTES;
   const layout: FieldLayout[] = [];
   for (const f of specs.filter((x) => !x.transient).sort(byAlign)) {
@@ -173,14 +224,28 @@ export function defineEvent<F extends Flyweight = Flyweight>(name: string, field
   for (const f of byDeclaration) checkDefault(name, f);
   const slotSize = alignUp(offset, 8);
   const canonical = `ringbus-event/${LAYOUT_VERSION}:${name}(${byDeclaration
-    .map((f) => `${f.name}:${f.type}${f.length ? `[${f.length}]` : ''}${f.nonFinite ? '~' : ''}${f.transient ? '!' : ''}@${f.offset}`)
+    .map(
+      (f) =>
+        `${f.name}:${f.type}${f.length ? `[${f.length}]` : ''}${f.nonFinite ? '~' : ''}${f.transient ? '!' : ''}@${f.offset}`,
+    )
     .join(',')})`;
   const fingerprintValue = fnv1a(canonical);
-  const Flyweight = generateFlyweight(name, byDeclaration, SLOT_TIMESTAMP_OFFSET, SLOT_KIND_OFFSET, SLOT_AUX_OFFSET, SLOT_HEADER_BYTES, offset) as FlyweightConstructor<F>;
+  const Flyweight = generateFlyweight(
+    name,
+    byDeclaration,
+    SLOT_TIMESTAMP_OFFSET,
+    SLOT_KIND_OFFSET,
+    SLOT_AUX_OFFSET,
+    SLOT_HEADER_BYTES,
+    offset,
+  ) as FlyweightConstructor<F>;
   const validate = generateValidator(name, byDeclaration);
   return Object.freeze({
     name,
-    definition: Object.freeze({ name, fields: Object.freeze(entries.map(([n, sp]) => Object.freeze([n, sp] as const))) }),
+    definition: Object.freeze({
+      name,
+      fields: Object.freeze(entries.map(([n, sp]) => Object.freeze([n, sp] as const))),
+    }),
     fields: Object.freeze(byDeclaration),
     slotSize,
     payloadSize: offset - SLOT_HEADER_BYTES,
@@ -202,6 +267,9 @@ function checkDefault(eventName: string, f: FieldLayout): void {
   try {
     v({ [f.name]: f.defaultValue });
   } catch (err) {
-    throw new RingbusRangeError('RINGBUS_ERR_INVALID_SCHEMA', `event ${show(eventName)}: default of field ${show(f.name)} is invalid: ${(err as Error).message}`);
+    throw new RingbusRangeError(
+      'RINGBUS_ERR_INVALID_SCHEMA',
+      `event ${show(eventName)}: default of field ${show(f.name)} is invalid: ${(err as Error).message}`,
+    );
   }
 }

@@ -40,4 +40,12 @@ export const MAX_SIZED_LENGTH = 65536;
 
 /** Names no field may take: the flyweight's own members all start with '$'. */
 export const FIELD_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-export const RESERVED_FIELD_NAMES = new Set(['constructor', 'prototype', '__proto__', 'toString', 'valueOf', 'toJSON', 'hasOwnProperty']);
+export const RESERVED_FIELD_NAMES = new Set([
+  'constructor',
+  'prototype',
+  '__proto__',
+  'toString',
+  'valueOf',
+  'toJSON',
+  'hasOwnProperty',
+]);

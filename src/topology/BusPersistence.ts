@@ -61,24 +61,59 @@ export interface RecoveryPlan {
 }
 
 export function checkPersistenceOptions(p: unknown): asserts p is PersistenceOptions {
-  if (typeof p !== 'object' || p === null) throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `persistence must be an object, got ${show(p)}`);
+  if (typeof p !== 'object' || p === null)
+    throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `persistence must be an object, got ${show(p)}`);
   const o = p as PersistenceOptions;
-  if (typeof o.dataDir !== 'string' || o.dataDir.length === 0) throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `persistence.dataDir must be a non-empty path, got ${show(o.dataDir)}`);
+  if (typeof o.dataDir !== 'string' || o.dataDir.length === 0)
+    throw new RingbusTypeError(
+      'RINGBUS_ERR_INVALID_OPTION',
+      `persistence.dataDir must be a non-empty path, got ${show(o.dataDir)}`,
+    );
   const f = o.fsync;
-  if (f !== undefined && f !== 'none' && f !== 'batch' && !(typeof f === 'object' && f !== null && typeof f.everyMs === 'number' && f.everyMs > 0)) {
-    throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `persistence.fsync must be 'none', 'batch' or { everyMs > 0 }, got ${show(f)}`);
+  if (
+    f !== undefined &&
+    f !== 'none' &&
+    f !== 'batch' &&
+    !(typeof f === 'object' && f !== null && typeof f.everyMs === 'number' && f.everyMs > 0)
+  ) {
+    throw new RingbusTypeError(
+      'RINGBUS_ERR_INVALID_OPTION',
+      `persistence.fsync must be 'none', 'batch' or { everyMs > 0 }, got ${show(f)}`,
+    );
   }
   const r = o.retainSnapshots;
-  if (r !== undefined && (!Number.isInteger(r) || r < 1)) throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `persistence.retainSnapshots must be an integer ≥ 1, got ${show(r)}`);
+  if (r !== undefined && (!Number.isInteger(r) || r < 1))
+    throw new RingbusRangeError(
+      'RINGBUS_ERR_INVALID_OPTION',
+      `persistence.retainSnapshots must be an integer ≥ 1, got ${show(r)}`,
+    );
   const e = o.snapshotEvery;
   if (e !== undefined) {
-    if (typeof e !== 'object' || e === null) throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `persistence.snapshotEvery must be { events?, ms? }, got ${show(e)}`);
-    if (e.events !== undefined && (!Number.isInteger(e.events) || e.events < 1)) throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `persistence.snapshotEvery.events must be an integer ≥ 1, got ${show(e.events)}`);
-    if (e.ms !== undefined && !(typeof e.ms === 'number' && e.ms > 0)) throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `persistence.snapshotEvery.ms must be a number > 0, got ${show(e.ms)}`);
+    if (typeof e !== 'object' || e === null)
+      throw new RingbusTypeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `persistence.snapshotEvery must be { events?, ms? }, got ${show(e)}`,
+      );
+    if (e.events !== undefined && (!Number.isInteger(e.events) || e.events < 1))
+      throw new RingbusRangeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `persistence.snapshotEvery.events must be an integer ≥ 1, got ${show(e.events)}`,
+      );
+    if (e.ms !== undefined && !(typeof e.ms === 'number' && e.ms > 0))
+      throw new RingbusRangeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `persistence.snapshotEvery.ms must be a number > 0, got ${show(e.ms)}`,
+      );
   }
   const t = o.recoverTo;
-  if (t !== undefined && (typeof t !== 'object' || t === null || (t.sequence === undefined && t.timestampNs === undefined))) {
-    throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `persistence.recoverTo must be { sequence } or { timestampNs }, got ${show(t)}`);
+  if (
+    t !== undefined &&
+    (typeof t !== 'object' || t === null || (t.sequence === undefined && t.timestampNs === undefined))
+  ) {
+    throw new RingbusTypeError(
+      'RINGBUS_ERR_INVALID_OPTION',
+      `persistence.recoverTo must be { sequence } or { timestampNs }, got ${show(t)}`,
+    );
   }
 }
 
@@ -99,7 +134,11 @@ export function planRecovery(p: PersistenceOptions, defaultStart: number): Recov
   let recovered: RecoveredTail | null = null;
   if (p.readOnly) {
     const v = verifyJournal(dir);
-    if (!v.ok && v.errors.length > 0) throw new RingbusError('RINGBUS_ERR_JOURNAL_CORRUPT', `journal in ${dir} is damaged: ${v.errors.map((e) => `${e.file}@${e.offset}: ${e.message}`).join('; ')}`);
+    if (!v.ok && v.errors.length > 0)
+      throw new RingbusError(
+        'RINGBUS_ERR_JOURNAL_CORRUPT',
+        `journal in ${dir} is damaged: ${v.errors.map((e) => `${e.file}@${e.offset}: ${e.message}`).join('; ')}`,
+      );
     last = v.records > 0 ? v.lastSequence : -1;
   } else {
     const tail = recoverJournalTail(dir);
@@ -118,7 +157,9 @@ export function planRecovery(p: PersistenceOptions, defaultStart: number): Recov
     const store = new SnapshotStore(dir);
     for (const s of store.manifestSequences().sort((a, b) => b - a)) {
       if (s > last) {
-        warnings.push(`snapshot at ${s} ignored: the journal ends at ${last} (it was written before the journal synced)`);
+        warnings.push(
+          `snapshot at ${s} ignored: the journal ends at ${last} (it was written before the journal synced)`,
+        );
         continue;
       }
       if (s > limit || (first >= 0 && s + 1 < first)) continue;
@@ -142,7 +183,16 @@ export function planRecovery(p: PersistenceOptions, defaultStart: number): Recov
     );
   }
   const startSequence = snapshot ? snapshot.sequence + 1 : last >= 0 ? first : defaultStart;
-  return { startSequence, epochMs, snapshot, journalLast: last, replayTo: Math.min(last, limit), truncatedBytes, warnings, tail: recovered };
+  return {
+    startSequence,
+    epochMs,
+    snapshot,
+    journalLast: last,
+    replayTo: Math.min(last, limit),
+    truncatedBytes,
+    warnings,
+    tail: recovered,
+  };
 }
 
 /**
@@ -152,11 +202,19 @@ export function planRecovery(p: PersistenceOptions, defaultStart: number): Recov
  * (snapshot markers are not re-taken). Stops early at recoverTo.timestampNs. Returns the last
  * sequence replayed (startSequence - 1 when none). Allocation-free per record.
  */
-export function replayJournal<F extends Flyweight>(ring: RingBuffer<F>, event: EventType<F>, p: PersistenceOptions, plan: RecoveryPlan): number {
+export function replayJournal<F extends Flyweight>(
+  ring: RingBuffer<F>,
+  event: EventType<F>,
+  p: PersistenceOptions,
+  plan: RecoveryPlan,
+): number {
   const from = plan.startSequence;
   const to = plan.replayTo;
   if (to < from) return from - 1;
-  const reader = new JournalReader(p.dataDir, { fingerprint: event.fingerprint, ...(p.upcasters ? { upcasters: p.upcasters } : {}) });
+  const reader = new JournalReader(p.dataDir, {
+    fingerprint: event.fingerprint,
+    ...(p.upcasters ? { upcasters: p.upcasters } : {}),
+  });
   const u8 = new Uint8Array(ring.buffer);
   const w = ring.flyweight();
   const total = to - from + 1;
@@ -168,7 +226,10 @@ export function replayJournal<F extends Flyweight>(ring: RingBuffer<F>, event: E
       if (r.timestampNs > timeLimit) break;
       const seq = ring.next(1);
       if (seq !== r.sequence) {
-        throw new RingbusError('RINGBUS_ERR_RECOVERY', `journal replay out of step: the ring is at sequence ${seq}, the journal record is ${r.sequence}`);
+        throw new RingbusError(
+          'RINGBUS_ERR_RECOVERY',
+          `journal replay out of step: the ring is at sequence ${seq}, the journal record is ${r.sequence}`,
+        );
       }
       try {
         w.$wrap(ring.slotOffset(seq));
@@ -189,7 +250,10 @@ export function replayJournal<F extends Flyweight>(ring: RingBuffer<F>, event: E
     reader.close();
   }
   if (lastDone < to && !(p.recoverTo?.timestampNs !== undefined)) {
-    throw new RingbusError('RINGBUS_ERR_RECOVERY', `journal replay stopped at ${lastDone}, expected records through ${to}`);
+    throw new RingbusError(
+      'RINGBUS_ERR_RECOVERY',
+      `journal replay stopped at ${lastDone}, expected records through ${to}`,
+    );
   }
   p.onReplayProgress?.(lastDone - from + 1, total);
   return lastDone;

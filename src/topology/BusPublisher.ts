@@ -34,7 +34,10 @@ export class BusPublisher<F extends Flyweight = Flyweight> {
   }
 
   /** Attaches to a running bus from another thread (a gateway worker). */
-  static attach<F extends Flyweight = Flyweight>(descriptor: PublisherDescriptor, waitStrategy?: WaitStrategyOptions): BusPublisher<F> {
+  static attach<F extends Flyweight = Flyweight>(
+    descriptor: PublisherDescriptor,
+    waitStrategy?: WaitStrategyOptions,
+  ): BusPublisher<F> {
     return new BusPublisher(Ring.attach<F>(descriptor.ring, waitStrategy), new BusStatus(descriptor.status));
   }
 

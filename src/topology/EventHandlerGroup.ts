@@ -34,7 +34,8 @@ export class EventHandlerGroup {
   /** A group of this group's handlers and others', to wait for all of them. */
   and(...others: (EventHandlerGroup | HandlerRef)[]): EventHandlerGroup {
     const all = [...this.handlers];
-    for (const o of others) for (const h of o instanceof EventHandlerGroup ? o.handlers : [o]) if (!all.includes(h)) all.push(h);
+    for (const o of others)
+      for (const h of o instanceof EventHandlerGroup ? o.handlers : [o]) if (!all.includes(h)) all.push(h);
     return new EventHandlerGroup(this.#owner, all);
   }
 }

@@ -30,7 +30,10 @@ export function moduleUrl(module: URL | string, what: string): string {
     if (/^(file|data|node):/.test(module)) return module;
     if (isAbsolute(module)) return pathToFileURL(module).href;
   }
-  throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `${what} must be a file URL or an absolute path (a worker imports it), got ${show(module)}`);
+  throw new RingbusTypeError(
+    'RINGBUS_ERR_INVALID_OPTION',
+    `${what} must be a file URL or an absolute path (a worker imports it), got ${show(module)}`,
+  );
 }
 
 /**
@@ -52,9 +55,13 @@ export class HandlerRef {
   order = -1;
 
   constructor(owner: object, name: string, module: URL | string, options: HandlerOptions = {}) {
-    if (typeof name !== 'string' || !NAME.test(name)) throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `handler name must match ${NAME}, got ${show(name)}`);
+    if (typeof name !== 'string' || !NAME.test(name))
+      throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `handler name must match ${NAME}, got ${show(name)}`);
     if (options.worker !== undefined && (typeof options.worker !== 'string' || !NAME.test(options.worker))) {
-      throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `handler '${name}': worker must be a name matching ${NAME}, got ${show(options.worker)}`);
+      throw new RingbusTypeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `handler '${name}': worker must be a name matching ${NAME}, got ${show(options.worker)}`,
+      );
     }
     this.owner = owner;
     this.name = name;
@@ -62,8 +69,14 @@ export class HandlerRef {
     this.worker = options.worker ?? null;
     this.options = options.options;
     this.policy = resolvePolicy(name, options.onError);
-    if (options.deadLetterPath !== undefined && (typeof options.deadLetterPath !== 'string' || !isAbsolute(options.deadLetterPath))) {
-      throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `handler '${name}': deadLetterPath must be an absolute path, got ${show(options.deadLetterPath)}`);
+    if (
+      options.deadLetterPath !== undefined &&
+      (typeof options.deadLetterPath !== 'string' || !isAbsolute(options.deadLetterPath))
+    ) {
+      throw new RingbusTypeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `handler '${name}': deadLetterPath must be an absolute path, got ${show(options.deadLetterPath)}`,
+      );
     }
     this.deadLetterPath = options.deadLetterPath ?? null;
   }
@@ -74,7 +87,11 @@ function resolvePolicy(name: string, p: ExceptionPolicyOption | undefined): Reso
   if (p === 'skip') return { type: 'skip' };
   if (typeof p === 'object' && p !== null && 'module' in p) {
     const exp = p.export ?? 'default';
-    if (typeof exp !== 'string') throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `handler '${name}': onError.export must be a string, got ${show(exp)}`);
+    if (typeof exp !== 'string')
+      throw new RingbusTypeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `handler '${name}': onError.export must be a string, got ${show(exp)}`,
+      );
     return { type: 'custom', module: moduleUrl(p.module, `handler '${name}': onError.module`), export: exp };
   }
   throw new RingbusTypeError(

@@ -1,7 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { createWaitStrategy } from '../core/createWaitStrategy.js';
-import { RingBuffer, validateRingOptions, type EventTranslator, type ProducerType, type RingDescriptor } from '../core/RingBuffer.js';
+import {
+  RingBuffer,
+  validateRingOptions,
+  type EventTranslator,
+  type ProducerType,
+  type RingDescriptor,
+} from '../core/RingBuffer.js';
 import type { Sequence } from '../core/Sequence.js';
 import type { WaitStrategyOptions } from '../core/WaitStrategy.js';
 import { RingbusError, RingbusRangeError, RingbusTypeError, show } from '../errors.js';
@@ -15,13 +21,26 @@ import { BusPublisher, type PublisherDescriptor } from './BusPublisher.js';
 import { EventHandlerGroup, type GroupOwner } from './EventHandlerGroup.js';
 import { haltError } from './haltError.js';
 import { HandlerRef, type HandlerOptions, type HandlerSpec } from './HandlerRef.js';
-import { checkWorkerOptions, isSpinning, normaliseCpus, placementReport, type PlacementReport, type WorkerOptions } from './placement.js';
+import {
+  checkWorkerOptions,
+  isSpinning,
+  normaliseCpus,
+  placementReport,
+  type PlacementReport,
+  type WorkerOptions,
+} from './placement.js';
 import type { HandlerInit, SupervisorMessage, WorkerInit, WorkerMessage } from './protocol.js';
 import { WorkerSet } from './WorkerSet.js';
 import { collectAt, type CapturedState } from './StateCollector.js';
 import { CONTROL_SNAPSHOT, CONTROL_STATE_HASH } from './protocol.js';
 import { combineStateHashes } from '../processing/stateHash.js';
-import { checkPersistenceOptions, planRecovery, replayJournal, type PersistenceOptions, type RecoveryPlan } from './BusPersistence.js';
+import {
+  checkPersistenceOptions,
+  planRecovery,
+  replayJournal,
+  type PersistenceOptions,
+  type RecoveryPlan,
+} from './BusPersistence.js';
 import { SnapshotScheduler } from './SnapshotScheduler.js';
 import { writeBusManifest } from './busManifest.js';
 import type { JournalHandlerOptions } from '../persistence/handlers/journal.js';
@@ -79,7 +98,10 @@ type BusState = 'new' | 'starting' | 'running' | 'stopping' | 'halted' | 'stoppe
  * Thread-safety: the RingBus object belongs to the thread that created it.
  */
 export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter implements GroupOwner {
-  readonly #options: Required<Pick<RingBusOptions<F>, 'capacity' | 'producerType' | 'metrics' | 'initialSequence' | 'producerLabel'>> & RingBusOptions<F>;
+  readonly #options: Required<
+    Pick<RingBusOptions<F>, 'capacity' | 'producerType' | 'metrics' | 'initialSequence' | 'producerLabel'>
+  > &
+    RingBusOptions<F>;
   readonly #waitStrategy: WaitStrategyOptions;
   readonly #handlers: HandlerRef[] = [];
   readonly #workerOptions: Map<string, WorkerOptions> = new Map();
@@ -97,9 +119,21 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
 
   constructor(options: RingBusOptions<F>) {
     super();
-    if (typeof options !== 'object' || options === null) throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `RingBus options must be an object, got ${show(options)}`);
-    if (!options.event || typeof options.event.Flyweight !== 'function') throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `options.event must be an event type from defineEvent(...), got ${show(options.event)}`);
-    if (options.metrics !== undefined && typeof options.metrics !== 'boolean') throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `options.metrics must be a boolean, got ${show(options.metrics)}`);
+    if (typeof options !== 'object' || options === null)
+      throw new RingbusTypeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `RingBus options must be an object, got ${show(options)}`,
+      );
+    if (!options.event || typeof options.event.Flyweight !== 'function')
+      throw new RingbusTypeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `options.event must be an event type from defineEvent(...), got ${show(options.event)}`,
+      );
+    if (options.metrics !== undefined && typeof options.metrics !== 'boolean')
+      throw new RingbusTypeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `options.metrics must be a boolean, got ${show(options.metrics)}`,
+      );
     this.#waitStrategy = createWaitStrategy(options.waitStrategy).options as WaitStrategyOptions;
     for (const [name, w] of Object.entries(options.workers ?? {})) {
       checkWorkerOptions(name, w);
@@ -107,9 +141,21 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
       if (w.waitStrategy !== undefined) createWaitStrategy(w.waitStrategy);
       this.#workerOptions.set(name, w);
     }
-    this.#options = { capacity: 65536, producerType: 'single', metrics: true, initialSequence: 0, producerLabel: 'main thread', ...options };
+    this.#options = {
+      capacity: 65536,
+      producerType: 'single',
+      metrics: true,
+      initialSequence: 0,
+      producerLabel: 'main thread',
+      ...options,
+    };
     // ring options fail here, not half way through start()
-    validateRingOptions({ capacity: this.#options.capacity, event: options.event, producerType: this.#options.producerType, initialSequence: this.#options.initialSequence });
+    validateRingOptions({
+      capacity: this.#options.capacity,
+      event: options.event,
+      producerType: this.#options.producerType,
+      initialSequence: this.#options.initialSequence,
+    });
     if (options.persistence !== undefined) {
       checkPersistenceOptions(options.persistence);
       const p = options.persistence;
@@ -119,7 +165,8 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
 
   /** The built-in journal handler (with `persistence`): place an ack stage after it so nothing is acknowledged before it is durable. */
   get journal(): HandlerRef {
-    if (!this.#journal) throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'bus.journal exists only when the bus has persistence options');
+    if (!this.#journal)
+      throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'bus.journal exists only when the bus has persistence options');
     return this.#journal;
   }
 
@@ -148,7 +195,8 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   /** Registers a handler module under a unique name. Wire it with handleEventsWith / then / after. */
   handler(name: string, module: URL | string, options: HandlerOptions = {}): HandlerRef {
     this.#assertState('new', 'handler()');
-    if (this.#handlers.some((h) => h.name === name)) throw new RingbusError('RINGBUS_ERR_TOPOLOGY', `a handler named '${name}' is already registered`);
+    if (this.#handlers.some((h) => h.name === name))
+      throw new RingbusError('RINGBUS_ERR_TOPOLOGY', `a handler named '${name}' is already registered`);
     const ref = new HandlerRef(this, name, module, options);
     this.#handlers.push(ref);
     return ref;
@@ -162,8 +210,16 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   /** A group for handlers already placed, to run more handlers after them. */
   after(...handlers: HandlerRef[]): EventHandlerGroup {
     for (const h of handlers) {
-      if (!(h instanceof HandlerRef) || h.owner !== this) throw new RingbusError('RINGBUS_ERR_TOPOLOGY', `after() takes handlers of this bus, got ${show((h as { name?: string })?.name ?? h)}`);
-      if (h.dependsOn === null) throw new RingbusError('RINGBUS_ERR_TOPOLOGY', `after('${h.name}'): '${h.name}' is not placed yet; place it with handleEventsWith first`);
+      if (!(h instanceof HandlerRef) || h.owner !== this)
+        throw new RingbusError(
+          'RINGBUS_ERR_TOPOLOGY',
+          `after() takes handlers of this bus, got ${show((h as { name?: string })?.name ?? h)}`,
+        );
+      if (h.dependsOn === null)
+        throw new RingbusError(
+          'RINGBUS_ERR_TOPOLOGY',
+          `after('${h.name}'): '${h.name}' is not placed yet; place it with handleEventsWith first`,
+        );
     }
     return new EventHandlerGroup(this, handlers);
   }
@@ -171,13 +227,24 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   /** @internal GroupOwner: places handlers after `after`. */
   place(after: readonly HandlerRef[], handlers: readonly (HandlerRef | HandlerSpec)[]): readonly HandlerRef[] {
     this.#assertState('new', 'wiring handlers');
-    if (handlers.length === 0) throw new RingbusError('RINGBUS_ERR_TOPOLOGY', 'handleEventsWith/then needs at least one handler');
-    const refs = handlers.map((h) => (h instanceof HandlerRef ? h : this.handler((h as HandlerSpec)?.name, (h as HandlerSpec)?.module, h as HandlerSpec)));
+    if (handlers.length === 0)
+      throw new RingbusError('RINGBUS_ERR_TOPOLOGY', 'handleEventsWith/then needs at least one handler');
+    const refs = handlers.map((h) =>
+      h instanceof HandlerRef
+        ? h
+        : this.handler((h as HandlerSpec)?.name, (h as HandlerSpec)?.module, h as HandlerSpec),
+    );
     for (const r of refs) {
-      if (r.owner !== this) throw new RingbusError('RINGBUS_ERR_TOPOLOGY', `handler '${r.name}' belongs to another bus`);
-      if (r.dependsOn !== null) throw new RingbusError('RINGBUS_ERR_TOPOLOGY', `handler '${r.name}' is already placed in the graph; a handler runs once (use after('${r.name}') to add dependents)`);
+      if (r.owner !== this)
+        throw new RingbusError('RINGBUS_ERR_TOPOLOGY', `handler '${r.name}' belongs to another bus`);
+      if (r.dependsOn !== null)
+        throw new RingbusError(
+          'RINGBUS_ERR_TOPOLOGY',
+          `handler '${r.name}' is already placed in the graph; a handler runs once (use after('${r.name}') to add dependents)`,
+        );
     }
-    if (new Set(refs).size !== refs.length) throw new RingbusError('RINGBUS_ERR_TOPOLOGY', 'the same handler appears twice in one handleEventsWith/then');
+    if (new Set(refs).size !== refs.length)
+      throw new RingbusError('RINGBUS_ERR_TOPOLOGY', 'the same handler appears twice in one handleEventsWith/then');
     let order = this.#handlers.filter((h) => h.dependsOn !== null).length;
     for (const r of refs) {
       r.dependsOn = [...after];
@@ -202,16 +269,30 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     if (this.#journal && this.#journal.dependsOn === null) this.place([], [this.#journal]);
     const placed = this.#handlers.filter((h) => h.dependsOn !== null).sort((a, b) => a.order - b.order);
     const unplaced = this.#handlers.filter((h) => h.dependsOn === null);
-    if (placed.length === 0) throw new RingbusError('RINGBUS_ERR_TOPOLOGY', 'no handler is wired: use bus.handleEventsWith(...) before start()');
-    if (unplaced.length > 0) throw new RingbusError('RINGBUS_ERR_TOPOLOGY', `handler(s) registered but never wired: ${unplaced.map((h) => h.name).join(', ')}`);
-    const nowhere = placed.filter((h) => h.policy.type !== 'halt' && h.deadLetterPath === null && !this.#options.persistence);
+    if (placed.length === 0)
+      throw new RingbusError(
+        'RINGBUS_ERR_TOPOLOGY',
+        'no handler is wired: use bus.handleEventsWith(...) before start()',
+      );
+    if (unplaced.length > 0)
+      throw new RingbusError(
+        'RINGBUS_ERR_TOPOLOGY',
+        `handler(s) registered but never wired: ${unplaced.map((h) => h.name).join(', ')}`,
+      );
+    const nowhere = placed.filter(
+      (h) => h.policy.type !== 'halt' && h.deadLetterPath === null && !this.#options.persistence,
+    );
     if (nowhere.length > 0) {
       throw new RingbusError(
         'RINGBUS_ERR_INVALID_OPTION',
         `handler(s) ${nowhere.map((h) => `'${h.name}'`).join(', ')} may skip failed events but have no deadLetterPath and the bus has no persistence.dataDir: skipped events would be lost`,
       );
     }
-    if (placed.length > MAX_SEQUENCES) throw new RingbusRangeError('RINGBUS_ERR_TOPOLOGY', `at most ${MAX_SEQUENCES} handlers per bus, got ${placed.length}`);
+    if (placed.length > MAX_SEQUENCES)
+      throw new RingbusRangeError(
+        'RINGBUS_ERR_TOPOLOGY',
+        `at most ${MAX_SEQUENCES} handlers per bus, got ${placed.length}`,
+      );
     const o = this.#options;
     const p = o.persistence;
     // one writer per data directory (read-only replays take no lock)
@@ -224,7 +305,14 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
       throw error;
     }
     if (p && plan) {
-      if (!p.readOnly) writeBusManifest(p.dataDir, o.event, placed, { capacity: o.capacity, producerType: o.producerType }, p.upcasters !== undefined);
+      if (!p.readOnly)
+        writeBusManifest(
+          p.dataDir,
+          o.event,
+          placed,
+          { capacity: o.capacity, producerType: o.producerType },
+          p.upcasters !== undefined,
+        );
       this.#journal!.options = {
         dataDir: p.dataDir,
         fsync: p.fsync ?? 'batch',
@@ -252,13 +340,19 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     this.#ring = ring;
     this.#status = status;
     this.#publisher = new BusPublisher(ring, status);
-    this.#publisher.close(() => new RingbusError('RINGBUS_ERR_BUS_STATE', `cannot publish while the bus is ${this.#state}`));
+    this.#publisher.close(
+      () => new RingbusError('RINGBUS_ERR_BUS_STATE', `cannot publish while the bus is ${this.#state}`),
+    );
     for (const h of placed) this.#sequences.set(h, ring.newSequence());
     const leaves = placed.filter((h) => !placed.some((d) => d.dependsOn!.includes(h)));
     ring.addGatingSequences(...leaves.map((h) => this.#sequences.get(h)!));
 
     const names = [...new Set(placed.map((h) => h.worker ?? DEFAULT_WORKER))];
-    if (names.length > MAX_WORKERS) throw new RingbusRangeError('RINGBUS_ERR_TOPOLOGY', `at most ${MAX_WORKERS} workers per bus, got ${names.length}`);
+    if (names.length > MAX_WORKERS)
+      throw new RingbusRangeError(
+        'RINGBUS_ERR_TOPOLOGY',
+        `at most ${MAX_WORKERS} workers per bus, got ${names.length}`,
+      );
     const inits: WorkerInit[] = names.map((workerName, workerIndex) => {
       const wo = this.#workerOptions.get(workerName) ?? {};
       const handlers: HandlerInit[] = placed
@@ -271,7 +365,9 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
           sequenceLine: this.#sequences.get(h)!.line,
           dependsOnLines: h.dependsOn!.map((d) => this.#sequences.get(d)!.line),
           policy: h.policy,
-          deadLetterPath: h.deadLetterPath ?? (p && h.policy.type !== 'halt' ? join(p.dataDir, 'dead-letters', `${h.name}.dlq`) : null),
+          deadLetterPath:
+            h.deadLetterPath ??
+            (p && h.policy.type !== 'halt' ? join(p.dataDir, 'dead-letters', `${h.name}.dlq`) : null),
           hasRestore: plan?.snapshot?.states.has(h.name) ?? false,
           restoreState: plan?.snapshot?.states.get(h.name),
         }));
@@ -288,12 +384,21 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
         outbound: o.outbound ?? {},
       };
     });
-    this.#workers = new WorkerSet(inits, (m) => this.#onWorkerMessage(m), (m) => this.#onSupervisorMessage(m));
+    this.#workers = new WorkerSet(
+      inits,
+      (m) => this.#onWorkerMessage(m),
+      (m) => this.#onSupervisorMessage(m),
+    );
     try {
-      await this.#workers.start(ring.descriptor(), status.buffer, inits.map((i) => this.#workerOptions.get(i.workerName)?.resourceLimits ?? null));
+      await this.#workers.start(
+        ring.descriptor(),
+        status.buffer,
+        inits.map((i) => this.#workerOptions.get(i.workerName)?.resourceLimits ?? null),
+      );
     } catch (error) {
       this.#state = 'halted';
-      if (status.tryHalt(HALT_SHUTDOWN, -1, -1, NaN, `start failed: ${(error as Error).message}`)) ring.halt(HALT_SHUTDOWN);
+      if (status.tryHalt(HALT_SHUTDOWN, -1, -1, NaN, `start failed: ${(error as Error).message}`))
+        ring.halt(HALT_SHUTDOWN);
       await this.#workers.waitAllExited(5000);
       this.#releaseLock();
       throw error;
@@ -313,12 +418,22 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
       if (p.recoverTo !== undefined) {
         // time travel: the state is frozen at the target; only control requests (stateHash, captureState) go through
         this.#state = 'running';
-        this.#publisher.close(() => new RingbusError('RINGBUS_ERR_BUS_STATE', `this bus replays to ${replayedThrough} for inspection (persistence.recoverTo): publishing is refused`));
+        this.#publisher.close(
+          () =>
+            new RingbusError(
+              'RINGBUS_ERR_BUS_STATE',
+              `this bus replays to ${replayedThrough} for inspection (persistence.recoverTo): publishing is refused`,
+            ),
+        );
         this.#controlOnly = true;
         return;
       }
       if (!p.readOnly && p.snapshotEvery) {
-        this.#scheduler = new SnapshotScheduler(p.snapshotEvery, () => this.#ring!.getCursor(), () => this.snapshot());
+        this.#scheduler = new SnapshotScheduler(
+          p.snapshotEvery,
+          () => this.#ring!.getCursor(),
+          () => this.snapshot(),
+        );
       }
     }
     this.#state = 'running';
@@ -340,14 +455,19 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
    */
   async snapshot(options: { timeoutMs?: number } = {}): Promise<{ sequence: number; path: string }> {
     const p = this.#options.persistence;
-    if (!p || p.readOnly || p.recoverTo) throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'snapshot() needs a bus with writable persistence options');
+    if (!p || p.readOnly || p.recoverTo)
+      throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'snapshot() needs a bus with writable persistence options');
     const timeoutMs = options.timeoutMs ?? 60_000;
     const cut = await this.captureState({ timeoutMs });
     const journalSeq = this.#sequences.get(this.#journal!)!;
     const deadline = performance.now() + timeoutMs;
     while (journalSeq.read(cut.sequence) < cut.sequence) {
       if (this.#status!.haltReason() !== 0) throw this.#currentHaltError();
-      if (performance.now() > deadline) throw new RingbusError('RINGBUS_ERR_DRAIN_TIMEOUT', `snapshot at ${cut.sequence}: the journal did not pass it within ${timeoutMs} ms`);
+      if (performance.now() > deadline)
+        throw new RingbusError(
+          'RINGBUS_ERR_DRAIN_TIMEOUT',
+          `snapshot at ${cut.sequence}: the journal did not pass it within ${timeoutMs} ms`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
     const { SnapshotWriterPool } = await import('../persistence/SnapshotWriterPool.js');
@@ -362,17 +482,22 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     return result;
   }
 
-  #pool: { writeSet(sequence: number, states: Readonly<Record<string, unknown>>): Promise<string>; close(): Promise<void> } | null = null;
+  #pool: {
+    writeSet(sequence: number, states: Readonly<Record<string, unknown>>): Promise<string>;
+    close(): Promise<void>;
+  } | null = null;
 
   /** Descriptor for a gateway worker: `BusPublisher.attach(descriptor)` there. */
   publisherDescriptor(): PublisherDescriptor {
-    if (!this.#ring || !this.#status) throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'publisherDescriptor() is available after start()');
+    if (!this.#ring || !this.#status)
+      throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'publisherDescriptor() is available after start()');
     return { ring: this.#ring.descriptor(), status: this.#status.buffer };
   }
 
   /** The main thread's publisher (checks halt and state on every publish). */
   get publisher(): BusPublisher<F> {
-    if (!this.#publisher) throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'the publisher exists once start() has been called');
+    if (!this.#publisher)
+      throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'the publisher exists once start() has been called');
     return this.#publisher;
   }
 
@@ -401,7 +526,11 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   }
 
   #pub(): BusPublisher<F> {
-    if (!this.#publisher) throw new RingbusError('RINGBUS_ERR_BUS_STATE', `cannot publish while the bus is ${this.#state}: call start() first`);
+    if (!this.#publisher)
+      throw new RingbusError(
+        'RINGBUS_ERR_BUS_STATE',
+        `cannot publish while the bus is ${this.#state}: call start() first`,
+      );
     return this.#publisher;
   }
 
@@ -412,10 +541,16 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
    */
   async drain(options: { timeoutMs?: number } = {}): Promise<void> {
     const timeoutMs = options.timeoutMs ?? 30_000;
-    if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `drain timeoutMs must be a non-negative number, got ${show(timeoutMs)}`);
-    if (this.#state === 'stopped') throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'drain() needs a running bus; it is stopped');
+    if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0))
+      throw new RingbusRangeError(
+        'RINGBUS_ERR_INVALID_OPTION',
+        `drain timeoutMs must be a non-negative number, got ${show(timeoutMs)}`,
+      );
+    if (this.#state === 'stopped')
+      throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'drain() needs a running bus; it is stopped');
     if (this.#state === 'halted' || this.#status?.haltReason()) throw this.#currentHaltError();
-    if (this.#state !== 'running' && this.#state !== 'stopping') throw new RingbusError('RINGBUS_ERR_BUS_STATE', `drain() needs a running bus; it is ${this.#state}`);
+    if (this.#state !== 'running' && this.#state !== 'stopping')
+      throw new RingbusError('RINGBUS_ERR_BUS_STATE', `drain() needs a running bus; it is ${this.#state}`);
     const ring = this.#ring!;
     const target = ring.getCursor();
     const deadline = performance.now() + timeoutMs;
@@ -464,7 +599,9 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     let failure: unknown = null;
     if (this.#state === 'running') {
       this.#state = 'stopping';
-      this.#publisher!.close(() => new RingbusError('RINGBUS_ERR_BUS_STATE', `cannot publish while the bus is ${this.#state}`));
+      this.#publisher!.close(
+        () => new RingbusError('RINGBUS_ERR_BUS_STATE', `cannot publish while the bus is ${this.#state}`),
+      );
       try {
         await this.drain(options);
       } catch (error) {
@@ -473,7 +610,11 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     }
     const status = this.#status!;
     status.requestStop();
-    if (failure !== null && status.tryHalt(HALT_SHUTDOWN, -1, -1, NaN, `shutdown after a failed drain: ${(failure as Error).message}`)) this.#ring!.halt(HALT_SHUTDOWN);
+    if (
+      failure !== null &&
+      status.tryHalt(HALT_SHUTDOWN, -1, -1, NaN, `shutdown after a failed drain: ${(failure as Error).message}`)
+    )
+      this.#ring!.halt(HALT_SHUTDOWN);
     this.#ring!.wakeAll();
     await this.#workers!.waitAllExited(options.timeoutMs ?? 30_000);
     // a gateway still publishing would otherwise wait forever on a ring nobody consumes
@@ -483,26 +624,43 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     this.#pool = null;
     this.#releaseLock();
     this.#state = 'stopped';
-    this.#publisher!.close(() => (this.#haltError ? this.#currentHaltError() : new RingbusError('RINGBUS_ERR_BUS_STATE', 'cannot publish: the bus is stopped')));
+    this.#publisher!.close(() =>
+      this.#haltError
+        ? this.#currentHaltError()
+        : new RingbusError('RINGBUS_ERR_BUS_STATE', 'cannot publish: the bus is stopped'),
+    );
     if (failure !== null) throw failure;
-    if (shutdownErrors.length > 0) throw new RingbusError('RINGBUS_ERR_HANDLER_FAILED', `onShutdown failed: ${shutdownErrors.map((e) => e.message).join('; ')}`);
+    if (shutdownErrors.length > 0)
+      throw new RingbusError(
+        'RINGBUS_ERR_HANDLER_FAILED',
+        `onShutdown failed: ${shutdownErrors.map((e) => e.message).join('; ')}`,
+      );
   }
 
   /** Per-handler progress, lag, throughput counters and latency / batch-size percentiles. */
   async metrics(options: { timeoutMs?: number } = {}): Promise<BusMetrics> {
-    if (!this.#ring || !this.#workers) throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'metrics() is available after start()');
+    if (!this.#ring || !this.#workers)
+      throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'metrics() is available after start()');
     let reports: HandlerMetricsReport[];
     if (this.#state === 'running' || this.#state === 'stopping') {
       const id = this.#status!.requestMetrics();
       this.#ring.wakeAll();
-      reports = await this.#workers.collectMetrics(id, options.timeoutMs ?? 5000, (i) => this.#status!.workerState(i) === WORKER_RUNNING);
+      reports = await this.#workers.collectMetrics(
+        id,
+        options.timeoutMs ?? 5000,
+        (i) => this.#status!.workerState(i) === WORKER_RUNNING,
+      );
     } else {
       reports = this.#workers.lastMetrics();
     }
     const cursor = this.#ring.getCursor();
     return buildMetrics(
       cursor,
-      [...this.#sequences].map(([h, s]) => ({ name: h.name, worker: h.worker ?? DEFAULT_WORKER, sequence: s.read(cursor) })),
+      [...this.#sequences].map(([h, s]) => ({
+        name: h.name,
+        worker: h.worker ?? DEFAULT_WORKER,
+        sequence: s.read(cursor),
+      })),
       reports,
     );
   }
@@ -523,7 +681,9 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
    * hash of its snapshot()), combined in handler-name order. Equal hashes = equal state, which is
    * how live runs, recoveries and replays are compared.
    */
-  async stateHash(options: { timeoutMs?: number } = {}): Promise<{ sequence: number; hash: string; handlers: Readonly<Record<string, string | null>> }> {
+  async stateHash(
+    options: { timeoutMs?: number } = {},
+  ): Promise<{ sequence: number; hash: string; handlers: Readonly<Record<string, string | null>> }> {
     const workers = this.#runningWorkers('stateHash()');
     const sequence = this.#publishControl(CONTROL_STATE_HASH);
     const names = workers.inits.flatMap((i) => i.handlers.map((h) => h.name));
@@ -535,7 +695,8 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
 
   #runningWorkers(what: string): WorkerSet {
     if (this.#state === 'halted' || this.#status?.haltReason()) throw this.#currentHaltError();
-    if (this.#state !== 'running' || !this.#workers) throw new RingbusError('RINGBUS_ERR_BUS_STATE', `${what} needs a running bus; it is ${this.#state}`);
+    if (this.#state !== 'running' || !this.#workers)
+      throw new RingbusError('RINGBUS_ERR_BUS_STATE', `${what} needs a running bus; it is ${this.#state}`);
     return this.#workers;
   }
 
@@ -549,7 +710,12 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   placement(): PlacementReport {
     const inits = this.#workers?.inits ?? [];
     return placementReport(
-      inits.map((i) => ({ name: i.workerName, handlers: i.handlers.map((h) => h.name), waitStrategy: i.waitStrategy, placement: this.#workers!.placementOf(i.workerIndex) })),
+      inits.map((i) => ({
+        name: i.workerName,
+        handlers: i.handlers.map((h) => h.name),
+        waitStrategy: i.waitStrategy,
+        placement: this.#workers!.placementOf(i.workerIndex),
+      })),
       this.#options.producerLabel,
       isSpinning(this.#waitStrategy),
     );
@@ -584,7 +750,10 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   }
 
   #assertState(expected: BusState, what: string): void {
-    if (this.#state !== expected) throw new RingbusError('RINGBUS_ERR_BUS_STATE', `${what} is only allowed while the bus is ${expected}; it is ${this.#state}`);
+    if (this.#state !== expected)
+      throw new RingbusError(
+        'RINGBUS_ERR_BUS_STATE',
+        `${what} is only allowed while the bus is ${expected}; it is ${this.#state}`,
+      );
   }
 }
-

@@ -14,7 +14,13 @@ export class SnapshotScheduler {
   #lastAt = performance.now();
   #running: Promise<unknown> | null = null;
 
-  constructor(every: { events?: number; ms?: number }, cursor: () => number, take: () => Promise<unknown>, onError: (error: unknown) => void = (e) => process.emitWarning(`ringbus: snapshot failed: ${(e as Error).message}`, 'RingbusSnapshotWarning')) {
+  constructor(
+    every: { events?: number; ms?: number },
+    cursor: () => number,
+    take: () => Promise<unknown>,
+    onError: (error: unknown) => void = (e) =>
+      process.emitWarning(`ringbus: snapshot failed: ${(e as Error).message}`, 'RingbusSnapshotWarning'),
+  ) {
     this.#everyEvents = every.events ?? Infinity;
     this.#everyMs = every.ms ?? Infinity;
     this.#cursor = cursor;
@@ -28,7 +34,9 @@ export class SnapshotScheduler {
   #check(): void {
     if (this.#running) return;
     const cursor = this.#cursor();
-    const due = cursor - this.#lastSequence >= this.#everyEvents || (performance.now() - this.#lastAt >= this.#everyMs && cursor !== this.#lastSequence);
+    const due =
+      cursor - this.#lastSequence >= this.#everyEvents ||
+      (performance.now() - this.#lastAt >= this.#everyMs && cursor !== this.#lastSequence);
     if (!due) return;
     this.#lastSequence = cursor;
     this.#lastAt = performance.now();

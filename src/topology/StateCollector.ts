@@ -42,13 +42,24 @@ export function collectAt(
           pending.delete(name);
         }
       } else if (m.type === 'worker-exit' || (m.type === 'stopped' && m.halted)) {
-        finish(new RingbusError('RINGBUS_ERR_BUS_HALTED', `a worker stopped before every handler answered the ${kind} request at sequence ${sequence} (missing: ${[...pending].join(', ')})`));
+        finish(
+          new RingbusError(
+            'RINGBUS_ERR_BUS_HALTED',
+            `a worker stopped before every handler answered the ${kind} request at sequence ${sequence} (missing: ${[...pending].join(', ')})`,
+          ),
+        );
         return;
       }
       if (pending.size === 0) finish(null);
     });
     const timer = setTimeout(
-      () => finish(new RingbusError('RINGBUS_ERR_DRAIN_TIMEOUT', `${kind} at sequence ${sequence} not answered within ${timeoutMs} ms by: ${[...pending].join(', ')}`)),
+      () =>
+        finish(
+          new RingbusError(
+            'RINGBUS_ERR_DRAIN_TIMEOUT',
+            `${kind} at sequence ${sequence} not answered within ${timeoutMs} ms by: ${[...pending].join(', ')}`,
+          ),
+        ),
       timeoutMs,
     );
     if (pending.size === 0) finish(null);

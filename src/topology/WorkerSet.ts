@@ -2,7 +2,14 @@ import { MessageChannel, Worker, type MessagePort, type ResourceLimits } from 'n
 import type { RingDescriptor } from '../core/RingBuffer.js';
 import { RingbusError } from '../errors.js';
 import type { HandlerMetricsReport } from '../metrics/HandlerMetricsRecorder.js';
-import type { PlacementResult, SerializedError, SupervisorInit, SupervisorMessage, WorkerInit, WorkerMessage } from './protocol.js';
+import type {
+  PlacementResult,
+  SerializedError,
+  SupervisorInit,
+  SupervisorMessage,
+  WorkerInit,
+  WorkerMessage,
+} from './protocol.js';
 
 const WORKER_SCRIPT = new URL('../processing/workerHost.js', import.meta.url).href;
 const SUPERVISOR_SCRIPT = new URL('./supervisor.js', import.meta.url);
@@ -15,7 +22,8 @@ const SUPERVISOR_SCRIPT = new URL('./supervisor.js', import.meta.url);
  */
 function startSupervisor(init: SupervisorInit, transferList: MessagePort[]): Worker {
   const filtered = process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
-  if (filtered.length === process.execArgv.length) return new Worker(SUPERVISOR_SCRIPT, { workerData: init, transferList });
+  if (filtered.length === process.execArgv.length)
+    return new Worker(SUPERVISOR_SCRIPT, { workerData: init, transferList });
   try {
     return new Worker(SUPERVISOR_SCRIPT, { workerData: init, transferList, execArgv: filtered });
   } catch (error) {
@@ -44,7 +52,11 @@ export class WorkerSet {
   #exited = false;
   #exitWaiters: (() => void)[] = [];
 
-  constructor(inits: readonly WorkerInit[], onWorker: (m: WorkerMessage) => void, onSupervisor: (m: SupervisorMessage) => void) {
+  constructor(
+    inits: readonly WorkerInit[],
+    onWorker: (m: WorkerMessage) => void,
+    onSupervisor: (m: SupervisorMessage) => void,
+  ) {
     this.inits = inits;
     this.#onWorker = onWorker;
     this.#onSupervisor = onSupervisor;
@@ -74,7 +86,10 @@ export class WorkerSet {
           waiting.delete(m.workerIndex);
           if (waiting.size === 0) done(null);
         } else if (m.type === 'start-failed') {
-          const e = new RingbusError(m.error.code === 'RINGBUS_ERR_HANDLER_MODULE' ? 'RINGBUS_ERR_HANDLER_MODULE' : 'RINGBUS_ERR_HANDLER_FAILED', `worker '${this.inits[m.workerIndex]!.workerName}' failed to start: ${m.error.message}`);
+          const e = new RingbusError(
+            m.error.code === 'RINGBUS_ERR_HANDLER_MODULE' ? 'RINGBUS_ERR_HANDLER_MODULE' : 'RINGBUS_ERR_HANDLER_FAILED',
+            `worker '${this.inits[m.workerIndex]!.workerName}' failed to start: ${m.error.message}`,
+          );
           e.stack = `${e.stack}\ncaused by: ${m.error.stack}`;
           done(e);
         } else if (m.type === 'worker-exit' && waiting.has(m.workerIndex)) {
@@ -93,7 +108,15 @@ export class WorkerSet {
     supervisor.on('message', (m: SupervisorMessage) => this.#dispatch(m));
     supervisor.on('error', (error) => {
       // the supervisor itself failing is fatal for the bus: report as an exit of every worker
-      for (const init of this.inits) this.#dispatch({ type: 'worker-exit', workerIndex: init.workerIndex, workerName: init.workerName, code: 1, unexpected: true, cause: `supervisor failed: ${error.message}` });
+      for (const init of this.inits)
+        this.#dispatch({
+          type: 'worker-exit',
+          workerIndex: init.workerIndex,
+          workerName: init.workerName,
+          code: 1,
+          unexpected: true,
+          cause: `supervisor failed: ${error.message}`,
+        });
     });
     supervisor.on('exit', () => this.#markExited());
     return ready;
@@ -104,8 +127,7 @@ export class WorkerSet {
       this.#placements.set(m.workerIndex, m.placement);
       this.#stateful.push(...m.stateful);
       Object.assign(this.#snapshotSchemas, m.snapshotSchemas);
-    }
-    else if (m.type === 'metrics') this.#lastMetrics.set(m.workerIndex, m.handlers);
+    } else if (m.type === 'metrics') this.#lastMetrics.set(m.workerIndex, m.handlers);
     else if (m.type === 'stopped') this.#shutdownErrors.push(...m.shutdownErrors);
     else if (m.type === 'all-exited') this.#markExited();
     for (const l of [...this.#listeners]) l(m);
@@ -142,7 +164,11 @@ export class WorkerSet {
   }
 
   /** Waits for a metrics report ≥ requestId from every worker that `alive` says is running. */
-  collectMetrics(requestId: number, timeoutMs: number, alive: (workerIndex: number) => boolean): Promise<HandlerMetricsReport[]> {
+  collectMetrics(
+    requestId: number,
+    timeoutMs: number,
+    alive: (workerIndex: number) => boolean,
+  ): Promise<HandlerMetricsReport[]> {
     return new Promise((resolve) => {
       const pending = new Set(this.inits.map((i) => i.workerIndex).filter(alive));
       const finish = (): void => {
@@ -151,7 +177,8 @@ export class WorkerSet {
         resolve(this.lastMetrics());
       };
       const listener = (m: WorkerMessage | SupervisorMessage): void => {
-        if ((m.type === 'metrics' && m.requestId >= requestId) || m.type === 'stopped' || m.type === 'worker-exit') pending.delete(m.workerIndex);
+        if ((m.type === 'metrics' && m.requestId >= requestId) || m.type === 'stopped' || m.type === 'worker-exit')
+          pending.delete(m.workerIndex);
         if (pending.size === 0) finish();
       };
       const timer = setTimeout(finish, timeoutMs);

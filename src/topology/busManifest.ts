@@ -19,7 +19,13 @@ function jsonable(value: unknown): unknown {
  * dependencies, policy, options when JSON-able) so that `ringbus replay` can rebuild the same
  * bus. Refuses a data directory written with another schema unless upcasters are configured.
  */
-export function writeBusManifest(dataDir: string, event: EventType, handlers: readonly HandlerRef[], bus: { capacity: number; producerType: string }, upcasting: boolean): void {
+export function writeBusManifest(
+  dataDir: string,
+  event: EventType,
+  handlers: readonly HandlerRef[],
+  bus: { capacity: number; producerType: string },
+  upcasting: boolean,
+): void {
   const existing = readManifest(dataDir);
   if (existing && existing.fingerprint !== event.fingerprint && !upcasting) {
     throw new RingbusError(

@@ -19,9 +19,23 @@ export function haltError(status: BusStatus, cause?: unknown): BusHaltedError {
   for (let i = 0; info === null && i < 1_000_000; i++) info = status.haltInfo();
   const reason = info?.reason ?? status.haltReason();
   const message = info?.message ?? 'the ring was halted';
-  const code = reason === HALT_WORKER_DIED ? 'RINGBUS_ERR_WORKER_DIED' : reason === HALT_HANDLER_FAILED ? 'RINGBUS_ERR_HANDLER_FAILED' : 'RINGBUS_ERR_BUS_HALTED';
-  const prefix = reason === HALT_SHUTDOWN ? 'the bus was shut down' : reason === HALT_REQUESTED ? 'the bus was halted' : 'the bus halted';
-  const err = new RingbusError(code, `${prefix}; publishing is refused: ${message}`, cause === undefined ? undefined : { cause }) as RingbusError & { sequence: number; reason: number };
+  const code =
+    reason === HALT_WORKER_DIED
+      ? 'RINGBUS_ERR_WORKER_DIED'
+      : reason === HALT_HANDLER_FAILED
+        ? 'RINGBUS_ERR_HANDLER_FAILED'
+        : 'RINGBUS_ERR_BUS_HALTED';
+  const prefix =
+    reason === HALT_SHUTDOWN
+      ? 'the bus was shut down'
+      : reason === HALT_REQUESTED
+        ? 'the bus was halted'
+        : 'the bus halted';
+  const err = new RingbusError(
+    code,
+    `${prefix}; publishing is refused: ${message}`,
+    cause === undefined ? undefined : { cause },
+  ) as RingbusError & { sequence: number; reason: number };
   err.sequence = info?.sequence ?? NaN;
   err.reason = reason;
   return err;

@@ -37,7 +37,10 @@ export function normaliseCpus(worker: string, cpu: WorkerOptions['cpu']): number
   // every CPU of the system, not just this thread's affinity (which shrinks once the thread is pinned)
   const max = cpuIndexLimit() - 1;
   if (!list || list.length === 0 || list.some((c) => !Number.isInteger(c) || c < 0 || c > max)) {
-    throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `workers.${worker}.cpu must be a CPU index or a non-empty list of them in [0, ${max}], got ${show(cpu)}`);
+    throw new RingbusRangeError(
+      'RINGBUS_ERR_INVALID_OPTION',
+      `workers.${worker}.cpu must be a CPU index or a non-empty list of them in [0, ${max}], got ${show(cpu)}`,
+    );
   }
   return list;
 }
@@ -49,16 +52,27 @@ export function isSpinning(w: WaitStrategyOptions): boolean {
 
 /** Builds the placement report and its warnings (e.g. more spinning threads than cores). */
 export function placementReport(
-  workers: ReadonlyArray<{ name: string; handlers: readonly string[]; waitStrategy: WaitStrategyOptions; placement: PlacementResult | null }>,
+  workers: ReadonlyArray<{
+    name: string;
+    handlers: readonly string[];
+    waitStrategy: WaitStrategyOptions;
+    placement: PlacementResult | null;
+  }>,
   producer: string,
   producerSpins: boolean,
 ): PlacementReport {
   const cores = availableParallelism();
   const warnings: string[] = [];
   const spinners = workers.filter((w) => isSpinning(w.waitStrategy)).length + (producerSpins ? 1 : 0);
-  if (spinners > cores) warnings.push(`${spinners} threads spin (busy-spin/yielding) on ${cores} cores: expect poor latency; use 'phased' or 'blocking', or fewer workers`);
+  if (spinners > cores)
+    warnings.push(
+      `${spinners} threads spin (busy-spin/yielding) on ${cores} cores: expect poor latency; use 'phased' or 'blocking', or fewer workers`,
+    );
   const unpinned = workers.filter((w) => w.placement?.cpus && !w.placement.pinned);
-  if (unpinned.length > 0) warnings.push(`pinning requested but off for ${unpinned.map((w) => w.name).join(', ')}: ${unpinned[0]!.placement!.reason}`);
+  if (unpinned.length > 0)
+    warnings.push(
+      `pinning requested but off for ${unpinned.map((w) => w.name).join(', ')}: ${unpinned[0]!.placement!.reason}`,
+    );
   return {
     cores,
     producer,
@@ -76,5 +90,6 @@ export function placementReport(
 }
 
 export function checkWorkerOptions(name: string, o: unknown): asserts o is WorkerOptions {
-  if (typeof o !== 'object' || o === null) throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `workers.${name} must be an object, got ${show(o)}`);
+  if (typeof o !== 'object' || o === null)
+    throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `workers.${name} must be an object, got ${show(o)}`);
 }

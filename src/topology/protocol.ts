@@ -67,16 +67,52 @@ export interface PlacementResult {
 
 /** Handler worker → main (over its MessagePort). */
 export type WorkerMessage =
-  | { readonly type: 'ready'; readonly workerIndex: number; readonly placement: PlacementResult; readonly stateful: readonly string[]; readonly all: readonly string[]; readonly snapshotSchemas: Readonly<Record<string, Record<string, unknown>>> }
+  | {
+      readonly type: 'ready';
+      readonly workerIndex: number;
+      readonly placement: PlacementResult;
+      readonly stateful: readonly string[];
+      readonly all: readonly string[];
+      readonly snapshotSchemas: Readonly<Record<string, Record<string, unknown>>>;
+    }
   | { readonly type: 'start-failed'; readonly workerIndex: number; readonly error: SerializedError }
-  | { readonly type: 'metrics'; readonly workerIndex: number; readonly requestId: number; readonly handlers: readonly HandlerMetricsReport[] }
-  | { readonly type: 'snapshot'; readonly workerIndex: number; readonly handler: string; readonly sequence: number; readonly state: unknown; readonly stateHash: string | null }
-  | { readonly type: 'state-hash'; readonly workerIndex: number; readonly requestId: number; readonly hashes: Readonly<Record<string, string | null>> }
-  | { readonly type: 'stopped'; readonly workerIndex: number; readonly halted: boolean; readonly shutdownErrors: readonly SerializedError[] };
+  | {
+      readonly type: 'metrics';
+      readonly workerIndex: number;
+      readonly requestId: number;
+      readonly handlers: readonly HandlerMetricsReport[];
+    }
+  | {
+      readonly type: 'snapshot';
+      readonly workerIndex: number;
+      readonly handler: string;
+      readonly sequence: number;
+      readonly state: unknown;
+      readonly stateHash: string | null;
+    }
+  | {
+      readonly type: 'state-hash';
+      readonly workerIndex: number;
+      readonly requestId: number;
+      readonly hashes: Readonly<Record<string, string | null>>;
+    }
+  | {
+      readonly type: 'stopped';
+      readonly workerIndex: number;
+      readonly halted: boolean;
+      readonly shutdownErrors: readonly SerializedError[];
+    };
 
 /** Supervisor → main (over the supervisor's parentPort). */
 export type SupervisorMessage =
-  | { readonly type: 'worker-exit'; readonly workerIndex: number; readonly workerName: string; readonly code: number; readonly unexpected: boolean; readonly cause: string }
+  | {
+      readonly type: 'worker-exit';
+      readonly workerIndex: number;
+      readonly workerName: string;
+      readonly code: number;
+      readonly unexpected: boolean;
+      readonly cause: string;
+    }
   | { readonly type: 'all-exited' };
 
 /** Control codes carried in the aux word of KIND_CONTROL slots. */

@@ -24,7 +24,11 @@ export interface DeadLetterReplayResult {
  * flyweight. Off the hot path: allocates freely.
  *
  * ```ts
- * const r = await replayDeadLetters({ path: '/data/dead-letters/risk.dlq', event: Order, module: new URL('./risk-fixed.js', import.meta.url) });
+ * const r = await replayDeadLetters({
+ *   path: '/data/dead-letters/risk.dlq',
+ *   event: Order,
+ *   module: new URL('./risk-fixed.js', import.meta.url),
+ * });
  * ```
  */
 export async function replayDeadLetters<F extends Flyweight>(o: {
@@ -37,10 +41,16 @@ export async function replayDeadLetters<F extends Flyweight>(o: {
   /** State to restore into the handler before replaying (e.g. from a snapshot). */
   restore?: unknown;
 }): Promise<DeadLetterReplayResult> {
-  const letters: DeadLetter[] = readDeadLetters(o.path).filter((l) => o.handlerName === undefined || l.handlerName === o.handlerName);
+  const letters: DeadLetter[] = readDeadLetters(o.path).filter(
+    (l) => o.handlerName === undefined || l.handlerName === o.handlerName,
+  );
   const url = moduleUrl(o.module, 'replayDeadLetters: module');
   const mod = (await import(url)) as { default?: HandlerModule<F> };
-  if (mod.default?.kind !== 'ringbus-handler') throw new RingbusError('RINGBUS_ERR_HANDLER_MODULE', `replayDeadLetters: ${url} must export default defineHandler(factory)`);
+  if (mod.default?.kind !== 'ringbus-handler')
+    throw new RingbusError(
+      'RINGBUS_ERR_HANDLER_MODULE',
+      `replayDeadLetters: ${url} must export default defineHandler(factory)`,
+    );
   const ring = new RingBuffer<F>({ capacity: 2, event: o.event });
   const context: HandlerContext = {
     name: o.handlerName ?? 'dead-letter-replay',
@@ -49,7 +59,10 @@ export async function replayDeadLetters<F extends Flyweight>(o: {
     ring: ring as unknown as RingBuffer<Flyweight>,
     isReplay: () => true,
     outbound() {
-      throw new RingbusError('RINGBUS_ERR_TOPOLOGY', 'replayDeadLetters: outbound rings are not available while replaying dead letters');
+      throw new RingbusError(
+        'RINGBUS_ERR_TOPOLOGY',
+        'replayDeadLetters: outbound rings are not available while replaying dead letters',
+      );
     },
   };
   const handler = mod.default.factory(context as HandlerContext<never>);

@@ -36,11 +36,22 @@ init.workers.forEach(({ init: w, resourceLimits }, i) => {
     const state = status.workerState(w.workerIndex);
     // a worker that leaves while it should be running (or still starting) died
     const unexpected = state === WORKER_RUNNING || state === WORKER_STARTING || errorCause !== null;
-    const cause = errorCause ?? (unexpected ? `exited with code ${code} while running (process.exit or a crash)` : `exited with code ${code}`);
+    const cause =
+      errorCause ??
+      (unexpected ? `exited with code ${code} while running (process.exit or a crash)` : `exited with code ${code}`);
     if (unexpected) {
       status.setWorkerState(w.workerIndex, WORKER_FAILED);
       const handlers = w.handlers.map((h) => h.name).join(', ');
-      if (status.tryHalt(HALT_WORKER_DIED, w.workerIndex, -1, NaN, `worker '${w.workerName}' (handlers: ${handlers}) died: ${cause}`)) ring.halt(HALT_WORKER_DIED);
+      if (
+        status.tryHalt(
+          HALT_WORKER_DIED,
+          w.workerIndex,
+          -1,
+          NaN,
+          `worker '${w.workerName}' (handlers: ${handlers}) died: ${cause}`,
+        )
+      )
+        ring.halt(HALT_WORKER_DIED);
       else ring.halt(status.haltReason() || HALT_WORKER_DIED);
     }
     post({ type: 'worker-exit', workerIndex: w.workerIndex, workerName: w.workerName, code, unexpected, cause });

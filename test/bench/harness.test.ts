@@ -18,7 +18,10 @@ function bench(...args: string[]): { status: number | null; stdout: string; stde
 
 function assertPositiveFinite(value: unknown, what: string): asserts value is number {
   assert.equal(typeof value, 'number', `${what} is a number`);
-  assert.ok(Number.isFinite(value as number) && (value as number) > 0, `${what} is a positive finite number, got ${String(value)}`);
+  assert.ok(
+    Number.isFinite(value as number) && (value as number) > 0,
+    `${what} is a positive finite number, got ${String(value)}`,
+  );
 }
 
 describe('bench harness', () => {
@@ -43,9 +46,15 @@ describe('bench harness', () => {
       assertPositiveFinite(x.eventsPerSec, `${String(x.name)}.eventsPerSec`);
       assertPositiveFinite(x.ratioVsBaseline, `${String(x.name)}.ratioVsBaseline`);
       const ratio = x.eventsPerSec / baseline.eventsPerSec;
-      assert.ok(Math.abs(x.ratioVsBaseline - ratio) <= 1e-9 * ratio, `${String(x.name)}: ratio ${x.ratioVsBaseline} = eventsPerSec / baseline (${ratio})`);
+      assert.ok(
+        Math.abs(x.ratioVsBaseline - ratio) <= 1e-9 * ratio,
+        `${String(x.name)}: ratio ${x.ratioVsBaseline} = eventsPerSec / baseline (${ratio})`,
+      );
     }
-    assert.ok(names.some((n) => /batch/.test(String(n))) && names.some((n) => /per-event/.test(String(n))), `batch and per-event variants: ${names.join(', ')}`);
+    assert.ok(
+      names.some((n) => /batch/.test(String(n))) && names.some((n) => /per-event/.test(String(n))),
+      `batch and per-event variants: ${names.join(', ')}`,
+    );
 
     const machine = report.machine as Record<string, unknown>;
     assert.equal(machine.node, process.version);
@@ -54,8 +63,14 @@ describe('bench harness', () => {
     assert.equal(typeof machine.os, 'string');
     assertPositiveFinite(machine.totalMemoryBytes, 'machine.totalMemoryBytes');
 
-    const placement = report.placement as { threads: Array<{ role: string; thread: string; wait: string; cpu: number | null }>; pinned: boolean };
-    assert.deepEqual(placement.threads.map((t) => t.role), ['producer', 'consumer']);
+    const placement = report.placement as {
+      threads: Array<{ role: string; thread: string; wait: string; cpu: number | null }>;
+      pinned: boolean;
+    };
+    assert.deepEqual(
+      placement.threads.map((t) => t.role),
+      ['producer', 'consumer'],
+    );
     for (const t of placement.threads) {
       assert.equal(typeof t.thread, 'string');
       assert.match(t.wait, /busy-spin/);

@@ -26,7 +26,10 @@ function benchJson(scenario: string): Json {
 
 function assertPositiveFinite(value: unknown, what: string): asserts value is number {
   assert.equal(typeof value, 'number', `${what} is a number, got ${String(value)}`);
-  assert.ok(Number.isFinite(value as number) && (value as number) > 0, `${what} is a positive finite number, got ${String(value)}`);
+  assert.ok(
+    Number.isFinite(value as number) && (value as number) > 0,
+    `${what} is a positive finite number, got ${String(value)}`,
+  );
 }
 
 /** A latency summary: every percentile positive and finite, in order, ending at max. */
@@ -35,7 +38,10 @@ function assertLatency(l: unknown, what: string): Json {
   const s = l as Json;
   for (const k of ['p50', 'p90', 'p99', 'p999', 'p9999', 'max', 'count']) assertPositiveFinite(s[k], `${what}.${k}`);
   const [p50, p90, p99, p999, p9999, max] = ['p50', 'p90', 'p99', 'p999', 'p9999', 'max'].map((k) => s[k] as number);
-  assert.ok(p50! <= p90! && p90! <= p99! && p99! <= p999! && p999! <= p9999! && p9999! <= max!, `${what}: p50 ≤ p90 ≤ p99 ≤ p99.9 ≤ p99.99 ≤ max, got ${JSON.stringify(s)}`);
+  assert.ok(
+    p50! <= p90! && p90! <= p99! && p99! <= p999! && p999! <= p9999! && p9999! <= max!,
+    `${what}: p50 ≤ p90 ≤ p99 ≤ p99.9 ≤ p99.99 ≤ max, got ${JSON.stringify(s)}`,
+  );
   return s;
 }
 
@@ -54,8 +60,14 @@ function assertResult(r: unknown, what: string, against?: Json): Json {
     assertPositiveFinite(ratios?.p99, `${what}.ratiosVsBaseline.p99`);
     const p50 = (b.p50 as number) / (l.p50 as number);
     const p99 = (b.p99 as number) / (l.p99 as number);
-    assert.ok(Math.abs((ratios.p50 as number) - p50) <= 1e-9 * p50, `${what}: p50 ratio ${String(ratios.p50)} = baseline p50 / p50 (${p50})`);
-    assert.ok(Math.abs((ratios.p99 as number) - p99) <= 1e-9 * p99, `${what}: p99 ratio ${String(ratios.p99)} = baseline p99 / p99 (${p99})`);
+    assert.ok(
+      Math.abs((ratios.p50 as number) - p50) <= 1e-9 * p50,
+      `${what}: p50 ratio ${String(ratios.p50)} = baseline p50 / p50 (${p50})`,
+    );
+    assert.ok(
+      Math.abs((ratios.p99 as number) - p99) <= 1e-9 * p99,
+      `${what}: p99 ratio ${String(ratios.p99)} = baseline p99 / p99 (${p99})`,
+    );
     assert.equal(x.ratioVsBaseline, ratios.p50, `${what}: ratioVsBaseline is the p50 ratio`);
   }
   return x;
@@ -66,14 +78,25 @@ function assertMachineAndPlacement(report: Json, roles: readonly string[]): void
   assert.equal(machine.node, process.version);
   assert.ok(Number.isInteger(machine.cpus) && (machine.cpus as number) >= 1, 'machine.cpus');
   assert.equal(typeof machine.loadAverage1m, 'number');
-  const placement = report.placement as { threads: Array<{ role: string; thread: string; wait: string; cpu: number | null }>; pinned: boolean; note: string | null };
-  assert.deepEqual(placement.threads.map((t) => t.role), roles);
+  const placement = report.placement as {
+    threads: Array<{ role: string; thread: string; wait: string; cpu: number | null }>;
+    pinned: boolean;
+    note: string | null;
+  };
+  assert.deepEqual(
+    placement.threads.map((t) => t.role),
+    roles,
+  );
   for (const t of placement.threads) {
     assert.equal(typeof t.thread, 'string');
     assert.equal(typeof t.wait, 'string');
     assert.ok(t.cpu === null || (Number.isInteger(t.cpu) && t.cpu >= 0), `cpu of ${t.role}: ${String(t.cpu)}`);
   }
-  assert.equal(placement.pinned, placement.threads.every((t) => t.cpu !== null), 'pinned says whether every thread is pinned');
+  assert.equal(
+    placement.pinned,
+    placement.threads.every((t) => t.cpu !== null),
+    'pinned says whether every thread is pinned',
+  );
   if (!placement.pinned) assert.equal(typeof placement.note, 'string', 'an unpinned run says why');
 }
 
@@ -81,13 +104,29 @@ function assertClock(report: Json): void {
   const h = report.hiccups as Json;
   assertPositiveFinite(h?.sampledMs, 'hiccups.sampledMs');
   for (const k of ['gapsOver10us', 'gapsOver100us', 'gapsOver1ms', 'maxGapNs', 'lostPercent', 'gcDuringMeter']) {
-    assert.ok(typeof h[k] === 'number' && Number.isFinite(h[k]) && (h[k] as number) >= 0, `hiccups.${k} is a finite number ≥ 0, got ${String(h[k])}`);
+    assert.ok(
+      typeof h[k] === 'number' && Number.isFinite(h[k]) && (h[k] as number) >= 0,
+      `hiccups.${k} is a finite number ≥ 0, got ${String(h[k])}`,
+    );
   }
-  assert.ok((h.gapsOver10us as number) >= (h.gapsOver100us as number) && (h.gapsOver100us as number) >= (h.gapsOver1ms as number), 'gap counts nest');
+  assert.ok(
+    (h.gapsOver10us as number) >= (h.gapsOver100us as number) &&
+      (h.gapsOver100us as number) >= (h.gapsOver1ms as number),
+    'gap counts nest',
+  );
   const clock = report.clock as Json;
   assert.match(String(clock.chosen), /^RingBuffer\.now\(\)/);
   assert.equal(typeof clock.nativeClock, 'boolean');
-  for (const k of ['ringNowCostNs', 'performanceNowCostNs', 'hrtimeBigintCostNs', 'dateNowCostNs', 'ringNowResolutionNs', 'performanceNowResolutionNs', 'hrtimeBigintResolutionNs', 'backToBackNs']) {
+  for (const k of [
+    'ringNowCostNs',
+    'performanceNowCostNs',
+    'hrtimeBigintCostNs',
+    'dateNowCostNs',
+    'ringNowResolutionNs',
+    'performanceNowResolutionNs',
+    'hrtimeBigintResolutionNs',
+    'backToBackNs',
+  ]) {
     assertPositiveFinite(clock[k], `clock.${k}`);
   }
 }
@@ -100,10 +139,14 @@ describe('bench latency scenarios', () => {
     const results = report.results as unknown[];
     assert.ok(Array.isArray(results), 'results is an array');
     const named = results.map((r, i) => assertResult(r, `results[${i}]`, baseline));
-    assert.deepEqual(named.map((r) => r.name), ['ring busy-spin', 'ring yielding', 'RingBus busy-spin']);
+    assert.deepEqual(
+      named.map((r) => r.name),
+      ['ring busy-spin', 'ring yielding', 'RingBus busy-spin'],
+    );
     assertClock(report);
     const targets = report.targets as { met: Record<string, unknown> };
-    for (const k of ['p50', 'p99', 'ratioP50', 'ratioP99']) assert.equal(typeof targets.met[k], 'boolean', `targets.met.${k}`);
+    for (const k of ['p50', 'p99', 'ratioP50', 'ratioP99'])
+      assert.equal(typeof targets.met[k], 'boolean', `targets.met.${k}`);
     assertMachineAndPlacement(report, ['pinger', 'ponger', 'ponger (RingBus variant)']);
   });
 
@@ -124,16 +167,29 @@ describe('bench latency scenarios', () => {
       assert.match(String(ring.name), /^ring @/);
       assert.match(String(post.name), /^postMessage @/);
       assertLatency(ring.uncorrectedLatencyNs, `results[${i}].uncorrectedLatencyNs`);
-      for (const x of [ring, post]) assert.ok(typeof x.producerMaxLateNs === 'number' && (x.producerMaxLateNs as number) >= 0, `${String(x.name)}.producerMaxLateNs`);
+      for (const x of [ring, post])
+        assert.ok(
+          typeof x.producerMaxLateNs === 'number' && (x.producerMaxLateNs as number) >= 0,
+          `${String(x.name)}.producerMaxLateNs`,
+        );
       for (const x of [ring, post]) {
         const p99s = x.p99ByRunNs as unknown[];
         assert.ok(Array.isArray(p99s) && p99s.length === x.reps, `${String(x.name)}: one p99 per run`);
         p99s.forEach((v, k) => assertPositiveFinite(v, `${String(x.name)}.p99ByRunNs[${k}]`));
       }
-      for (const x of [ring, post]) assert.equal((x.latencyNs as Json).count, (x.events as number) * (x.reps as number), `${String(x.name)}: every event of every run recorded`);
+      for (const x of [ring, post])
+        assert.equal(
+          (x.latencyNs as Json).count,
+          (x.events as number) * (x.reps as number),
+          `${String(x.name)}: every event of every run recorded`,
+        );
     }
     const offered = rings.map((r) => r.offeredPerSec as number);
-    assert.deepEqual([...offered].sort((a, b) => a - b), offered, 'rates ascending');
+    assert.deepEqual(
+      [...offered].sort((a, b) => a - b),
+      offered,
+      'rates ascending',
+    );
     assert.equal(new Set(offered).size, offered.length, 'distinct rates');
     assert.match(String(report.coordinatedOmission), /scheduled/i);
     assertClock(report);

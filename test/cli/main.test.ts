@@ -11,11 +11,23 @@ import { JournalWriter } from '../../src/persistence/JournalWriter.js';
 import { writeManifest } from '../../src/persistence/dataDirManifest.js';
 import { defineEvent } from '../../src/schema/defineEvent.js';
 import { SLOT_HEADER_BYTES, KIND_CONTROL, KIND_EVENT } from '../../src/layout/RingBufferDescriptor.js';
-import { maxRecordBytes, REC_PAYLOAD_OFFSET, SEGMENT_HEADER_BYTES, segmentFileName } from '../../src/layout/JournalDescriptor.js';
+import {
+  maxRecordBytes,
+  REC_PAYLOAD_OFFSET,
+  SEGMENT_HEADER_BYTES,
+  segmentFileName,
+} from '../../src/layout/JournalDescriptor.js';
 import { withTempDir } from '../persistence/helpers.js';
 
 const MAIN = new URL('../../src/cli/main.js', import.meta.url).pathname;
-const Order = defineEvent('Order', { id: 'i53', price: 'f64', qty: 'u32', side: 'u8', symbol: { type: 'ascii', length: 8 }, tag: { type: 'bytes', length: 3 } });
+const Order = defineEvent('Order', {
+  id: 'i53',
+  price: 'f64',
+  qty: 'u32',
+  side: 'u8',
+  symbol: { type: 'ascii', length: 8 },
+  tag: { type: 'bytes', length: 3 },
+});
 
 interface Run {
   readonly code: number;
@@ -31,18 +43,40 @@ function ringbus(...args: string[]): Promise<Run> {
   });
 }
 
-const order = (i: number): Record<string, unknown> => ({ id: 1_000_000 + i, price: 100 + i / 4, qty: i * 3, side: i % 2, symbol: `SYM${i % 10}`, tag: new Uint8Array([i & 0xff, 1, 2]) });
+const order = (i: number): Record<string, unknown> => ({
+  id: 1_000_000 + i,
+  price: 100 + i / 4,
+  qty: i * 3,
+  side: i % 2,
+  symbol: `SYM${i % 10}`,
+  tag: new Uint8Array([i & 0xff, 1, 2]),
+});
 
 /** A data directory with a manifest and sequences 0..count-1 (every 10th a control event). */
 function writeDataDir(dir: string, count: number, manifest = true): void {
   if (manifest) writeManifest(dir, { event: Order.definition, handlers: [{ name: 'risk' }] });
-  const w = JournalWriter.open(dir, { fingerprint: Order.fingerprint, eventName: Order.name, payloadSize: Order.payloadSize, epochMs: 1_700_000_000_000, fsync: 'none', segmentBytes: 4096 });
+  const w = JournalWriter.open(dir, {
+    fingerprint: Order.fingerprint,
+    eventName: Order.name,
+    payloadSize: Order.payloadSize,
+    epochMs: 1_700_000_000_000,
+    fsync: 'none',
+    segmentBytes: 4096,
+  });
   const slot = new ArrayBuffer(Order.slotSize);
   const bytes = new Uint8Array(slot);
   const fly = new Order.Flyweight(slot).$wrap(0);
   for (let i = 0; i < count; i++) {
     fly.$write(order(i));
-    w.append(i, i * 1000, i % 10 === 9 ? KIND_CONTROL : KIND_EVENT, i % 10 === 9 ? 7 : 0, bytes, SLOT_HEADER_BYTES, Order.payloadSize);
+    w.append(
+      i,
+      i * 1000,
+      i % 10 === 9 ? KIND_CONTROL : KIND_EVENT,
+      i % 10 === 9 ? 7 : 0,
+      bytes,
+      SLOT_HEADER_BYTES,
+      Order.payloadSize,
+    );
   }
   w.close();
 }
@@ -54,7 +88,15 @@ describe('ringbus CLI', () => {
       const r = await ringbus('journal', 'verify', '--data-dir', dir, '--json');
       assert.equal(r.code, 0, r.stderr);
       const out = JSON.parse(r.stdout);
-      assert.deepEqual(Object.keys(out), ['ok', 'segments', 'records', 'firstSequence', 'lastSequence', 'truncatedBytes', 'errors']);
+      assert.deepEqual(Object.keys(out), [
+        'ok',
+        'segments',
+        'records',
+        'firstSequence',
+        'lastSequence',
+        'truncatedBytes',
+        'errors',
+      ]);
       assert.equal(out.ok, true);
       assert.equal(out.records, 200);
       assert.deepEqual([out.firstSequence, out.lastSequence, out.truncatedBytes, out.errors], [0, 199, 0, []]);
@@ -79,7 +121,10 @@ describe('ringbus CLI', () => {
       const out = JSON.parse(r.stdout);
       assert.equal(out.ok, false);
       assert.deepEqual(Object.keys(out.errors[0]), ['file', 'offset', 'sequence', 'message']);
-      assert.deepEqual([out.errors[0].file, out.errors[0].offset, out.errors[0].sequence], [path, SEGMENT_HEADER_BYTES + 5 * stride, 5]);
+      assert.deepEqual(
+        [out.errors[0].file, out.errors[0].offset, out.errors[0].sequence],
+        [path, SEGMENT_HEADER_BYTES + 5 * stride, 5],
+      );
       const cat = await ringbus('journal', 'cat', '--data-dir', dir, '--json');
       assert.equal(cat.code, 1);
       assert.match(cat.stderr, /RINGBUS_ERR_JOURNAL_CORRUPT/);
@@ -92,7 +137,10 @@ describe('ringbus CLI', () => {
       writeDataDir(dir, 200);
       const r = await ringbus('journal', 'cat', '--data-dir', dir, '--from', '95', '--to', '120', '--json');
       assert.equal(r.code, 0, r.stderr);
-      const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      const lines = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       assert.equal(lines.length, 26);
       lines.forEach((obj, k) => {
         const i = 95 + k;
@@ -112,7 +160,10 @@ describe('ringbus CLI', () => {
       });
       const human = await ringbus('journal', 'cat', '--data-dir', dir, '--from', '199');
       assert.equal(human.code, 0);
-      assert.equal(human.stdout, `#199 t=199000ns CONTROL aux=7 id=1000199 price=149.75 qty=597 side=1 symbol="SYM9" tag="c70102"\n`);
+      assert.equal(
+        human.stdout,
+        `#199 t=199000ns CONTROL aux=7 id=1000199 price=149.75 qty=597 side=1 symbol="SYM9" tag="c70102"\n`,
+      );
     });
   });
 

@@ -4,7 +4,15 @@ import { createProgress } from '../../src/cli/progress.js';
 
 /** A stream that records what is written, with a chosen isTTY. */
 function capture(isTTY: boolean): { isTTY: boolean; columns: number; text: string; write(t: string): boolean } {
-  return { isTTY, columns: 100, text: '', write(t: string) { this.text += t; return true; } };
+  return {
+    isTTY,
+    columns: 100,
+    text: '',
+    write(t: string) {
+      this.text += t;
+      return true;
+    },
+  };
 }
 
 describe('createProgress', () => {

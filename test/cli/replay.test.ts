@@ -22,7 +22,7 @@ function cli(...args: string[]): { status: number; out: string; err: string } {
 
 describe('ringbus replay', () => {
   let dir = '';
-  let liveAt: { sequence: number; hash: string }[] = [];
+  const liveAt: { sequence: number; hash: string }[] = [];
   let snapshotSeq = -1;
 
   before(async () => {
@@ -55,7 +55,10 @@ describe('ringbus replay', () => {
     assert.equal(a.snapshot, snapshotSeq);
     assert.equal(a.lastSequence, last.sequence); // the state-hash control event is the journal's last record
     for (const k of ['durationMs', 'eventsPerSec']) assert.ok(typeof a[k] === 'number' && (a[k] as number) >= 0, k);
-    const scratch = JSON.parse(cli('replay', '--data-dir', dir, '--from-scratch', '--json').out) as Record<string, unknown>;
+    const scratch = JSON.parse(cli('replay', '--data-dir', dir, '--from-scratch', '--json').out) as Record<
+      string,
+      unknown
+    >;
     assert.equal(scratch.stateHash, last.hash);
     assert.equal(scratch.snapshot, null);
     assert.equal(scratch.replayed, last.sequence + 1);
@@ -65,7 +68,11 @@ describe('ringbus replay', () => {
     const first = liveAt[0]!;
     const r = cli('replay', '--data-dir', dir, '--to-seq', String(first.sequence - 1), '--dump', '--json');
     assert.equal(r.status, 0, r.err);
-    const out = JSON.parse(r.out) as { stateHash: string; lastSequence: number; states: { totals: { count: number; total: number } } };
+    const out = JSON.parse(r.out) as {
+      stateHash: string;
+      lastSequence: number;
+      states: { totals: { count: number; total: number } };
+    };
     assert.equal(out.stateHash, first.hash);
     assert.equal(out.lastSequence, first.sequence - 1);
     let total = 0;
@@ -74,10 +81,14 @@ describe('ringbus replay', () => {
   });
 
   it('should travel to an event timestamp: before the first event nothing is replayed, after the last everything is', () => {
-    const early = JSON.parse(cli('replay', '--data-dir', dir, '--from-scratch', '--to-time', '1970-01-02T00:00:00Z', '--json').out) as { lastSequence: number; replayed: number };
+    const early = JSON.parse(
+      cli('replay', '--data-dir', dir, '--from-scratch', '--to-time', '1970-01-02T00:00:00Z', '--json').out,
+    ) as { lastSequence: number; replayed: number };
     assert.equal(early.replayed, 0);
     assert.equal(early.lastSequence, -1);
-    const late = JSON.parse(cli('replay', '--data-dir', dir, '--from-scratch', '--to-time', String(Date.now() + 3_600_000), '--json').out) as { stateHash: string; lastSequence: number };
+    const late = JSON.parse(
+      cli('replay', '--data-dir', dir, '--from-scratch', '--to-time', String(Date.now() + 3_600_000), '--json').out,
+    ) as { stateHash: string; lastSequence: number };
     assert.equal(late.lastSequence, liveAt[1]!.sequence);
     assert.equal(late.stateHash, liveAt[1]!.hash);
   });

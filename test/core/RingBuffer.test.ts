@@ -3,8 +3,18 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import {
-  defineEvent, KIND_CONTROL, KIND_EVENT, KIND_VOID, MAX_CAPACITY, MAX_SEQUENCE, RingBuffer, RingbusError, SLOT_HEADER_BYTES, type Flyweight,
-  type RingBufferOptions, type RingDescriptor,
+  defineEvent,
+  KIND_CONTROL,
+  KIND_EVENT,
+  KIND_VOID,
+  MAX_CAPACITY,
+  MAX_SEQUENCE,
+  RingBuffer,
+  RingbusError,
+  SLOT_HEADER_BYTES,
+  type Flyweight,
+  type RingBufferOptions,
+  type RingDescriptor,
 } from '../../src/index.js';
 
 interface Order extends Flyweight {
@@ -14,14 +24,24 @@ interface Order extends Flyweight {
   side: number;
   sym: string;
 }
-const Order = defineEvent<Order>('Order', { id: 'i53', px: 'f64', qty: 'u32', side: 'u8', sym: { type: 'ascii', length: 8 } });
+const Order = defineEvent<Order>('Order', {
+  id: 'i53',
+  px: 'f64',
+  qty: 'u32',
+  side: 'u8',
+  sym: { type: 'ascii', length: 8 },
+});
 const fixture = new URL('./fixtures/unitRingWorker.js', import.meta.url);
 
 function coded(code: string, cls: ErrorConstructor, mention?: string) {
   return (e: unknown): boolean => {
     assert.ok(e instanceof cls, `expected a ${cls.name}, got ${String(e)}`);
     assert.equal((e as { code?: string }).code, code, (e as Error).message);
-    if (mention !== undefined) assert.ok((e as Error).message.includes(mention), `message ${JSON.stringify((e as Error).message)} should mention ${mention}`);
+    if (mention !== undefined)
+      assert.ok(
+        (e as Error).message.includes(mention),
+        `message ${JSON.stringify((e as Error).message)} should mention ${mention}`,
+      );
     return true;
   };
 }
@@ -33,7 +53,11 @@ describe('RingBuffer options', () => {
     for (const capacity of [0, 1, 3, 6, 1000, MAX_CAPACITY * 2, 4.5, -8, Number.NaN, '8', undefined]) {
       assert.throws(
         () => new RingBuffer({ capacity, slotSize: 24 } as unknown as RingBufferOptions),
-        coded('RINGBUS_ERR_CAPACITY_NOT_POW2', RangeError, typeof capacity === 'string' ? `"${capacity}"` : String(capacity)),
+        coded(
+          'RINGBUS_ERR_CAPACITY_NOT_POW2',
+          RangeError,
+          typeof capacity === 'string' ? `"${capacity}"` : String(capacity),
+        ),
       );
     }
   });
@@ -43,12 +67,18 @@ describe('RingBuffer options', () => {
   });
 
   it('should reject options that are not an object', () => {
-    assert.throws(() => new RingBuffer(null as unknown as RingBufferOptions), coded('RINGBUS_ERR_INVALID_OPTION', TypeError, 'null'));
+    assert.throws(
+      () => new RingBuffer(null as unknown as RingBufferOptions),
+      coded('RINGBUS_ERR_INVALID_OPTION', TypeError, 'null'),
+    );
   });
 
   it('should reject a slot size too small for the event with RINGBUS_ERR_SLOT_TOO_SMALL', () => {
     assert.equal(Order.slotSize, 48);
-    assert.throws(() => new RingBuffer({ capacity: 4, event: Order, slotSize: 40 }), coded('RINGBUS_ERR_SLOT_TOO_SMALL', RangeError, '40'));
+    assert.throws(
+      () => new RingBuffer({ capacity: 4, event: Order, slotSize: 40 }),
+      coded('RINGBUS_ERR_SLOT_TOO_SMALL', RangeError, '40'),
+    );
   });
 
   it('should accept a larger slot size than the event needs and still round-trip its fields', () => {
@@ -61,24 +91,36 @@ describe('RingBuffer options', () => {
 
   it('should reject a slot size that is not a multiple of 8 or out of range', () => {
     for (const slotSize of [20, 8, 0, -24, 2 ** 21, 24.5]) {
-      assert.throws(() => new RingBuffer({ capacity: 4, slotSize }), coded('RINGBUS_ERR_INVALID_OPTION', RangeError, String(slotSize)));
+      assert.throws(
+        () => new RingBuffer({ capacity: 4, slotSize }),
+        coded('RINGBUS_ERR_INVALID_OPTION', RangeError, String(slotSize)),
+      );
     }
   });
 
   it('should reject a schema-less slot size larger than its raw data field can describe', () => {
     const limit = SLOT_HEADER_BYTES + 65536;
     assert.equal(new RingBuffer({ capacity: 2, slotSize: limit }).get(0).$bytes().length, 65536);
-    assert.throws(() => new RingBuffer({ capacity: 2, slotSize: limit + 8 }), coded('RINGBUS_ERR_INVALID_OPTION', RangeError, String(limit + 8)));
+    assert.throws(
+      () => new RingBuffer({ capacity: 2, slotSize: limit + 8 }),
+      coded('RINGBUS_ERR_INVALID_OPTION', RangeError, String(limit + 8)),
+    );
   });
 
   it('should require an event or a slot size, and an event made by defineEvent', () => {
     assert.throws(() => new RingBuffer({ capacity: 4 }), coded('RINGBUS_ERR_INVALID_OPTION', TypeError, 'slotSize'));
-    assert.throws(() => new RingBuffer({ capacity: 4, event: { slotSize: 24 } as never }), coded('RINGBUS_ERR_INVALID_OPTION', TypeError, 'defineEvent'));
+    assert.throws(
+      () => new RingBuffer({ capacity: 4, event: { slotSize: 24 } as never }),
+      coded('RINGBUS_ERR_INVALID_OPTION', TypeError, 'defineEvent'),
+    );
   });
 
   it('should reject an unknown producer type, naming it', () => {
     for (const producerType of ['many', '', 1]) {
-      assert.throws(() => new RingBuffer({ capacity: 4, slotSize: 24, producerType } as unknown as RingBufferOptions), coded('RINGBUS_ERR_INVALID_OPTION', TypeError, 'producerType'));
+      assert.throws(
+        () => new RingBuffer({ capacity: 4, slotSize: 24, producerType } as unknown as RingBufferOptions),
+        coded('RINGBUS_ERR_INVALID_OPTION', TypeError, 'producerType'),
+      );
     }
   });
 
@@ -89,13 +131,21 @@ describe('RingBuffer options', () => {
         coded('RINGBUS_ERR_INVALID_OPTION', RangeError, 'initialSequence'),
       );
     }
-    assert.equal(new RingBuffer({ capacity: 4, slotSize: 24, initialSequence: MAX_SEQUENCE }).initialSequence(), MAX_SEQUENCE);
+    assert.equal(
+      new RingBuffer({ capacity: 4, slotSize: 24, initialSequence: MAX_SEQUENCE }).initialSequence(),
+      MAX_SEQUENCE,
+    );
   });
 });
 
 describe('RingBuffer descriptor and attach', () => {
   it('should give a structured-cloneable descriptor that shares the buffer', () => {
-    const r = new RingBuffer<Order>({ capacity: 8, event: Order, producerType: 'multi', waitStrategy: { type: 'sleeping', sleepMicros: 5 } });
+    const r = new RingBuffer<Order>({
+      capacity: 8,
+      event: Order,
+      producerType: 'multi',
+      waitStrategy: { type: 'sleeping', sleepMicros: 5 },
+    });
     const d = structuredClone(r.descriptor());
     const a = RingBuffer.attach<Order>(d);
     assert.equal(a.buffer, d.buffer);
@@ -121,18 +171,32 @@ describe('RingBuffer descriptor and attach', () => {
   });
 
   it('should let a worker thread attach and read the events the main thread published', async () => {
-    const r = new RingBuffer<Order>({ capacity: 16, event: Order, producerType: 'multi', initialSequence: 2 ** 31 - 2 });
+    const r = new RingBuffer<Order>({
+      capacity: 16,
+      event: Order,
+      producerType: 'multi',
+      initialSequence: 2 ** 31 - 2,
+    });
     for (let i = 0; i < 5; i++) r.publishEvent(order(i));
     const ctl = r.publishControl(77);
     const worker = new Worker(fixture, { workerData: { mode: 'read', descriptor: r.descriptor() } });
     try {
-      const [msg] = (await once(worker, 'message')) as [{ avail: number; events: Array<Record<string, unknown>>; capacity: number; producerType: string; fingerprint: string }];
+      const [msg] = (await once(worker, 'message')) as [
+        {
+          avail: number;
+          events: Array<Record<string, unknown>>;
+          capacity: number;
+          producerType: string;
+          fingerprint: string;
+        },
+      ];
       assert.equal(msg.capacity, 16);
       assert.equal(msg.producerType, 'multi');
       assert.equal(msg.fingerprint, Order.fingerprint);
       assert.equal(msg.avail, ctl);
       assert.equal(msg.events.length, 6);
-      for (let i = 0; i < 5; i++) assert.deepEqual(msg.events[i], { sequence: 2 ** 31 - 2 + i, kind: KIND_EVENT, ...order(i) });
+      for (let i = 0; i < 5; i++)
+        assert.deepEqual(msg.events[i], { sequence: 2 ** 31 - 2 + i, kind: KIND_EVENT, ...order(i) });
       assert.equal(msg.events[5]!.kind, KIND_CONTROL);
       assert.equal(msg.events[5]!.sequence, ctl);
     } finally {
@@ -154,7 +218,8 @@ describe('RingBuffer descriptor and attach', () => {
       { ...good, buffer: zeros },
       { ...good, buffer: truncated },
     ];
-    for (const d of cases) assert.throws(() => RingBuffer.attach(d as RingDescriptor), coded('RINGBUS_ERR_BAD_DESCRIPTOR', TypeError));
+    for (const d of cases)
+      assert.throws(() => RingBuffer.attach(d as RingDescriptor), coded('RINGBUS_ERR_BAD_DESCRIPTOR', TypeError));
   });
 
   it('should describe a schema-less ring with a null event and rebuild its raw slot on attach', () => {
@@ -208,14 +273,24 @@ describe('RingBuffer publishing', () => {
       const r = new RingBuffer<Order>({ capacity: 4, event: Order, producerType });
       const barrier = r.newBarrier();
       const boom = new Error('translator failed');
-      assert.throws(() => r.publishWith((e) => {
-        e.id = 5;
-        throw boom;
-      }, null), (e: unknown) => e === boom);
+      assert.throws(
+        () =>
+          r.publishWith((e) => {
+            e.id = 5;
+            throw boom;
+          }, null),
+        (e: unknown) => e === boom,
+      );
       assert.equal(r.getCursor(), 0);
       assert.equal(barrier.waitFor(0), 0, 'the failed slot is published');
       assert.equal(r.get(0).$kind, KIND_VOID);
-      assert.throws(() => r.tryPublishWith(() => { throw boom; }, null), (e: unknown) => e === boom);
+      assert.throws(
+        () =>
+          r.tryPublishWith(() => {
+            throw boom;
+          }, null),
+        (e: unknown) => e === boom,
+      );
       assert.equal(r.get(1).$kind, KIND_VOID);
       const next = r.publishEvent(order(2));
       assert.equal(next, 2);
@@ -243,14 +318,20 @@ describe('RingBuffer publishing', () => {
     const r = new RingBuffer<Order>({ capacity: 4, event: Order });
     assert.throws(() => r.publishEvents([]), coded('RINGBUS_ERR_BATCH_TOO_LARGE', RangeError));
     assert.throws(() => r.publishEvents(order(1) as never), coded('RINGBUS_ERR_BATCH_TOO_LARGE', RangeError));
-    assert.throws(() => r.publishEvents([order(1), order(2), order(3), order(4), order(5)]), coded('RINGBUS_ERR_BATCH_TOO_LARGE', RangeError, '5'));
+    assert.throws(
+      () => r.publishEvents([order(1), order(2), order(3), order(4), order(5)]),
+      coded('RINGBUS_ERR_BATCH_TOO_LARGE', RangeError, '5'),
+    );
     assert.equal(r.getCursor(), -1);
   });
 
   it('should validate every event of a batch before claiming, leaving the ring untouched on a bad one', () => {
     const r = new RingBuffer<Order>({ capacity: 8, event: Order });
     r.addGatingSequences(r.newSequence());
-    assert.throws(() => r.publishEvents([order(1), { ...order(2), qty: -1 }]), coded('RINGBUS_ERR_FIELD_RANGE', RangeError, 'qty'));
+    assert.throws(
+      () => r.publishEvents([order(1), { ...order(2), qty: -1 }]),
+      coded('RINGBUS_ERR_FIELD_RANGE', RangeError, 'qty'),
+    );
     assert.equal(r.getCursor(), -1);
     assert.equal(r.remainingCapacity(), 8);
     assert.equal(r.publishEvents([order(7)]), 0);
@@ -273,7 +354,10 @@ describe('RingBuffer publishing', () => {
     r.addGatingSequences(r.newSequence());
     r.publishEvent(order(0));
     r.publishEvent(order(1));
-    assert.throws(() => r.publishEventWithTimeout(order(2), 0), (e: unknown) => e instanceof RingbusError && e.code === 'RINGBUS_ERR_PUBLISH_TIMEOUT');
+    assert.throws(
+      () => r.publishEventWithTimeout(order(2), 0),
+      (e: unknown) => e instanceof RingbusError && e.code === 'RINGBUS_ERR_PUBLISH_TIMEOUT',
+    );
   });
 
   it('should hand out one reader flyweight per instance and new ones from flyweight()', () => {

@@ -2,7 +2,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RingBuffer, RingbusError, MAX_SEQUENCES } from '../../src/index.js';
 import { allocateSequenceLine, releaseSequenceLine, Sequence } from '../../src/core/Sequence.js';
-import { CONTROL_BLOCK_BYTES, GATING_MASK, SEQUENCE_ALLOC, sequenceWord } from '../../src/layout/RingBufferDescriptor.js';
+import {
+  CONTROL_BLOCK_BYTES,
+  GATING_MASK,
+  SEQUENCE_ALLOC,
+  sequenceWord,
+} from '../../src/layout/RingBufferDescriptor.js';
 
 function controlBlock(): Int32Array {
   return new Int32Array(new SharedArrayBuffer(CONTROL_BLOCK_BYTES));
@@ -54,10 +59,16 @@ describe('Sequence', () => {
     const ctl = controlBlock();
     const lines: number[] = [];
     for (let i = 0; i < MAX_SEQUENCES; i++) lines.push(allocateSequenceLine(ctl));
-    assert.deepEqual(lines, Array.from({ length: MAX_SEQUENCES }, (_, i) => i));
+    assert.deepEqual(
+      lines,
+      Array.from({ length: MAX_SEQUENCES }, (_, i) => i),
+    );
     assert.throws(
       () => allocateSequenceLine(ctl),
-      (err: unknown) => err instanceof RingbusError && err.code === 'RINGBUS_ERR_TOO_MANY_SEQUENCES' && err.message.includes(String(MAX_SEQUENCES)),
+      (err: unknown) =>
+        err instanceof RingbusError &&
+        err.code === 'RINGBUS_ERR_TOO_MANY_SEQUENCES' &&
+        err.message.includes(String(MAX_SEQUENCES)),
     );
   });
 

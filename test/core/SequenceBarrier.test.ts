@@ -1,6 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { defineEvent, RingBuffer, SequenceBarrier, TIMED_OUT, type Flyweight, type ProducerType } from '../../src/index.js';
+import {
+  defineEvent,
+  RingBuffer,
+  SequenceBarrier,
+  TIMED_OUT,
+  type Flyweight,
+  type ProducerType,
+} from '../../src/index.js';
 
 interface N extends Flyweight {
   n: number;
@@ -8,7 +15,13 @@ interface N extends Flyweight {
 const N = defineEvent<N>('N', { n: 'i32' });
 
 function ring(producerType: ProducerType, initialSequence = 0): RingBuffer<N> {
-  return new RingBuffer<N>({ capacity: 16, event: N, producerType, initialSequence, waitStrategy: { type: 'blocking', maxBlockMs: 1 } });
+  return new RingBuffer<N>({
+    capacity: 16,
+    event: N,
+    producerType,
+    initialSequence,
+    waitStrategy: { type: 'blocking', maxBlockMs: 1 },
+  });
 }
 
 for (const producerType of ['single', 'multi'] as const) {

@@ -1,7 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  defineEvent, INSUFFICIENT_CAPACITY, MultiProducerSequencer, RingBuffer, SingleProducerSequencer, type Flyweight, type ProducerType,
+  defineEvent,
+  INSUFFICIENT_CAPACITY,
+  MultiProducerSequencer,
+  RingBuffer,
+  SingleProducerSequencer,
+  type Flyweight,
+  type ProducerType,
 } from '../../src/index.js';
 
 interface Tick extends Flyweight {
@@ -59,7 +65,13 @@ for (const producerType of ['single', 'multi'] as const) {
     it('should reject batch sizes outside [1, capacity] with RINGBUS_ERR_BATCH_TOO_LARGE naming the value', () => {
       const r = ring(producerType, 8);
       for (const n of [0, 9, -1, 1.5, Number.NaN]) {
-        assert.throws(() => r.next(n), (e: unknown) => (e as { code?: string }).code === 'RINGBUS_ERR_BATCH_TOO_LARGE' && e instanceof RangeError && (e as Error).message.includes(String(n)));
+        assert.throws(
+          () => r.next(n),
+          (e: unknown) =>
+            (e as { code?: string }).code === 'RINGBUS_ERR_BATCH_TOO_LARGE' &&
+            e instanceof RangeError &&
+            (e as Error).message.includes(String(n)),
+        );
         assert.throws(() => r.tryNext(n), { code: 'RINGBUS_ERR_BATCH_TOO_LARGE' });
         assert.throws(() => r.nextWithTimeout(n, 1), { code: 'RINGBUS_ERR_BATCH_TOO_LARGE' });
       }
@@ -223,7 +235,7 @@ describe('multi-producer availability', () => {
     assert.equal(r.sequencer.getHighestPublishedSequence(0, hi), 4);
   });
 
-  it('should not mistake last lap\'s availability flag for this lap\'s near 2^32', () => {
+  it("should not mistake last lap's availability flag for this lap's near 2^32", () => {
     const r = ring('multi', 4, 2 ** 32 - 2);
     const consumer = r.newSequence();
     r.addGatingSequences(consumer);

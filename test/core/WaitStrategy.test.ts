@@ -3,8 +3,19 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import {
-  BlockingWaitStrategy, BusySpinWaitStrategy, createWaitStrategy, defineEvent, PhasedBackoffWaitStrategy, RingBuffer, setYieldFunction,
-  SleepingWaitStrategy, YieldingWaitStrategy, type WaitChannel, type WaitCondition, type WaitStrategy, type WaitStrategyOptions,
+  BlockingWaitStrategy,
+  BusySpinWaitStrategy,
+  createWaitStrategy,
+  defineEvent,
+  PhasedBackoffWaitStrategy,
+  RingBuffer,
+  setYieldFunction,
+  SleepingWaitStrategy,
+  YieldingWaitStrategy,
+  type WaitChannel,
+  type WaitCondition,
+  type WaitStrategy,
+  type WaitStrategyOptions,
 } from '../../src/index.js';
 import { CONTROL_BLOCK_BYTES, PROGRESS_SIGNAL, PUBLISH_SIGNAL } from '../../src/layout/RingBufferDescriptor.js';
 
@@ -63,10 +74,26 @@ describe('createWaitStrategy', () => {
   });
 
   it('should keep the numbers it was given in its options', () => {
-    assert.deepEqual(createWaitStrategy({ type: 'phased', spinTries: 3, yieldTries: 4, maxBlockMs: 0.5 }).options, { type: 'phased', spinTries: 3, yieldTries: 4, maxBlockMs: 0.5 });
-    assert.deepEqual(createWaitStrategy({ type: 'sleeping', spinTries: 1, yieldTries: 2, sleepMicros: 3 }).options, { type: 'sleeping', spinTries: 1, yieldTries: 2, sleepMicros: 3 });
-    assert.deepEqual(createWaitStrategy({ type: 'yielding', spinTries: 9 }).options, { type: 'yielding', spinTries: 9 });
-    assert.deepEqual(createWaitStrategy({ type: 'blocking', maxBlockMs: 2 }).options, { type: 'blocking', maxBlockMs: 2 });
+    assert.deepEqual(createWaitStrategy({ type: 'phased', spinTries: 3, yieldTries: 4, maxBlockMs: 0.5 }).options, {
+      type: 'phased',
+      spinTries: 3,
+      yieldTries: 4,
+      maxBlockMs: 0.5,
+    });
+    assert.deepEqual(createWaitStrategy({ type: 'sleeping', spinTries: 1, yieldTries: 2, sleepMicros: 3 }).options, {
+      type: 'sleeping',
+      spinTries: 1,
+      yieldTries: 2,
+      sleepMicros: 3,
+    });
+    assert.deepEqual(createWaitStrategy({ type: 'yielding', spinTries: 9 }).options, {
+      type: 'yielding',
+      spinTries: 9,
+    });
+    assert.deepEqual(createWaitStrategy({ type: 'blocking', maxBlockMs: 2 }).options, {
+      type: 'blocking',
+      maxBlockMs: 2,
+    });
   });
 
   it('should pass a ready-made strategy through unchanged', () => {
@@ -88,13 +115,19 @@ describe('createWaitStrategy', () => {
     it(`should reject ${what} with RINGBUS_ERR_INVALID_OPTION`, () => {
       assert.throws(
         () => createWaitStrategy(options as WaitStrategyOptions),
-        (e: unknown) => e instanceof cls && (e as { code?: string }).code === 'RINGBUS_ERR_INVALID_OPTION' && (e as Error).message.includes(mention),
+        (e: unknown) =>
+          e instanceof cls &&
+          (e as { code?: string }).code === 'RINGBUS_ERR_INVALID_OPTION' &&
+          (e as Error).message.includes(mention),
       );
     });
   }
 
   it('should reject bad wait strategy options given to a RingBuffer', () => {
-    assert.throws(() => new RingBuffer({ capacity: 2, slotSize: 24, waitStrategy: { type: 'phased', spinTries: -5 } }), { code: 'RINGBUS_ERR_INVALID_OPTION' });
+    assert.throws(
+      () => new RingBuffer({ capacity: 2, slotSize: 24, waitStrategy: { type: 'phased', spinTries: -5 } }),
+      { code: 'RINGBUS_ERR_INVALID_OPTION' },
+    );
   });
 });
 
@@ -205,7 +238,9 @@ describe('blocking across threads', () => {
     const consumer = ring.newSequence();
     ring.addGatingSequences(consumer);
     for (let i = 0; i < 4; i++) ring.publishEvent({ id: i, tag: 'fill' });
-    const worker = new Worker(fixture, { workerData: { mode: 'wake-producer', descriptor: ring.descriptor(), line: consumer.line } });
+    const worker = new Worker(fixture, {
+      workerData: { mode: 'wake-producer', descriptor: ring.descriptor(), line: consumer.line },
+    });
     try {
       const exited = once(worker, 'exit');
       await once(worker, 'message');

@@ -12,7 +12,9 @@ describe('RingBuffer.attach schema check', () => {
     assert.doesNotThrow(() => RingBuffer.attach(d));
     assert.throws(
       () => RingBuffer.attach({ ...d, event: B.definition }),
-      (e: unknown) => (e as { code?: string }).code === 'RINGBUS_ERR_BAD_DESCRIPTOR' && /not the schema the ring was created with/.test((e as Error).message),
+      (e: unknown) =>
+        (e as { code?: string }).code === 'RINGBUS_ERR_BAD_DESCRIPTOR' &&
+        /not the schema the ring was created with/.test((e as Error).message),
     );
   });
 });

@@ -1,6 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ALERTED, defineEvent, INSUFFICIENT_CAPACITY, RingBuffer, RingbusError, type Flyweight, type ProducerType } from '../../src/index.js';
+import {
+  ALERTED,
+  defineEvent,
+  INSUFFICIENT_CAPACITY,
+  RingBuffer,
+  RingbusError,
+  type Flyweight,
+  type ProducerType,
+} from '../../src/index.js';
 
 interface Px extends Flyweight {
   px: number;
@@ -8,8 +16,16 @@ interface Px extends Flyweight {
 const Px = defineEvent<Px>('Px', { px: 'f64' });
 
 /** A ring whose only consumer never moves, filled to the brim. */
-function fullRing(producerType: ProducerType, waitStrategy: 'blocking' | 'busy-spin' | 'phased' = 'blocking'): RingBuffer<Px> {
-  const r = new RingBuffer<Px>({ capacity: 4, event: Px, producerType, waitStrategy: waitStrategy === 'blocking' ? { type: 'blocking', maxBlockMs: 1 } : waitStrategy });
+function fullRing(
+  producerType: ProducerType,
+  waitStrategy: 'blocking' | 'busy-spin' | 'phased' = 'blocking',
+): RingBuffer<Px> {
+  const r = new RingBuffer<Px>({
+    capacity: 4,
+    event: Px,
+    producerType,
+    waitStrategy: waitStrategy === 'blocking' ? { type: 'blocking', maxBlockMs: 1 } : waitStrategy,
+  });
   r.addGatingSequences(r.newSequence());
   for (let i = 0; i < 4; i++) r.publishEvent({ px: i });
   return r;
@@ -27,14 +43,22 @@ for (const producerType of ['single', 'multi'] as const) {
       assert.equal(r.tryNext(3), INSUFFICIENT_CAPACITY);
       assert.equal(r.tryPublishEvent({ px: 9 }), INSUFFICIENT_CAPACITY);
       let called = false;
-      assert.equal(r.tryPublishWith(() => { called = true; }, 0), INSUFFICIENT_CAPACITY);
+      assert.equal(
+        r.tryPublishWith(() => {
+          called = true;
+        }, 0),
+        INSUFFICIENT_CAPACITY,
+      );
       assert.equal(called, false, 'the translator is not called without a slot');
       assert.equal(r.getCursor(), 3, 'failed claims take nothing');
     });
 
     it('should throw RINGBUS_ERR_PUBLISH_TIMEOUT from nextWithTimeout on a ring that stays full', () => {
       const r = fullRing(producerType);
-      assert.throws(() => r.nextWithTimeout(1, 2), (e: unknown) => isCoded('RINGBUS_ERR_PUBLISH_TIMEOUT')(e) && (e as Error).message.includes('timeoutMs=2'));
+      assert.throws(
+        () => r.nextWithTimeout(1, 2),
+        (e: unknown) => isCoded('RINGBUS_ERR_PUBLISH_TIMEOUT')(e) && (e as Error).message.includes('timeoutMs=2'),
+      );
       assert.throws(() => r.nextWithTimeout(2, 0), isCoded('RINGBUS_ERR_PUBLISH_TIMEOUT'));
       assert.equal(r.getCursor(), 3, 'a timed-out claim takes nothing');
       assert.equal(r.blockedWaiters().producers, 0, 'the producer unregistered after its blocking waits');
@@ -71,8 +95,15 @@ for (const producerType of ['single', 'multi'] as const) {
         assert.equal(r.alertReason(), 7);
         assert.throws(() => r.next(), isCoded('RINGBUS_ERR_ALERTED'));
         assert.throws(() => r.publishEvent({ px: 1 }), isCoded('RINGBUS_ERR_ALERTED'));
-        assert.throws(() => r.nextWithTimeout(1, 60_000), isCoded('RINGBUS_ERR_ALERTED'), 'halt wins over a long timeout');
-        assert.throws(() => r.publishWith(() => undefined, 0), (e: unknown) => e instanceof RingbusError && e.code === 'RINGBUS_ERR_ALERTED');
+        assert.throws(
+          () => r.nextWithTimeout(1, 60_000),
+          isCoded('RINGBUS_ERR_ALERTED'),
+          'halt wins over a long timeout',
+        );
+        assert.throws(
+          () => r.publishWith(() => undefined, 0),
+          (e: unknown) => e instanceof RingbusError && e.code === 'RINGBUS_ERR_ALERTED',
+        );
       });
     }
 

@@ -32,7 +32,10 @@ const SLICE_BOUND = 128 * 1024;
 const fixture = fileURLToPath(new URL('./fixtures/heapChurn.js', import.meta.url));
 
 function churn<T>(mode: 'single' | 'worker'): T {
-  const out = execFileSync(process.execPath, ['--expose-gc', fixture, mode, String(EVENTS)], { encoding: 'utf8', timeout: 300_000 });
+  const out = execFileSync(process.execPath, ['--expose-gc', fixture, mode, String(EVENTS)], {
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   return JSON.parse(out.trim().split('\n').pop()!) as T;
 }
 
@@ -42,8 +45,10 @@ function median(values: readonly number[]): number {
 }
 
 function show(w: HeapWindow): string {
-  return `slices ${w.sliceBytes.join('/')} B (median ${(median(w.sliceBytes) / (w.events / w.sliceBytes.length)).toFixed(4)} B/event), ` +
-    `total ${w.allocatedBytes} B, retained ${w.retainedBytes} B, ${w.gcs} GCs over ${w.events} events`;
+  return (
+    `slices ${w.sliceBytes.join('/')} B (median ${(median(w.sliceBytes) / (w.events / w.sliceBytes.length)).toFixed(4)} B/event), ` +
+    `total ${w.allocatedBytes} B, retained ${w.retainedBytes} B, ${w.gcs} GCs over ${w.events} events`
+  );
 }
 
 function assertNoPerEventAllocation(who: string, w: HeapWindow): void {
@@ -55,15 +60,23 @@ function assertNoPerEventAllocation(who: string, w: HeapWindow): void {
 
 describe('heap: no allocation per event', () => {
   it('should allocate nothing per event for next/publish with flyweight writes and for consuming, on one thread', (t) => {
-    const r = churn<{ windows: { flyweight: HeapWindow; translator: HeapWindow; clock: HeapWindow }; sumOk: boolean }>('single');
+    const r = churn<{ windows: { flyweight: HeapWindow; translator: HeapWindow; clock: HeapWindow }; sumOk: boolean }>(
+      'single',
+    );
     t.diagnostic(`next/publish + next(n)/publish(lo, hi) + consume: ${show(r.windows.flyweight)}`);
     t.diagnostic(`publishWith + consume: ${show(r.windows.translator)}`);
     t.diagnostic(`ring.now() alone: ${show(r.windows.clock)}`);
     assert.equal(r.sumOk, true, 'the consumer read back every field the producer wrote');
     assertNoPerEventAllocation('next/publish with flyweight writes', r.windows.flyweight);
     const beyondClock = median(r.windows.translator.sliceBytes) - median(r.windows.clock.sliceBytes);
-    assert.ok(beyondClock < SLICE_BOUND, `publishWith allocates beyond its clock read: ${show(r.windows.translator)} vs clock ${show(r.windows.clock)}`);
-    assert.ok(r.windows.translator.retainedBytes < RETAINED_BOUND, `publishWith retains memory: ${show(r.windows.translator)}`);
+    assert.ok(
+      beyondClock < SLICE_BOUND,
+      `publishWith allocates beyond its clock read: ${show(r.windows.translator)} vs clock ${show(r.windows.clock)}`,
+    );
+    assert.ok(
+      r.windows.translator.retainedBytes < RETAINED_BOUND,
+      `publishWith retains memory: ${show(r.windows.translator)}`,
+    );
   });
 
   it('should allocate nothing per event with the consumer on a worker thread (both threads measured)', (t) => {

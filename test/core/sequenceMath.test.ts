@@ -1,6 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ALERTED, fromWord, INSUFFICIENT_CAPACITY, MAX_SEQUENCE, REF_UNIT, TIMED_OUT, toWord } from '../../src/core/sequenceMath.js';
+import {
+  ALERTED,
+  fromWord,
+  INSUFFICIENT_CAPACITY,
+  MAX_SEQUENCE,
+  REF_UNIT,
+  TIMED_OUT,
+  toWord,
+} from '../../src/core/sequenceMath.js';
 import { createPrng, seedFromEnv } from '../helpers/prng.js';
 
 const TWO_31 = 2 ** 31;
@@ -9,7 +17,18 @@ const TWO_32 = 2 ** 32;
 describe('sequenceMath', () => {
   it('should store the low 32 bits of a sequence as the signed value an Int32Array holds', () => {
     const cell = new Int32Array(1);
-    for (const full of [0, 1, TWO_31 - 1, TWO_31, TWO_31 + 1, TWO_32 - 1, TWO_32, TWO_32 + 5, 3 * TWO_32 + 7, MAX_SEQUENCE]) {
+    for (const full of [
+      0,
+      1,
+      TWO_31 - 1,
+      TWO_31,
+      TWO_31 + 1,
+      TWO_32 - 1,
+      TWO_32,
+      TWO_32 + 5,
+      3 * TWO_32 + 7,
+      MAX_SEQUENCE,
+    ]) {
       cell[0] = full; // the typed array's own ToInt32 conversion is the reference behaviour
       assert.equal(toWord(full), cell[0], `toWord(${full})`);
     }
@@ -56,10 +75,13 @@ describe('sequenceMath', () => {
         // references spread over small values, the wrap points and large values below MAX_SEQUENCE
         const pick = rng.int(0, 3);
         const reference =
-          pick === 0 ? rng.int(0, 1 << 20)
-          : pick === 1 ? TWO_31 + rng.int(-4096, 4096)
-          : pick === 2 ? rng.int(1, 4096) * TWO_32 + rng.int(-4096, 4096)
-          : Math.floor(rng.next() * (MAX_SEQUENCE - TWO_32)) + TWO_31;
+          pick === 0
+            ? rng.int(0, 1 << 20)
+            : pick === 1
+              ? TWO_31 + rng.int(-4096, 4096)
+              : pick === 2
+                ? rng.int(1, 4096) * TWO_32 + rng.int(-4096, 4096)
+                : Math.floor(rng.next() * (MAX_SEQUENCE - TWO_32)) + TWO_31;
         const delta = rng.int(-(TWO_31 - 1), TWO_31 - 1);
         const full = reference + delta;
         if (full < -1) continue; // sequences are never below the initial cursor -1

@@ -29,7 +29,14 @@ import { INSUFFICIENT_CAPACITY, RingBuffer, type ProducerType, type WaitStrategy
 import { createPrng, deriveSeed, freshSeed, seedFromEnv } from '../helpers/prng.js';
 import { MessageQueue, startWorker, waitUntil } from '../helpers/workers.js';
 import {
-  CONSUMER_RESUME, CONTROL_CELLS, PHASE_BLOCKING_CLAIM, PHASE_SAW_FULL, PRODUCER_GO, PRODUCER_PHASE, PRODUCER_TIMEOUTS, storeAndWake,
+  CONSUMER_RESUME,
+  CONTROL_CELLS,
+  PHASE_BLOCKING_CLAIM,
+  PHASE_SAW_FULL,
+  PRODUCER_GO,
+  PRODUCER_PHASE,
+  PRODUCER_TIMEOUTS,
+  storeAndWake,
 } from './fixtures/fullRingControl.js';
 import type { FullRingConsumerData, FullRingConsumerResult } from './fixtures/fullRingConsumer.js';
 import type { FullRingProducerData, FullRingProducerResult } from './fixtures/fullRingProducer.js';
@@ -52,7 +59,13 @@ describe('stress: full ring with a paused consumer thread', () => {
       const run = `seed=${runSeed} (replay: RINGBUS_SEED=${seed}) producerType=${v.producerType} wait=${v.waitStrategy.type} capacity=${capacity}`;
       t.diagnostic(run);
       const local = createPrng(runSeed);
-      const ring = new RingBuffer<StressFlyweight>({ capacity, event: StressEvent, producerType: v.producerType, waitStrategy: v.waitStrategy, initialSequence: v.initialSequence });
+      const ring = new RingBuffer<StressFlyweight>({
+        capacity,
+        event: StressEvent,
+        producerType: v.producerType,
+        waitStrategy: v.waitStrategy,
+        initialSequence: v.initialSequence,
+      });
       const initial = ring.initialSequence();
       const consumerSeq = ring.newSequence();
       ring.addGatingSequences(consumerSeq);
@@ -73,7 +86,8 @@ describe('stress: full ring with a paused consumer thread', () => {
         { descriptor, control, total } satisfies FullRingProducerData,
         'full-ring-producer',
       );
-      const state = (): string => `${run} cursor=${ring.getCursor()} consumer=${consumerSeq.read(ring.getCursor())} phase=${Atomics.load(cells, PRODUCER_PHASE)} blocked=${JSON.stringify(ring.blockedWaiters())}`;
+      const state = (): string =>
+        `${run} cursor=${ring.getCursor()} consumer=${consumerSeq.read(ring.getCursor())} phase=${Atomics.load(cells, PRODUCER_PHASE)} blocked=${JSON.stringify(ring.blockedWaiters())}`;
       try {
         for (let k = 0; k < pauses; k++) {
           const msg = await pausedMessages.next('paused');
@@ -88,26 +102,52 @@ describe('stress: full ring with a paused consumer thread', () => {
           if (v.producerType === 'multi') {
             // main is a second producer: it must not get a slot either
             assert.equal(ring.tryNext(1), INSUFFICIENT_CAPACITY, `${run}: main tryNext(1) on a full ring`);
-            assert.equal(ring.tryNext(capacity), INSUFFICIENT_CAPACITY, `${run}: main tryNext(${capacity}) on a full ring`);
-            assert.throws(() => ring.nextWithTimeout(1, 5), { code: 'RINGBUS_ERR_PUBLISH_TIMEOUT' }, `${run}: main nextWithTimeout on a full ring`);
+            assert.equal(
+              ring.tryNext(capacity),
+              INSUFFICIENT_CAPACITY,
+              `${run}: main tryNext(${capacity}) on a full ring`,
+            );
+            assert.throws(
+              () => ring.nextWithTimeout(1, 5),
+              { code: 'RINGBUS_ERR_PUBLISH_TIMEOUT' },
+              `${run}: main nextWithTimeout on a full ring`,
+            );
             assert.equal(ring.getCursor(), at + capacity, `${run}: main's failed claims left the cursor alone`);
           }
           storeAndWake(cells, PRODUCER_GO, k + 1);
           // the producer's nextWithTimeout threw, and its next() now blocks on the ring
-          await waitUntil(() => Atomics.load(cells, PRODUCER_PHASE) === PHASE_BLOCKING_CLAIM && ring.blockedWaiters().producers === 1, state);
-          assert.equal(Atomics.load(cells, PRODUCER_TIMEOUTS), k + 1, `${run}: producer's nextWithTimeout threw PUBLISH_TIMEOUT at every pause so far`);
+          await waitUntil(
+            () => Atomics.load(cells, PRODUCER_PHASE) === PHASE_BLOCKING_CLAIM && ring.blockedWaiters().producers === 1,
+            state,
+          );
+          assert.equal(
+            Atomics.load(cells, PRODUCER_TIMEOUTS),
+            k + 1,
+            `${run}: producer's nextWithTimeout threw PUBLISH_TIMEOUT at every pause so far`,
+          );
           assert.equal(consumerSeq.read(at), at, `${run}: consumer still paused (pause ${k})`);
           // a multi-producer next() claims first, then waits: the claim is already on the cursor
           const claimed = v.producerType === 'multi' ? 1 : 0;
-          assert.equal(ring.getCursor(), at + capacity + claimed, `${run}: cursor while the producer blocks (pause ${k})`);
-          assert.equal(ring.remainingCapacity(), 0 - claimed, `${run}: remainingCapacity while the producer blocks (pause ${k})`);
+          assert.equal(
+            ring.getCursor(),
+            at + capacity + claimed,
+            `${run}: cursor while the producer blocks (pause ${k})`,
+          );
+          assert.equal(
+            ring.remainingCapacity(),
+            0 - claimed,
+            `${run}: remainingCapacity while the producer blocks (pause ${k})`,
+          );
           storeAndWake(cells, CONSUMER_RESUME, k + 1);
         }
         const [c, p] = await Promise.all([consumer.result, producer.result]);
         assert.equal(p.error, null, `${run}: ${p.error}`);
         assert.equal(c.error, null, `${run}: ${c.error}`);
         assert.equal(p.published, total, `${run}: producer published`);
-        assert.ok(p.fullSeen >= pauses, `${run}: producer saw a full ring ${p.fullSeen} times, fewer than the ${pauses} pauses`);
+        assert.ok(
+          p.fullSeen >= pauses,
+          `${run}: producer saw a full ring ${p.fullSeen} times, fewer than the ${pauses} pauses`,
+        );
         assert.equal(c.count, total, `${run}: consumer read`);
         assert.equal(c.checksum, p.checksum, `${run}: checksums`);
         assert.equal(c.lastSequence, initial + total - 1, `${run}: consumer's last sequence`);

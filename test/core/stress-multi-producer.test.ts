@@ -32,26 +32,52 @@ describe('stress: three producers → one consumer (worker threads, multi-produc
     const prng = createPrng(deriveSeed(seed, '3P-1C'));
     const capacity = [64, 256, 1024][prng.int(0, 2)]!;
     const options: StressOptions = {
-      label: '3P-1C', seed: prng.int(0, 0xffffffff), replaySeed: seed, producerType: 'multi', producers: 3, consumers: 1,
-      eventsPerProducer: Math.round(1_000_000 * scale), capacity, maxBatch: Math.min(capacity, 64),
-      producerPauseChance: 0.0005, producerPauseMaxMs: 1, consumerPauseChance: 0.002, consumerPauseMaxMs: 1, partialChance: 0.1,
+      label: '3P-1C',
+      seed: prng.int(0, 0xffffffff),
+      replaySeed: seed,
+      producerType: 'multi',
+      producers: 3,
+      consumers: 1,
+      eventsPerProducer: Math.round(1_000_000 * scale),
+      capacity,
+      maxBatch: Math.min(capacity, 64),
+      producerPauseChance: 0.0005,
+      producerPauseMaxMs: 1,
+      consumerPauseChance: 0.002,
+      consumerPauseMaxMs: 1,
+      partialChance: 0.1,
     };
     t.diagnostic(describeRun(options));
     const out = await runStress(options);
-    t.diagnostic(`${out.elapsedMs.toFixed(0)} ms, producers saw full ${out.producers.map((p) => p.fullSeen).join('/')}×, consumer batches ${out.consumers[0]!.batches}`);
+    t.diagnostic(
+      `${out.elapsedMs.toFixed(0)} ms, producers saw full ${out.producers.map((p) => p.fullSeen).join('/')}×, consumer batches ${out.consumers[0]!.batches}`,
+    );
     assertStressOutcome(out);
   });
 
   it('should deliver every event exactly once when batches are as large as a small ring', async (t) => {
     const prng = createPrng(deriveSeed(seed, '3P-1C-small'));
     const options: StressOptions = {
-      label: '3P-1C-small', seed: prng.int(0, 0xffffffff), replaySeed: seed, producerType: 'multi', producers: 3, consumers: 1,
-      eventsPerProducer: Math.round(200_000 * scale), capacity: 16, maxBatch: 16,
-      producerPauseChance: 0.001, producerPauseMaxMs: 0.5, consumerPauseChance: 0.001, consumerPauseMaxMs: 0.5, partialChance: 0.3,
+      label: '3P-1C-small',
+      seed: prng.int(0, 0xffffffff),
+      replaySeed: seed,
+      producerType: 'multi',
+      producers: 3,
+      consumers: 1,
+      eventsPerProducer: Math.round(200_000 * scale),
+      capacity: 16,
+      maxBatch: 16,
+      producerPauseChance: 0.001,
+      producerPauseMaxMs: 0.5,
+      consumerPauseChance: 0.001,
+      consumerPauseMaxMs: 0.5,
+      partialChance: 0.3,
     };
     t.diagnostic(describeRun(options));
     const out = await runStress(options);
-    t.diagnostic(`${out.elapsedMs.toFixed(0)} ms, producers saw full ${out.producers.map((p) => p.fullSeen).join('/')}×, consumer batches ${out.consumers[0]!.batches}`);
+    t.diagnostic(
+      `${out.elapsedMs.toFixed(0)} ms, producers saw full ${out.producers.map((p) => p.fullSeen).join('/')}×, consumer batches ${out.consumers[0]!.batches}`,
+    );
     assertStressOutcome(out);
   });
 });

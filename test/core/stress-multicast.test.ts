@@ -30,13 +30,26 @@ describe('stress: one producer → three consumers (multicast, worker threads)',
     const prng = createPrng(deriveSeed(seed, '1P-3C'));
     const capacity = [64, 256, 1024][prng.int(0, 2)]!;
     const options: StressOptions = {
-      label: '1P-3C', seed: prng.int(0, 0xffffffff), replaySeed: seed, producerType: 'single', producers: 1, consumers: 3,
-      eventsPerProducer: Math.round(1_200_000 * scale), capacity, maxBatch: Math.min(capacity, 128),
-      producerPauseChance: 0.0005, producerPauseMaxMs: 1, consumerPauseChance: 0.003, consumerPauseMaxMs: 1, partialChance: 0.2,
+      label: '1P-3C',
+      seed: prng.int(0, 0xffffffff),
+      replaySeed: seed,
+      producerType: 'single',
+      producers: 1,
+      consumers: 3,
+      eventsPerProducer: Math.round(1_200_000 * scale),
+      capacity,
+      maxBatch: Math.min(capacity, 128),
+      producerPauseChance: 0.0005,
+      producerPauseMaxMs: 1,
+      consumerPauseChance: 0.003,
+      consumerPauseMaxMs: 1,
+      partialChance: 0.2,
     };
     t.diagnostic(describeRun(options));
     const out = await runStress(options);
-    t.diagnostic(`${out.elapsedMs.toFixed(0)} ms, producer saw full ${out.producers[0]!.fullSeen}×, consumer batches ${out.consumers.map((c) => c.batches).join('/')}`);
+    t.diagnostic(
+      `${out.elapsedMs.toFixed(0)} ms, producer saw full ${out.producers[0]!.fullSeen}×, consumer batches ${out.consumers.map((c) => c.batches).join('/')}`,
+    );
     assertStressOutcome(out);
   });
 });

@@ -33,26 +33,52 @@ describe('stress: one producer → one consumer (worker threads)', () => {
     const prng = createPrng(deriveSeed(seed, '1P-1C'));
     const capacity = [64, 256, 1024][prng.int(0, 2)]!;
     const options: StressOptions = {
-      label: '1P-1C', seed: prng.int(0, 0xffffffff), replaySeed: seed, producerType: 'single', producers: 1, consumers: 1,
-      eventsPerProducer: Math.round(4_000_000 * scale), capacity, maxBatch: Math.min(capacity, 128),
-      producerPauseChance: 0.0005, producerPauseMaxMs: 1, consumerPauseChance: 0.002, consumerPauseMaxMs: 1, partialChance: 0.1,
+      label: '1P-1C',
+      seed: prng.int(0, 0xffffffff),
+      replaySeed: seed,
+      producerType: 'single',
+      producers: 1,
+      consumers: 1,
+      eventsPerProducer: Math.round(4_000_000 * scale),
+      capacity,
+      maxBatch: Math.min(capacity, 128),
+      producerPauseChance: 0.0005,
+      producerPauseMaxMs: 1,
+      consumerPauseChance: 0.002,
+      consumerPauseMaxMs: 1,
+      partialChance: 0.1,
     };
     t.diagnostic(describeRun(options));
     const out = await runStress(options);
-    t.diagnostic(`${out.elapsedMs.toFixed(0)} ms, producer saw full ${out.producers[0]!.fullSeen}×, consumer batches ${out.consumers[0]!.batches}`);
+    t.diagnostic(
+      `${out.elapsedMs.toFixed(0)} ms, producer saw full ${out.producers[0]!.fullSeen}×, consumer batches ${out.consumers[0]!.batches}`,
+    );
     assertStressOutcome(out);
   });
 
   it('should deliver every event exactly once with a tiny ring that is almost always full or empty', async (t) => {
     const prng = createPrng(deriveSeed(seed, '1P-1C-tiny'));
     const options: StressOptions = {
-      label: '1P-1C-tiny', seed: prng.int(0, 0xffffffff), replaySeed: seed, producerType: 'single', producers: 1, consumers: 1,
-      eventsPerProducer: Math.round(250_000 * scale), capacity: 8, maxBatch: 8,
-      producerPauseChance: 0.0002, producerPauseMaxMs: 0.5, consumerPauseChance: 0.0002, consumerPauseMaxMs: 0.5, partialChance: 0.3,
+      label: '1P-1C-tiny',
+      seed: prng.int(0, 0xffffffff),
+      replaySeed: seed,
+      producerType: 'single',
+      producers: 1,
+      consumers: 1,
+      eventsPerProducer: Math.round(250_000 * scale),
+      capacity: 8,
+      maxBatch: 8,
+      producerPauseChance: 0.0002,
+      producerPauseMaxMs: 0.5,
+      consumerPauseChance: 0.0002,
+      consumerPauseMaxMs: 0.5,
+      partialChance: 0.3,
     };
     t.diagnostic(describeRun(options));
     const out = await runStress(options);
-    t.diagnostic(`${out.elapsedMs.toFixed(0)} ms, producer saw full ${out.producers[0]!.fullSeen}×, consumer batches ${out.consumers[0]!.batches}`);
+    t.diagnostic(
+      `${out.elapsedMs.toFixed(0)} ms, producer saw full ${out.producers[0]!.fullSeen}×, consumer batches ${out.consumers[0]!.batches}`,
+    );
     assertStressOutcome(out);
   });
 });

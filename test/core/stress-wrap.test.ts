@@ -45,14 +45,27 @@ describe('stress: sequences across the 32-bit wraps (worker threads)', () => {
         const prng = createPrng(deriveSeed(seed, label));
         const capacity = [64, 1024][prng.int(0, 1)]!;
         const options: StressOptions = {
-          label, seed: prng.int(0, 0xffffffff), replaySeed: seed, producerType: shape.producerType, producers: shape.producers, consumers: 1,
-          eventsPerProducer: Math.round(shape.eventsPerProducer * scale), capacity, maxBatch: Math.min(capacity, shape.maxBatch),
+          label,
+          seed: prng.int(0, 0xffffffff),
+          replaySeed: seed,
+          producerType: shape.producerType,
+          producers: shape.producers,
+          consumers: 1,
+          eventsPerProducer: Math.round(shape.eventsPerProducer * scale),
+          capacity,
+          maxBatch: Math.min(capacity, shape.maxBatch),
           initialSequence: wrap.at - prng.int(1, 4 * capacity),
-          producerPauseChance: 0.0005, producerPauseMaxMs: 1, consumerPauseChance: 0.002, consumerPauseMaxMs: 1, partialChance: 0.1,
+          producerPauseChance: 0.0005,
+          producerPauseMaxMs: 1,
+          consumerPauseChance: 0.002,
+          consumerPauseMaxMs: 1,
+          partialChance: 0.1,
         };
         t.diagnostic(describeRun(options));
         const out = await runStress(options);
-        t.diagnostic(`${out.elapsedMs.toFixed(0)} ms, ran to sequence ${out.cursor} (${out.cursor - wrap.at + 1} past the wrap)`);
+        t.diagnostic(
+          `${out.elapsedMs.toFixed(0)} ms, ran to sequence ${out.cursor} (${out.cursor - wrap.at + 1} past the wrap)`,
+        );
         assertStressOutcome(out);
       });
     }

@@ -5,7 +5,13 @@ import { demoOptions } from '../../examples/order-matching/config.js';
 import { RiskEngine } from '../../examples/order-matching/RiskEngine.js';
 import { MatchingEngine } from '../../examples/order-matching/MatchingEngine.js';
 import { Portfolio } from '../../examples/order-matching/Portfolio.js';
-import { MAX_FILLS, OrderCommand, RISK, STATUS, type OrderCommandFlyweight } from '../../examples/order-matching/events.js';
+import {
+  MAX_FILLS,
+  OrderCommand,
+  RISK,
+  STATUS,
+  type OrderCommandFlyweight,
+} from '../../examples/order-matching/events.js';
 import type { OrderFlow } from '../../examples/order-matching/generator.js';
 import type { AckSnapshot } from '../../examples/order-matching/handlers/ack.js';
 import { Prng } from '../../examples/order-matching/Prng.js';
@@ -44,11 +50,23 @@ describe('order-matching handler modules over a real ring', () => {
     const portfolio = new Portfolio(options);
     const direct = new ResultLog();
     const flow = flowFor(SEED, options);
-    const slot = Object.assign({ command: 0, orderId: 0, accountId: 0, symbolId: 0, side: 0, price: 0, qty: 0 }, { riskResult: 0, status: 0, fillCount: 0, filledQty: 0, fillNotional: 0, cancelledQty: 0 }) as never as OrderCommandFlyweight;
-    for (let i = 0; i < MAX_FILLS; i++) Object.assign(slot, { [`makerAccount${i}`]: 0, [`makerOrder${i}`]: 0, [`fillQty${i}`]: 0, [`fillPrice${i}`]: 0 });
+    const slot = Object.assign(
+      { command: 0, orderId: 0, accountId: 0, symbolId: 0, side: 0, price: 0, qty: 0 },
+      { riskResult: 0, status: 0, fillCount: 0, filledQty: 0, fillNotional: 0, cancelledQty: 0 },
+    ) as never as OrderCommandFlyweight;
+    for (let i = 0; i < MAX_FILLS; i++)
+      Object.assign(slot, { [`makerAccount${i}`]: 0, [`makerOrder${i}`]: 0, [`fillQty${i}`]: 0, [`fillPrice${i}`]: 0 });
     for (let i = 0; i < n; i++) {
       flow.next(slot);
-      slot.riskResult = risk.check(slot.command, slot.orderId, slot.accountId, slot.symbolId, slot.side, slot.price, slot.qty);
+      slot.riskResult = risk.check(
+        slot.command,
+        slot.orderId,
+        slot.accountId,
+        slot.symbolId,
+        slot.side,
+        slot.price,
+        slot.qty,
+      );
       engine.processSlot(slot);
       portfolio.processSlot(slot);
       direct.add(slot);
@@ -72,10 +90,14 @@ describe('order-matching handler modules over a real ring', () => {
     const dirtyLog = new ResultLog();
     const flow = flowFor(SEED, options);
     const junk = new Prng(SEED ^ 0xdead);
-    const resultFields = OrderCommand.fields.map((f) => f.name).filter((name) => !['command', 'orderId', 'accountId', 'symbolId', 'side', 'price', 'qty'].includes(name));
+    const resultFields = OrderCommand.fields
+      .map((f) => f.name)
+      .filter((name) => !['command', 'orderId', 'accountId', 'symbolId', 'side', 'price', 'qty'].includes(name));
     assert.equal(resultFields.length, 6 + 4 * MAX_FILLS);
     const translator = (event: OrderCommandFlyweight, _seq: number, f: OrderFlow) => {
-      for (const name of resultFields) event[name] = name === 'fillCount' || name === 'riskResult' || name === 'status' ? junk.int(256) : junk.nextU32();
+      for (const name of resultFields)
+        event[name] =
+          name === 'fillCount' || name === 'riskResult' || name === 'status' ? junk.int(256) : junk.nextU32();
       f.next(event);
     };
     for (let i = 0; i < n; i++) {
@@ -140,7 +162,10 @@ describe('order-matching handler modules over a real ring', () => {
     assert.equal(ack.rejected, rejected);
     assert.ok(rejected > 0 && filled > 0, `seed ${SEED}: the flow should fill and reject`);
     assert.equal(ack.filled, filled);
-    assert.equal(ack.byStatus.reduce((x, y) => x + y, 0), 3_000);
+    assert.equal(
+      ack.byStatus.reduce((x, y) => x + y, 0),
+      3_000,
+    );
     assert.equal(ack.byStatus[STATUS.REJECTED], rejected);
   });
 });

@@ -5,7 +5,15 @@
  */
 import { RingBuffer, type Flyweight } from '../../src/index.js';
 import type { EventHandler, HandlerContext, HandlerModule } from '../../src/processing/Handler.js';
-import { COMMAND, MAX_FILLS, OrderCommand, SIDE, STATUS, type OrderCommandFlyweight, type OrderCommandInput } from '../../examples/order-matching/events.js';
+import {
+  COMMAND,
+  MAX_FILLS,
+  OrderCommand,
+  SIDE,
+  STATUS,
+  type OrderCommandFlyweight,
+  type OrderCommandInput,
+} from '../../examples/order-matching/events.js';
 import type { OrderMatchingOptions } from '../../examples/order-matching/config.js';
 import { createOrderFlow, orderFlowTranslator, type OrderFlow } from '../../examples/order-matching/generator.js';
 import riskModule from '../../examples/order-matching/handlers/risk.js';
@@ -29,7 +37,12 @@ export function context<O>(name: string, options: O, ring: RingBuffer<Flyweight>
   };
 }
 
-function instantiate<O>(module: HandlerModule<OrderCommandFlyweight, O, unknown>, name: string, options: O, ring: RingBuffer<Flyweight>): EventHandler<OrderCommandFlyweight, unknown> {
+function instantiate<O>(
+  module: HandlerModule<OrderCommandFlyweight, O, unknown>,
+  name: string,
+  options: O,
+  ring: RingBuffer<Flyweight>,
+): EventHandler<OrderCommandFlyweight, unknown> {
   if (module.kind !== 'ringbus-handler') throw new Error(`${name} is not a handler module`);
   return module.factory(context(name, options, ring));
 }
@@ -49,7 +62,12 @@ export class Pipeline {
   #done: number;
 
   constructor(options: OrderMatchingOptions, capacity = 256) {
-    this.ring = new RingBuffer<OrderCommandFlyweight>({ capacity, event: OrderCommand, producerType: 'single', waitStrategy: 'yielding' });
+    this.ring = new RingBuffer<OrderCommandFlyweight>({
+      capacity,
+      event: OrderCommand,
+      producerType: 'single',
+      waitStrategy: 'yielding',
+    });
     this.#gate = this.ring.newSequence();
     this.ring.addGatingSequences(this.#gate);
     this.#done = this.ring.getCursor();
@@ -103,19 +121,44 @@ export class Pipeline {
 }
 
 /** A plain command object (all inputs set). */
-export function cmd(command: number, orderId: number, accountId: number, symbolId: number, side: number, price: number, qty: number): OrderCommandInput {
+export function cmd(
+  command: number,
+  orderId: number,
+  accountId: number,
+  symbolId: number,
+  side: number,
+  price: number,
+  qty: number,
+): OrderCommandInput {
   return { command, orderId, accountId, symbolId, side, price, qty };
 }
 
-export function flowFor(seed: number, options: OrderMatchingOptions, extra: Partial<Parameters<typeof createOrderFlow>[0]> = {}): OrderFlow {
+export function flowFor(
+  seed: number,
+  options: OrderMatchingOptions,
+  extra: Partial<Parameters<typeof createOrderFlow>[0]> = {},
+): OrderFlow {
   return createOrderFlow({ seed, accounts: options.accounts, symbols: options.symbols, ...extra });
 }
 
 /** Result fields of a slot as a plain object (fill entries 0..fillCount-1 only). */
 export function results(e: Flyweight & OrderCommandFlyweight): Record<string, unknown> {
   const fills: number[][] = [];
-  for (let i = 0; i < e.fillCount; i++) fills.push([e[`makerAccount${i}`] as number, e[`makerOrder${i}`] as number, e[`fillQty${i}`] as number, e[`fillPrice${i}`] as number]);
-  return { riskResult: e.riskResult, status: e.status, filledQty: e.filledQty, fillNotional: e.fillNotional, cancelledQty: e.cancelledQty, fills };
+  for (let i = 0; i < e.fillCount; i++)
+    fills.push([
+      e[`makerAccount${i}`] as number,
+      e[`makerOrder${i}`] as number,
+      e[`fillQty${i}`] as number,
+      e[`fillPrice${i}`] as number,
+    ]);
+  return {
+    riskResult: e.riskResult,
+    status: e.status,
+    filledQty: e.filledQty,
+    fillNotional: e.fillNotional,
+    cancelledQty: e.cancelledQty,
+    fills,
+  };
 }
 
 interface RefOrder {
@@ -143,7 +186,12 @@ export class ReferenceBook {
     let best: RefOrder | undefined;
     for (const o of this.orders) {
       if (o.buy === buyTaker) continue;
-      if (!best || (buyTaker ? o.price < best.price : o.price > best.price) || (o.price === best.price && o.time < best.time)) best = o;
+      if (
+        !best ||
+        (buyTaker ? o.price < best.price : o.price > best.price) ||
+        (o.price === best.price && o.time < best.time)
+      )
+        best = o;
     }
     return best;
   }

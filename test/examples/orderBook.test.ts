@@ -10,7 +10,8 @@ const { BUY, SELL } = SIDE;
 
 function fills(r: MatchResult): number[][] {
   const out: number[][] = [];
-  for (let i = 0; i < r.fillCount; i++) out.push([r.makerAccount[i]!, r.makerOrder[i]!, r.fillQty[i]!, r.fillPrice[i]!]);
+  for (let i = 0; i < r.fillCount; i++)
+    out.push([r.makerAccount[i]!, r.makerOrder[i]!, r.fillQty[i]!, r.fillPrice[i]!]);
   return out;
 }
 
@@ -18,8 +19,14 @@ function fills(r: MatchResult): number[][] {
 function setup(capacity?: number) {
   const book = new OrderBook(7, capacity);
   const r = new MatchResult();
-  const limit = (id: number, account: number, side: number, price: number, qty: number) => (book.place(id, account, side, price, qty, false, r), r);
-  const market = (id: number, account: number, side: number, qty: number) => (book.place(id, account, side, 0, qty, true, r), r);
+  const limit = (id: number, account: number, side: number, price: number, qty: number) => (
+    book.place(id, account, side, price, qty, false, r),
+    r
+  );
+  const market = (id: number, account: number, side: number, qty: number) => (
+    book.place(id, account, side, 0, qty, true, r),
+    r
+  );
   return { book, r, limit, market };
 }
 
@@ -34,7 +41,10 @@ describe('OrderBook', () => {
     limit(4, 2, SELL, 101, 3);
     assert.equal(book.bestBid(), 100);
     assert.equal(book.bestAsk(), 101);
-    assert.deepEqual(book.depth(BUY), [{ price: 100, qty: 5, orders: 1 }, { price: 99, qty: 10, orders: 1 }]);
+    assert.deepEqual(book.depth(BUY), [
+      { price: 100, qty: 5, orders: 1 },
+      { price: 99, qty: 10, orders: 1 },
+    ]);
     assert.deepEqual(book.depth(SELL, 1), [{ price: 101, qty: 3, orders: 1 }]);
     assert.equal(book.orderCount, 4);
     assert.equal(book.restingQty, 25);
@@ -47,7 +57,11 @@ describe('OrderBook', () => {
     limit(3, 1, SELL, 102, 5);
     const r = limit(4, 2, BUY, 105, 12);
     assert.equal(r.status, STATUS.FILLED);
-    assert.deepEqual(fills(r), [[1, 2, 5, 101], [1, 3, 5, 102], [1, 1, 2, 103]]);
+    assert.deepEqual(fills(r), [
+      [1, 2, 5, 101],
+      [1, 3, 5, 102],
+      [1, 1, 2, 103],
+    ]);
     assert.equal(r.filledQty, 12);
     assert.equal(r.fillNotional, 5 * 101 + 5 * 102 + 2 * 103);
   });
@@ -58,7 +72,11 @@ describe('OrderBook', () => {
     limit(11, 2, BUY, 50, 3);
     limit(12, 3, BUY, 50, 3);
     const r = limit(13, 4, SELL, 50, 7);
-    assert.deepEqual(fills(r), [[1, 10, 3, 50], [2, 11, 3, 50], [3, 12, 1, 50]]);
+    assert.deepEqual(fills(r), [
+      [1, 10, 3, 50],
+      [2, 11, 3, 50],
+      [3, 12, 1, 50],
+    ]);
   });
 
   it('should keep a partially filled maker at the front of its level', () => {
@@ -67,7 +85,10 @@ describe('OrderBook', () => {
     limit(2, 2, SELL, 10, 10);
     assert.deepEqual(fills(limit(3, 3, BUY, 10, 4)), [[1, 1, 4, 10]]);
     assert.equal(book.openQty(1), 6);
-    assert.deepEqual(fills(limit(4, 3, BUY, 10, 8)), [[1, 1, 6, 10], [2, 2, 2, 10]]);
+    assert.deepEqual(fills(limit(4, 3, BUY, 10, 8)), [
+      [1, 1, 6, 10],
+      [2, 2, 2, 10],
+    ]);
     assert.equal(book.openQty(1), 0);
     assert.equal(book.openQty(2), 8);
   });
@@ -110,7 +131,10 @@ describe('OrderBook', () => {
     limit(3, 2, SELL, 200, 2);
     const r = market(4, 1, BUY, 9);
     assert.equal(r.status, STATUS.EXPIRED);
-    assert.deepEqual(fills(r), [[2, 2, 3, 100], [2, 3, 2, 200]]);
+    assert.deepEqual(fills(r), [
+      [2, 2, 3, 100],
+      [2, 3, 2, 200],
+    ]);
     assert.equal(r.cancelledQty, 4);
     assert.equal(book.bestBid(), NO_PRICE);
     assert.equal(book.orderCount, 0);
@@ -172,7 +196,11 @@ describe('OrderBook', () => {
     const b = setup(2);
     b.book.restore(JSON.parse(JSON.stringify(a.book.snapshot())));
     assert.equal(b.book.stateHash(), a.book.stateHash());
-    assert.deepEqual(fills(b.limit(9, 5, SELL, 100, 6)), [[3, 3, 1, 101], [1, 1, 3, 100], [2, 2, 2, 100]]);
+    assert.deepEqual(fills(b.limit(9, 5, SELL, 100, 6)), [
+      [3, 3, 1, 101],
+      [1, 1, 3, 100],
+      [2, 2, 2, 100],
+    ]);
     assert.deepEqual(fills(a.limit(9, 5, SELL, 100, 6)), fills(b.r));
     assert.equal(b.book.stateHash(), a.book.stateHash());
   });
@@ -190,7 +218,11 @@ describe('OrderBook', () => {
       const expected: RefOutcome = ref.apply(c);
       if (c.command === COMMAND.CANCEL) book.cancel(c.orderId, c.accountId, r);
       else book.place(c.orderId, c.accountId, c.side, c.price, c.qty, c.command === COMMAND.NEW_MARKET, r);
-      assert.deepEqual([r.status, r.cancelledQty, fills(r)], expected, `seed ${SEED}, command ${i}: ${JSON.stringify(c)}`);
+      assert.deepEqual(
+        [r.status, r.cancelledQty, fills(r)],
+        expected,
+        `seed ${SEED}, command ${i}: ${JSON.stringify(c)}`,
+      );
       maxLevels = Math.max(maxLevels, book.depth(BUY).length + book.depth(SELL).length);
     }
     assert.equal(book.orderCount, ref.orders.length);

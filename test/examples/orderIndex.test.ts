@@ -34,13 +34,22 @@ describe('OrderIndex', () => {
   it('should keep entries reachable when a deletion pulls a wrapped probe chain back across the table end', () => {
     // a 16-slot table (capacity 4); keys picked by home slot, so chains wrap from slot 15 to 0
     const homeOf = (k: number) => orderIdHash(k) >>> 28;
-    const pools = new Map<number, number[]>([[14, []], [15, []], [0, []]]);
+    const pools = new Map<number, number[]>([
+      [14, []],
+      [15, []],
+      [0, []],
+    ]);
     for (let k = 1; [...pools.values()].some((p) => p.length < 3); k++) {
       const p = pools.get(homeOf(k));
       if (p && p.length < 3) p.push(k);
     }
     // each scenario: the home slots of the keys, in insertion order
-    const scenarios = [[15, 15, 0, 15], [15, 0], [14, 15, 15], [14, 15, 0, 15, 0]];
+    const scenarios = [
+      [15, 15, 0, 15],
+      [15, 0],
+      [14, 15, 15],
+      [14, 15, 0, 15, 0],
+    ];
     for (const homes of scenarios) {
       const taken = new Map<number, number>();
       const keys = homes.map((h) => {
@@ -52,7 +61,9 @@ describe('OrderIndex', () => {
         const index = new OrderIndex(4);
         keys.forEach((k, v) => index.set(k, v));
         assert.equal(index.delete(victim), true);
-        keys.forEach((k, v) => assert.equal(index.get(k), k === victim ? -1 : v, `homes ${homes}: after deleting ${victim}, get(${k})`));
+        keys.forEach((k, v) =>
+          assert.equal(index.get(k), k === victim ? -1 : v, `homes ${homes}: after deleting ${victim}, get(${k})`),
+        );
         assert.equal(index.size, keys.length - 1);
       }
     }

@@ -10,7 +10,11 @@ const handler = (name: string) => new URL(`../../examples/order-matching/handler
 
 /** Runs `count` commands of the seeded flow through a real bus (worker threads) and returns the handlers' state hashes. */
 async function viaBus(count: number, split: boolean): Promise<Record<string, string | null>> {
-  const bus = new RingBus({ event: OrderCommand, capacity: 1024, workers: split ? { front: {}, back: {} } : undefined });
+  const bus = new RingBus({
+    event: OrderCommand,
+    capacity: 1024,
+    workers: split ? { front: {}, back: {} } : undefined,
+  });
   const risk = bus.handler('risk', handler('risk'), { options, worker: split ? 'front' : undefined });
   const matching = bus.handler('matching', handler('matching'), { options, worker: split ? 'front' : undefined });
   const portfolio = bus.handler('portfolio', handler('portfolio'), { options, worker: split ? 'back' : undefined });

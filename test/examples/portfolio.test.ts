@@ -10,7 +10,10 @@ import { MAX_FILLS } from '../../examples/order-matching/events.js';
 import { flowFor, SEED } from './harness.js';
 
 const options = validateOptions({
-  accounts: [{ accountId: 1, cash: 1_000_000, maxOrderQty: 100, maxNotional: 1e9 }, { accountId: 2, cash: 500_000, maxOrderQty: 100, maxNotional: 1e9 }],
+  accounts: [
+    { accountId: 1, cash: 1_000_000, maxOrderQty: 100, maxNotional: 1e9 },
+    { accountId: 2, cash: 500_000, maxOrderQty: 100, maxNotional: 1e9 },
+  ],
   symbols: [{ symbolId: 5, minPrice: 1, maxPrice: 10_000, refPrice: 100 }],
 });
 
@@ -86,13 +89,29 @@ describe('Portfolio', () => {
     const engine = new MatchingEngine(o);
     const p = new Portfolio(o);
     const flow = flowFor(SEED ^ 0x5a5a, o);
-    const e: Record<string, number> = { riskResult: 0, status: 0, fillCount: 0, filledQty: 0, fillNotional: 0, cancelledQty: 0 };
-    for (let i = 0; i < MAX_FILLS; i++) e[`makerAccount${i}`] = e[`makerOrder${i}`] = e[`fillQty${i}`] = e[`fillPrice${i}`] = 0;
+    const e: Record<string, number> = {
+      riskResult: 0,
+      status: 0,
+      fillCount: 0,
+      filledQty: 0,
+      fillNotional: 0,
+      cancelledQty: 0,
+    };
+    for (let i = 0; i < MAX_FILLS; i++)
+      e[`makerAccount${i}`] = e[`makerOrder${i}`] = e[`fillQty${i}`] = e[`fillPrice${i}`] = 0;
     const slot = e as never as Parameters<MatchingEngine['processSlot']>[0];
     let fills = 0;
     for (let i = 0; i < 50_000; i++) {
       flow.next(slot);
-      slot.riskResult = risk.check(slot.command, slot.orderId, slot.accountId, slot.symbolId, slot.side, slot.price, slot.qty);
+      slot.riskResult = risk.check(
+        slot.command,
+        slot.orderId,
+        slot.accountId,
+        slot.symbolId,
+        slot.side,
+        slot.price,
+        slot.qty,
+      );
       engine.processSlot(slot);
       p.processSlot(slot);
       fills += slot.fillCount;
@@ -110,7 +129,11 @@ describe('Portfolio', () => {
         basis += p.costBasis(a.accountId, s.symbolId);
         realised += p.realisedPnl(a.accountId, s.symbolId);
       }
-      assert.equal(p.cash(a.accountId) + basis - realised, a.cash, `account ${a.accountId}: cash + basis − realised ≠ starting cash, seed ${SEED}`);
+      assert.equal(
+        p.cash(a.accountId) + basis - realised,
+        a.cash,
+        `account ${a.accountId}: cash + basis − realised ≠ starting cash, seed ${SEED}`,
+      );
     }
     assert.equal(cash, start, `cash is zero-sum, seed ${SEED}`);
     for (const s of o.symbols) {
@@ -140,6 +163,8 @@ describe('Portfolio', () => {
     q.restore(JSON.parse(JSON.stringify(p.snapshot())));
     assert.equal(q.stateHash(), p.stateHash());
     assert.equal(q.realisedPnl(1, 5), p.realisedPnl(1, 5));
-    assert.throws(() => q.restore({ fills: 0, unknownFills: 0, accounts: [] }), { code: 'RINGBUS_ERR_SNAPSHOT_CORRUPT' });
+    assert.throws(() => q.restore({ fills: 0, unknownFills: 0, accounts: [] }), {
+      code: 'RINGBUS_ERR_SNAPSHOT_CORRUPT',
+    });
   });
 });

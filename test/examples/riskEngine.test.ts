@@ -46,7 +46,11 @@ describe('RiskEngine', () => {
       [[NEW_MARKET, 1, 1, 9, BUY, 0, 11], RISK.INSUFFICIENT_CASH],
     ];
     for (const [[c, id, acc, sym, side, price, qty], want] of cases) {
-      assert.equal(risk.check(c!, id!, acc!, sym!, side!, price!, qty!), want, `check(${[c, id, acc, sym, side, price, qty]})`);
+      assert.equal(
+        risk.check(c!, id!, acc!, sym!, side!, price!, qty!),
+        want,
+        `check(${[c, id, acc, sym, side, price, qty]})`,
+      );
     }
     assert.equal(risk.count(RISK.INVALID_ORDER), 6);
     assert.equal(risk.count(RISK.ACCEPTED), 0);
@@ -72,22 +76,35 @@ describe('RiskEngine', () => {
     const b = new RiskEngine(options);
     b.restore(JSON.parse(JSON.stringify(a.snapshot())));
     assert.equal(b.stateHash(), a.stateHash());
-    for (let i = 0; i < 12; i++) assert.equal(b.check(NEW_LIMIT, i, 2 - (i % 2), 9, BUY, 100, 1), a.check(NEW_LIMIT, i, 2 - (i % 2), 9, BUY, 100, 1), `command ${i}`);
+    for (let i = 0; i < 12; i++)
+      assert.equal(
+        b.check(NEW_LIMIT, i, 2 - (i % 2), 9, BUY, 100, 1),
+        a.check(NEW_LIMIT, i, 2 - (i % 2), 9, BUY, 100, 1),
+        `command ${i}`,
+      );
     assert.equal(b.stateHash(), a.stateHash());
     assert.notEqual(new RiskEngine(options).stateHash(), a.stateHash());
   });
 
   it('should refuse bad options with a coded error naming the field', () => {
-    assert.throws(() => new RiskEngine({ accounts: [], symbols: options.symbols }), { code: 'RINGBUS_ERR_INVALID_OPTION', message: /accounts must be a non-empty array/ });
-    assert.throws(
-      () => validateOptions({ ...options, accounts: [{ ...options.accounts[0]!, maxOrderQty: 0 }] }),
-      { code: 'RINGBUS_ERR_INVALID_OPTION', message: /accounts\[0\]\.maxOrderQty must be an integer in \[1, 4294967295\], got 0/ },
-    );
+    assert.throws(() => new RiskEngine({ accounts: [], symbols: options.symbols }), {
+      code: 'RINGBUS_ERR_INVALID_OPTION',
+      message: /accounts must be a non-empty array/,
+    });
+    assert.throws(() => validateOptions({ ...options, accounts: [{ ...options.accounts[0]!, maxOrderQty: 0 }] }), {
+      code: 'RINGBUS_ERR_INVALID_OPTION',
+      message: /accounts\[0\]\.maxOrderQty must be an integer in \[1, 4294967295\], got 0/,
+    });
     assert.throws(
       () => validateOptions({ ...options, symbols: [{ symbolId: 1, minPrice: 10, maxPrice: 20, refPrice: 30 }] }),
       { code: 'RINGBUS_ERR_INVALID_OPTION', message: /symbols\[0\]\.refPrice .* got 30/ },
     );
-    assert.throws(() => validateOptions({ ...options, accounts: [options.accounts[0], options.accounts[0]] }), { code: 'RINGBUS_ERR_INVALID_OPTION', message: /unique accountIds, got 1/ });
-    assert.throws(() => validateOptions({ ...options, accounts: [{ ...options.accounts[0]!, burst: 3 }] }), { message: /accounts\[0\]\.refillEvery/ });
+    assert.throws(() => validateOptions({ ...options, accounts: [options.accounts[0], options.accounts[0]] }), {
+      code: 'RINGBUS_ERR_INVALID_OPTION',
+      message: /unique accountIds, got 1/,
+    });
+    assert.throws(() => validateOptions({ ...options, accounts: [{ ...options.accounts[0]!, burst: 3 }] }), {
+      message: /accounts\[0\]\.refillEvery/,
+    });
   });
 });

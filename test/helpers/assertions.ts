@@ -8,7 +8,8 @@ export function coded(code: string, ...inMessage: string[]): (e: unknown) => boo
   return (e) => {
     assert.ok(e instanceof Error, `expected an Error, got ${String(e)}`);
     assert.equal((e as { code?: string }).code, code, `code of: ${e.message}`);
-    for (const s of inMessage) assert.ok(e.message.includes(s), `message should name ${JSON.stringify(s)}: ${e.message}`);
+    for (const s of inMessage)
+      assert.ok(e.message.includes(s), `message should name ${JSON.stringify(s)}: ${e.message}`);
     return true;
   };
 }

@@ -41,13 +41,19 @@ export function seedFromEnv(defaultSeed: number): number {
   const raw = process.env.RINGBUS_SEED;
   if (raw === undefined || raw.trim() === '') return defaultSeed >>> 0;
   const value = Number(raw.trim());
-  if (!Number.isInteger(value)) throw new Error(`RINGBUS_SEED must be an integer (decimal or 0x hex), got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(value))
+    throw new Error(`RINGBUS_SEED must be an integer (decimal or 0x hex), got ${JSON.stringify(raw)}`);
   return value >>> 0;
 }
 
 /** A seed that differs from run to run (time and pid mixed), for tests that explore new schedules each run. */
 export function freshSeed(): number {
-  return (Math.imul(Date.now() >>> 0, 0x9e3779b1) ^ Math.imul(process.pid, 0x85ebca6b) ^ Math.floor(performance.now() * 1000)) >>> 0;
+  return (
+    (Math.imul(Date.now() >>> 0, 0x9e3779b1) ^
+      Math.imul(process.pid, 0x85ebca6b) ^
+      Math.floor(performance.now() * 1000)) >>>
+    0
+  );
 }
 
 /**

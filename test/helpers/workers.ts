@@ -13,7 +13,11 @@ export interface StartedWorker<R> {
 }
 
 /** Starts `url` (a built .js file) as a worker thread with `workerData`. */
-export function startWorker<R>(url: URL, workerData: unknown, name = url.pathname.split('/').pop() ?? 'worker'): StartedWorker<R> {
+export function startWorker<R>(
+  url: URL,
+  workerData: unknown,
+  name = url.pathname.split('/').pop() ?? 'worker',
+): StartedWorker<R> {
   const worker = new Worker(url, { workerData, name });
   const result = new Promise<R>((resolve, reject) => {
     let done = false;
@@ -71,10 +75,16 @@ export function delay(ms: number): Promise<void> {
  * timing assertion: it should be far longer than the condition can legitimately take, and when
  * it passes the promise rejects with `describe()` so a hang becomes a readable failure.
  */
-export async function waitUntil(condition: () => boolean, describe: () => string, guardMs = 60_000, everyMs = 1): Promise<void> {
+export async function waitUntil(
+  condition: () => boolean,
+  describe: () => string,
+  guardMs = 60_000,
+  everyMs = 1,
+): Promise<void> {
   const deadline = Date.now() + guardMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not reached within the ${guardMs} ms hang guard: ${describe()}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not reached within the ${guardMs} ms hang guard: ${describe()}`);
     await delay(everyMs);
   }
 }
@@ -96,7 +106,8 @@ export class MessageQueue<M extends { type: string } = { type: string }> {
     });
     worker.once('exit', (code) => {
       this.#exited = code;
-      for (const w of this.#waiting.splice(0)) w.reject(new Error(`worker exited with code ${code} while a '${w.type}' message was awaited`));
+      for (const w of this.#waiting.splice(0))
+        w.reject(new Error(`worker exited with code ${code} while a '${w.type}' message was awaited`));
     });
   }
 
@@ -104,7 +115,8 @@ export class MessageQueue<M extends { type: string } = { type: string }> {
   next(type: string): Promise<M> {
     const i = this.#buffered.findIndex((m) => m && m.type === type);
     if (i >= 0) return Promise.resolve(this.#buffered.splice(i, 1)[0]!);
-    if (this.#exited !== null) return Promise.reject(new Error(`worker exited with code ${this.#exited} while a '${type}' message was awaited`));
+    if (this.#exited !== null)
+      return Promise.reject(new Error(`worker exited with code ${this.#exited} while a '${type}' message was awaited`));
     return new Promise<M>((resolve, reject) => this.#waiting.push({ type, resolve, reject }));
   }
 }

@@ -7,7 +7,18 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +39,10 @@ function copyPackage(withNodeModules = true): Copy {
   const dir = mkdtempSync(join(tmpdir(), 'ringbus-build-'));
   mkdirSync(join(dir, 'scripts'));
   copyFileSync(join(ROOT, 'scripts', 'build-native.mjs'), join(dir, 'scripts', 'build-native.mjs'));
-  cpSync(join(ROOT, 'native'), join(dir, 'native'), { recursive: true, filter: (src) => !src.includes(`${join('native', 'build')}`) });
+  cpSync(join(ROOT, 'native'), join(dir, 'native'), {
+    recursive: true,
+    filter: (src) => !src.includes(`${join('native', 'build')}`),
+  });
   writeFileSync(join(dir, 'package.json'), '{ "name": "ringbus-build-test", "private": true }\n');
   if (withNodeModules) symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
   return {
@@ -41,7 +55,11 @@ function copyPackage(withNodeModules = true): Copy {
         if (value === undefined) delete merged[key];
         else merged[key] = value;
       }
-      const r = spawnSync(process.execPath, [join(dir, 'scripts', 'build-native.mjs')], { env: merged, encoding: 'utf8', timeout: 300_000 });
+      const r = spawnSync(process.execPath, [join(dir, 'scripts', 'build-native.mjs')], {
+        env: merged,
+        encoding: 'utf8',
+        timeout: 300_000,
+      });
       return { status: r.status, stdout: r.stdout, stderr: r.stderr };
     },
     dispose() {
@@ -69,7 +87,11 @@ describe('scripts/build-native.mjs', () => {
       assertOff(result, /node-gyp rebuild failed with exit code \d+.*log: native\/build\/build-native\.log/);
       assert.equal(existsSync(copy.addon), false, 'no addon was produced');
       assert.ok(existsSync(join(copy.dir, 'native', 'build', 'build-native.log')), 'the build log was kept');
-      assert.equal(existsSync(REAL_ADDON) ? statSync(REAL_ADDON).mtimeMs : null, realBefore, 'the real build was not touched');
+      assert.equal(
+        existsSync(REAL_ADDON) ? statSync(REAL_ADDON).mtimeMs : null,
+        realBefore,
+        'the real build was not touched',
+      );
     } finally {
       copy.dispose();
     }
@@ -112,7 +134,11 @@ describe('scripts/build-native.mjs', () => {
     try {
       const result = copy.run({});
       assert.equal(result.status, 0, result.stderr);
-      assert.match(result.stdout, /^ringbus: native addon built \(native\/build\/Release\/ringbus_native\.node\); CPU pinning is available$/m, `${result.stdout}${result.stderr}`);
+      assert.match(
+        result.stdout,
+        /^ringbus: native addon built \(native\/build\/Release\/ringbus_native\.node\); CPU pinning is available$/m,
+        `${result.stdout}${result.stderr}`,
+      );
       assert.ok(existsSync(copy.addon));
     } finally {
       copy.dispose();

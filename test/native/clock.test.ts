@@ -19,7 +19,10 @@ describe('native clock', () => {
       const before = Number(process.hrtime.bigint());
       addon.clockTick!();
       const after = Number(process.hrtime.bigint());
-      assert.ok(cell[0]! >= before - 1000 && cell[0]! <= after + 1000, `clock ${cell[0]} outside [${before}, ${after}]`);
+      assert.ok(
+        cell[0]! >= before - 1000 && cell[0]! <= after + 1000,
+        `clock ${cell[0]} outside [${before}, ${after}]`,
+      );
     }
     // the cell is per thread: give it back to ringbus's clock
     assert.equal(installNativeClock(), true);
@@ -44,7 +47,10 @@ describe('native clock', () => {
       const seq = ring.publishEvent({ v: 1 });
       console.log(JSON.stringify({ native: nativeClockInstalled(), ts: ring.get(seq).$timestamp }));
     });`;
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, RINGBUS_NATIVE: '0' }, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: { ...process.env, RINGBUS_NATIVE: '0' },
+      encoding: 'utf8',
+    });
     const r = JSON.parse(out.trim()) as { native: boolean; ts: number };
     assert.equal(r.native, false);
     assert.ok(r.ts > 0 && Number.isFinite(r.ts));

@@ -45,7 +45,10 @@ function assertFallback({ report, stderr }: ReturnType<typeof runChild>, reasonP
   assert.equal(report.cpu, -1);
   assert.equal(report.affinity, null);
   assert.equal(report.yieldInstalled, false);
-  assert.equal(report.consumer.pins.every((p) => !p.pinned && p.reason !== null), true);
+  assert.equal(
+    report.consumer.pins.every((p) => !p.pinned && p.reason !== null),
+    true,
+  );
   assert.equal(report.consumer.consumed, 200, 'every event of the round trip arrived');
   assert.equal(report.consumer.sum, report.expectedSum);
 }
@@ -64,7 +67,7 @@ describe('native fallback (no addon)', () => {
     assert.equal(run.report.status.path, missing);
   });
 
-  it('should fall back when the addon file cannot be loaded, with the loader\'s error', () => {
+  it("should fall back when the addon file cannot be loaded, with the loader's error", () => {
     const dir = mkdtempSync(join(tmpdir(), 'ringbus-native-'));
     try {
       const bogus = join(dir, 'ringbus_native.node');
@@ -87,14 +90,20 @@ describe('pinCurrentThread validation', () => {
       (err: unknown) => {
         assert.ok(err instanceof cls, `expected ${cls.name} for ${shown}, got ${String(err)}`);
         assert.equal((err as RingbusRangeError).code, 'RINGBUS_ERR_INVALID_OPTION');
-        assert.ok((err as Error).message.includes(shown), `message ${JSON.stringify((err as Error).message)} should name ${shown}`);
+        assert.ok(
+          (err as Error).message.includes(shown),
+          `message ${JSON.stringify((err as Error).message)} should name ${shown}`,
+        );
         return true;
       },
     );
   }
 
   it('should count at least the CPUs node reports as available', () => {
-    assert.ok(limit >= availableParallelism(), `cpuIndexLimit() ${limit} < availableParallelism() ${availableParallelism()}`);
+    assert.ok(
+      limit >= availableParallelism(),
+      `cpuIndexLimit() ${limit} < availableParallelism() ${availableParallelism()}`,
+    );
   });
 
   it('should reject an empty list, negative, fractional, NaN and too-large CPU indices with a RangeError naming the value', () => {

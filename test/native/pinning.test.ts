@@ -10,7 +10,14 @@ import assert from 'node:assert/strict';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { currentCpu, currentThreadAffinity, loadNativeAddon, nativeStatus, pinCurrentThread, type NativeAddon } from '../../src/native/index.js';
+import {
+  currentCpu,
+  currentThreadAffinity,
+  loadNativeAddon,
+  nativeStatus,
+  pinCurrentThread,
+  type NativeAddon,
+} from '../../src/native/index.js';
 import { startWorker } from '../helpers/workers.js';
 import type { PinWorkerData, PinWorkerResult } from './fixtures/pinWorker.js';
 import { kernelAffinity, parseCpuList } from './procStatus.js';
@@ -22,14 +29,20 @@ const ITERATIONS = 1500;
 function requireAddon(): NativeAddon {
   const addon = loadNativeAddon();
   const status = nativeStatus();
-  assert.ok(addon !== null && status.loaded, `the native addon must be built for these tests (run: node scripts/build-native.mjs): ${status.reason}`);
+  assert.ok(
+    addon !== null && status.loaded,
+    `the native addon must be built for these tests (run: node scripts/build-native.mjs): ${status.reason}`,
+  );
   return addon;
 }
 
 /** The CPUs the main thread may use; the tests pin workers to the last and the first of them. */
 function mainCpus(): number[] {
   const cpus = requireAddon().getAffinity();
-  assert.ok(cpus.length >= 2, `these tests need at least 2 CPUs to choose from, the main thread may use ${JSON.stringify(cpus)}`);
+  assert.ok(
+    cpus.length >= 2,
+    `these tests need at least 2 CPUs to choose from, the main thread may use ${JSON.stringify(cpus)}`,
+  );
   return cpus;
 }
 
@@ -72,12 +85,16 @@ describe('native addon: pinning worker threads', () => {
       try {
         assert.equal(result.loaded, true, `addon not loaded in the worker: ${result.reason}`);
         assert.deepEqual(result.pin, { pinned: true, reason: null });
-        assert.deepEqual(result.affinityBefore, cpus, 'a new worker starts with the main thread\'s CPUs');
+        assert.deepEqual(result.affinityBefore, cpus, "a new worker starts with the main thread's CPUs");
         assert.deepEqual(result.affinityAfter, [target]);
         assert.equal(result.unknownCpu, 0);
         const expected = new Array<number>(result.seen.length).fill(0);
         expected[target] = ITERATIONS;
-        assert.deepEqual(result.seen, expected, `after each of ${ITERATIONS} rounds the worker must be on CPU ${target}`);
+        assert.deepEqual(
+          result.seen,
+          expected,
+          `after each of ${ITERATIONS} rounds the worker must be on CPU ${target}`,
+        );
         assert.equal(result.yieldInstalled, true);
         assert.notEqual(result.tid, process.pid);
         assert.deepEqual(kernelAffinity(result.tid), [target], 'the kernel agrees the worker thread is pinned');
@@ -100,7 +117,11 @@ describe('native addon: pinning worker threads', () => {
       const plain = await runPinned(null);
       try {
         assert.equal(plain.result.pin, null);
-        assert.deepEqual(plain.result.affinityAfter, before, 'a later worker inherits the main thread\'s CPUs, not the pinned worker\'s');
+        assert.deepEqual(
+          plain.result.affinityAfter,
+          before,
+          "a later worker inherits the main thread's CPUs, not the pinned worker's",
+        );
         assert.deepEqual(kernelAffinity(plain.result.tid), before);
       } finally {
         await release(plain.worker);

@@ -2,7 +2,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeadLetterWriter, readDeadLetters, scanDeadLetters, type DeadLetterInput } from '../../src/persistence/DeadLetterWriter.js';
+import {
+  DeadLetterWriter,
+  readDeadLetters,
+  scanDeadLetters,
+  type DeadLetterInput,
+} from '../../src/persistence/DeadLetterWriter.js';
 import { DL_HEADER_BYTES, DL_RECORD_HEADER_BYTES } from '../../src/layout/DeadLetterDescriptor.js';
 import { seedFromEnv } from '../helpers/prng.js';
 import { withSeed, withTempDir } from './helpers.js';
@@ -26,7 +31,12 @@ describe('DeadLetterWriter', () => {
     await withTempDir(async (dir) => {
       await withSeed(seedFromEnv(0xdead), (prng) => {
         const path = join(dir, 'dead-letters', 'nested', 'bus.dlq');
-        const expected = Array.from({ length: 20 }, (_, i) => letter(i, Uint8Array.from({ length: prng.int(0, 64) }, () => prng.int(0, 255))));
+        const expected = Array.from({ length: 20 }, (_, i) =>
+          letter(
+            i,
+            Uint8Array.from({ length: prng.int(0, 64) }, () => prng.int(0, 255)),
+          ),
+        );
         const w = new DeadLetterWriter(path);
         assert.deepEqual(w.recovery, { records: 0, truncatedBytes: 0 });
         for (const l of expected.slice(0, 12)) w.append(l);
@@ -49,7 +59,7 @@ describe('DeadLetterWriter', () => {
       for (let i = 0; i < 3; i++) w.append(letter(i, payload));
       w.close();
       const full = readFileSync(base);
-      const lastLength = full.readUInt32LE(DL_HEADER_BYTES + 2 * (full.length - DL_HEADER_BYTES) / 3);
+      const lastLength = full.readUInt32LE(DL_HEADER_BYTES + (2 * (full.length - DL_HEADER_BYTES)) / 3);
       assert.ok(lastLength > DL_RECORD_HEADER_BYTES);
       for (let cut = 1; cut < lastLength; cut++) {
         const path = join(dir, `cut${cut}.dlq`);
@@ -60,13 +70,20 @@ describe('DeadLetterWriter', () => {
         assert.equal(reopened.recovery.truncatedBytes, cut);
         reopened.append(letter(9, payload));
         reopened.close();
-        assert.deepEqual(readDeadLetters(path).map((l) => l.sequence), [1000, 1001, 1009]);
+        assert.deepEqual(
+          readDeadLetters(path).map((l) => l.sequence),
+          [1000, 1001, 1009],
+        );
       }
       const flipped = join(dir, 'flipped.dlq');
       const bytes = Buffer.from(full);
       bytes[bytes.length - 3] = bytes[bytes.length - 3]! ^ 0x10;
       writeFileSync(flipped, bytes);
-      assert.deepEqual(scanDeadLetters(flipped).truncatedBytes, lastLength, 'a CRC mismatch in the last record is a torn tail');
+      assert.deepEqual(
+        scanDeadLetters(flipped).truncatedBytes,
+        lastLength,
+        'a CRC mismatch in the last record is a torn tail',
+      );
       appendFileSync(base, new Uint8Array(100));
       assert.equal(scanDeadLetters(base).truncatedBytes, 100, 'zero-filled tail');
     });
@@ -81,11 +98,17 @@ describe('DeadLetterWriter', () => {
       const bytes = readFileSync(path);
       bytes[DL_HEADER_BYTES + DL_RECORD_HEADER_BYTES + 2] ^= 1;
       writeFileSync(path, bytes);
-      const expected = { code: 'RINGBUS_ERR_DEAD_LETTER_CORRUPT', message: new RegExp(`${path}.* at byte offset ${DL_HEADER_BYTES}: record CRC32C mismatch`) };
+      const expected = {
+        code: 'RINGBUS_ERR_DEAD_LETTER_CORRUPT',
+        message: new RegExp(`${path}.* at byte offset ${DL_HEADER_BYTES}: record CRC32C mismatch`),
+      };
       assert.throws(() => readDeadLetters(path), expected);
       assert.throws(() => new DeadLetterWriter(path), expected);
       writeFileSync(path, 'not a dead letter file at all, but long enough');
-      assert.throws(() => readDeadLetters(path), { code: 'RINGBUS_ERR_DEAD_LETTER_CORRUPT', message: /byte offset 0: bad magic/ });
+      assert.throws(() => readDeadLetters(path), {
+        code: 'RINGBUS_ERR_DEAD_LETTER_CORRUPT',
+        message: /byte offset 0: bad magic/,
+      });
       truncateSync(path, 10);
       assert.equal(scanDeadLetters(path).truncatedBytes, 10, 'a file shorter than its header is a torn creation');
       const fresh = new DeadLetterWriter(path);

@@ -18,7 +18,15 @@ describe('JournalReader', () => {
       const segments = listSegments(dir);
       assert.ok(segments.length > 10);
       await withSeed(seedFromEnv(0x4ead), (prng) => {
-        const starts = [FIRST, LAST, ...segments.map((s) => s.firstSequence), ...segments.map((s) => s.firstSequence - 1), 0, LAST + 1, LAST + 1000];
+        const starts = [
+          FIRST,
+          LAST,
+          ...segments.map((s) => s.firstSequence),
+          ...segments.map((s) => s.firstSequence - 1),
+          0,
+          LAST + 1,
+          LAST + 1000,
+        ];
         for (let i = 0; i < 20; i++) starts.push(prng.int(FIRST, LAST));
         const reader = new JournalReader(dir, { chunkBytes: 4096 });
         const target = new Uint8Array(PAYLOAD + 3);
@@ -52,7 +60,10 @@ describe('JournalReader', () => {
       assert.equal(reader.firstSequence(), FIRST);
       const seen: number[] = [];
       for (const r of reader.records(1000, 1010)) seen.push(r.sequence); // r is reused: read it inside the loop
-      assert.deepEqual(seen, Array.from({ length: 11 }, (_, i) => 1000 + i));
+      assert.deepEqual(
+        seen,
+        Array.from({ length: 11 }, (_, i) => 1000 + i),
+      );
       reader.close();
     });
   });
@@ -63,18 +74,37 @@ describe('JournalReader', () => {
       const segments = listSegments(dir);
       unlinkSync(segments[3]!.path);
       const reader = new JournalReader(dir);
-      assert.throws(() => {
-        for (let r = reader.next(); r !== null; r = reader.next());
-      }, { code: 'RINGBUS_ERR_JOURNAL_SEQUENCE', message: new RegExp(`journal gap: .*${segments[4]!.name} starts at sequence ${segments[4]!.firstSequence}, but the previous segment ended before sequence ${segments[3]!.firstSequence}`) });
+      assert.throws(
+        () => {
+          for (let r = reader.next(); r !== null; r = reader.next());
+        },
+        {
+          code: 'RINGBUS_ERR_JOURNAL_SEQUENCE',
+          message: new RegExp(
+            `journal gap: .*${segments[4]!.name} starts at sequence ${segments[4]!.firstSequence}, but the previous segment ended before sequence ${segments[3]!.firstSequence}`,
+          ),
+        },
+      );
       const v = verifyJournal(dir);
       assert.equal(v.ok, false);
-      assert.deepEqual(v.errors.map((e) => [e.file, e.offset, e.sequence]), [[segments[4]!.path, 0, segments[3]!.firstSequence]]);
+      assert.deepEqual(
+        v.errors.map((e) => [e.file, e.offset, e.sequence]),
+        [[segments[4]!.path, 0, segments[3]!.firstSequence]],
+      );
     });
   });
 
   it('should verify a healthy journal with the documented result shape', async () => {
     await withTempDir((dir) => {
-      assert.deepEqual(verifyJournal(dir), { ok: true, segments: 0, records: 0, firstSequence: -1, lastSequence: -1, truncatedBytes: 0, errors: [] });
+      assert.deepEqual(verifyJournal(dir), {
+        ok: true,
+        segments: 0,
+        records: 0,
+        firstSequence: -1,
+        lastSequence: -1,
+        truncatedBytes: 0,
+        errors: [],
+      });
       writeJournal(dir, 11, FIRST, LAST, { segmentBytes: 8192 });
       assert.deepEqual(verifyJournal(dir), {
         ok: true,
@@ -90,8 +120,14 @@ describe('JournalReader', () => {
 
   it('should validate its options', async () => {
     await withTempDir((dir) => {
-      assert.throws(() => new JournalReader(dir, { chunkBytes: 10 }), { code: 'RINGBUS_ERR_INVALID_OPTION', message: /chunkBytes must be an integer ≥ 4096, got 10/ });
-      assert.throws(() => new JournalReader(dir, { upcasters: { nothex: (b: Uint8Array) => b } }), { code: 'RINGBUS_ERR_INVALID_OPTION', message: /upcasters key must be 8 hex digits/ });
+      assert.throws(() => new JournalReader(dir, { chunkBytes: 10 }), {
+        code: 'RINGBUS_ERR_INVALID_OPTION',
+        message: /chunkBytes must be an integer ≥ 4096, got 10/,
+      });
+      assert.throws(() => new JournalReader(dir, { upcasters: { nothex: (b: Uint8Array) => b } }), {
+        code: 'RINGBUS_ERR_INVALID_OPTION',
+        message: /upcasters key must be 8 hex digits/,
+      });
       assert.throws(() => new JournalReader(dir).seek(-1), { code: 'RINGBUS_ERR_SEQUENCE_RANGE' });
     });
   });

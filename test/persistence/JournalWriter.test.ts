@@ -6,13 +6,33 @@ import { JournalWriter } from '../../src/persistence/JournalWriter.js';
 import { JournalReader } from '../../src/persistence/JournalReader.js';
 import { SEGMENT_HEADER_BYTES, SEG_VERSION_OFFSET, segmentFileName } from '../../src/layout/JournalDescriptor.js';
 import { seedFromEnv } from '../helpers/prng.js';
-import { appendRange, EPOCH_MS, FINGERPRINT, PAYLOAD, payloadFor, withSeed, withTempDir, writeJournal, writerOptions } from './helpers.js';
+import {
+  appendRange,
+  EPOCH_MS,
+  FINGERPRINT,
+  PAYLOAD,
+  payloadFor,
+  withSeed,
+  withTempDir,
+  writeJournal,
+  writerOptions,
+} from './helpers.js';
 
-function readAll(dir: string, options = {}): Array<{ sequence: number; timestampNs: number; kind: number; aux: number; payload: number[]; epochMs: number }> {
+function readAll(
+  dir: string,
+  options = {},
+): Array<{ sequence: number; timestampNs: number; kind: number; aux: number; payload: number[]; epochMs: number }> {
   const r = new JournalReader(dir, options);
   const out = [];
   for (let rec = r.next(); rec !== null; rec = r.next()) {
-    out.push({ sequence: rec.sequence, timestampNs: rec.timestampNs, kind: rec.kind, aux: rec.aux, payload: [...rec.payload], epochMs: rec.epochMs });
+    out.push({
+      sequence: rec.sequence,
+      timestampNs: rec.timestampNs,
+      kind: rec.kind,
+      aux: rec.aux,
+      payload: [...rec.payload],
+      epochMs: rec.epochMs,
+    });
   }
   r.close();
   return out;
@@ -24,7 +44,8 @@ describe('JournalWriter', () => {
       await withSeed(seedFromEnv(0x10a1), (prng) => {
         const w = JournalWriter.open(dir, writerOptions({ segmentBytes: 16 * 1024, writeBufferBytes: 4096 }));
         assert.deepEqual(w.recovery, { truncatedBytes: 0, lastSequence: -1, segments: 0, reason: '' });
-        const expected: Array<{ sequence: number; payload: number[]; kind: number; aux: number; timestampNs: number }> = [];
+        const expected: Array<{ sequence: number; payload: number[]; kind: number; aux: number; timestampNs: number }> =
+          [];
         const first = 1000;
         for (let s = first; s < first + 3000; s++) {
           const len = prng.int(0, PAYLOAD);
@@ -42,7 +63,11 @@ describe('JournalWriter', () => {
         for (let i = 0; i < got.length; i++) {
           const g = got[i]!;
           const e = expected[i]!;
-          assert.deepEqual({ sequence: g.sequence, payload: g.payload, kind: g.kind, aux: g.aux, timestampNs: g.timestampNs }, e, `record ${i}`);
+          assert.deepEqual(
+            { sequence: g.sequence, payload: g.payload, kind: g.kind, aux: g.aux, timestampNs: g.timestampNs },
+            e,
+            `record ${i}`,
+          );
           assert.equal(g.epochMs, EPOCH_MS);
         }
         assert.ok(readdirSync(join(dir, 'journal')).length > 3, 'several segments');
@@ -65,7 +90,10 @@ describe('JournalWriter', () => {
         assert.ok(size <= segmentBytes, `${name} has ${size} bytes`);
         if (i < names.length - 1) assert.equal(size, SEGMENT_HEADER_BYTES + perSegment * stride);
       });
-      assert.deepEqual(readAll(dir).map((r) => r.sequence), Array.from({ length: 1000 }, (_, i) => i));
+      assert.deepEqual(
+        readAll(dir).map((r) => r.sequence),
+        Array.from({ length: 1000 }, (_, i) => i),
+      );
     });
   });
 
@@ -74,7 +102,10 @@ describe('JournalWriter', () => {
       const w = JournalWriter.open(dir, writerOptions());
       const p = payloadFor(1, 0);
       w.append(10, 0, 0, 0, p, 0, PAYLOAD);
-      assert.throws(() => w.append(12, 0, 0, 0, p, 0, PAYLOAD), { code: 'RINGBUS_ERR_JOURNAL_SEQUENCE', message: /sequence 12, expected 11/ });
+      assert.throws(() => w.append(12, 0, 0, 0, p, 0, PAYLOAD), {
+        code: 'RINGBUS_ERR_JOURNAL_SEQUENCE',
+        message: /sequence 12, expected 11/,
+      });
       assert.throws(() => w.append(10, 0, 0, 0, p, 0, PAYLOAD), { code: 'RINGBUS_ERR_JOURNAL_SEQUENCE' });
       w.append(11, 0, 0, 0, p, 0, PAYLOAD);
       w.close();
@@ -83,7 +114,10 @@ describe('JournalWriter', () => {
       assert.throws(() => again.append(13, 0, 0, 0, p, 0, PAYLOAD), { code: 'RINGBUS_ERR_JOURNAL_SEQUENCE' });
       again.append(12, 0, 0, 0, p, 0, PAYLOAD);
       again.close();
-      assert.deepEqual(readAll(dir).map((r) => r.sequence), [10, 11, 12]);
+      assert.deepEqual(
+        readAll(dir).map((r) => r.sequence),
+        [10, 11, 12],
+      );
     });
   });
 
@@ -96,7 +130,10 @@ describe('JournalWriter', () => {
       w.close();
       assert.deepEqual(readdirSync(join(dir, 'journal')), [segmentFileName(0)]);
       const got = readAll(dir);
-      assert.deepEqual(got.map((r) => r.sequence), Array.from({ length: 100 }, (_, i) => i));
+      assert.deepEqual(
+        got.map((r) => r.sequence),
+        Array.from({ length: 100 }, (_, i) => i),
+      );
       got.forEach((r) => assert.deepEqual(r.payload, [...payloadFor(3, r.sequence)]));
     });
   });
@@ -109,7 +146,10 @@ describe('JournalWriter', () => {
       w.close();
       assert.deepEqual(readdirSync(join(dir, 'journal')).sort(), [segmentFileName(0), segmentFileName(10)]);
       const got = readAll(dir);
-      assert.deepEqual(got.map((r) => r.epochMs), [...Array(10).fill(EPOCH_MS), ...Array(10).fill(EPOCH_MS + 5000)]);
+      assert.deepEqual(
+        got.map((r) => r.epochMs),
+        [...Array(10).fill(EPOCH_MS), ...Array(10).fill(EPOCH_MS + 5000)],
+      );
     });
   });
 
@@ -134,7 +174,11 @@ describe('JournalWriter', () => {
       const lazy = JournalWriter.open(join(dir, 'every'), writerOptions({ fsync: { everyMs: 3_600_000 } }));
       lazy.append(0, 0, 0, 0, p, 0, PAYLOAD);
       lazy.commit();
-      assert.deepEqual([lazy.writtenSequence(), lazy.durableSequence()], [0, -1], 'not yet an hour since the last fsync');
+      assert.deepEqual(
+        [lazy.writtenSequence(), lazy.durableSequence()],
+        [0, -1],
+        'not yet an hour since the last fsync',
+      );
       assert.ok(lazy.msUntilSyncDue() > 0);
       lazy.tick();
       assert.equal(lazy.durableSequence(), -1);
@@ -161,7 +205,10 @@ describe('JournalWriter', () => {
     await withTempDir((dir) => {
       const first = 2 ** 40 - 5;
       writeJournal(dir, 9, first, first + 20);
-      assert.deepEqual(readAll(dir).map((r) => r.sequence), Array.from({ length: 21 }, (_, i) => first + i));
+      assert.deepEqual(
+        readAll(dir).map((r) => r.sequence),
+        Array.from({ length: 21 }, (_, i) => first + i),
+      );
     });
   });
 
@@ -172,13 +219,25 @@ describe('JournalWriter', () => {
         code: 'RINGBUS_ERR_JOURNAL_FINGERPRINT',
         message: new RegExp(`${FINGERPRINT}.*deadbeef`),
       });
-      const w = JournalWriter.open(dir, writerOptions({ fingerprint: 'deadbeef', payloadSize: 8, eventName: 'Tick2', allowSchemaChange: true }));
+      const w = JournalWriter.open(
+        dir,
+        writerOptions({ fingerprint: 'deadbeef', payloadSize: 8, eventName: 'Tick2', allowSchemaChange: true }),
+      );
       const p = new Uint8Array(8).fill(9);
       w.append(10, 0, 0, 0, p, 0, 8);
       w.close();
-      assert.throws(() => readAll(dir, { fingerprint: 'deadbeef' }), { code: 'RINGBUS_ERR_JOURNAL_FINGERPRINT', message: new RegExp(`${FINGERPRINT}.*deadbeef`) });
-      const got = readAll(dir, { fingerprint: 'deadbeef', upcasters: { [FINGERPRINT]: (old: Uint8Array) => old.subarray(0, 8) } });
-      assert.deepEqual(got.map((r) => r.sequence), Array.from({ length: 11 }, (_, i) => i));
+      assert.throws(() => readAll(dir, { fingerprint: 'deadbeef' }), {
+        code: 'RINGBUS_ERR_JOURNAL_FINGERPRINT',
+        message: new RegExp(`${FINGERPRINT}.*deadbeef`),
+      });
+      const got = readAll(dir, {
+        fingerprint: 'deadbeef',
+        upcasters: { [FINGERPRINT]: (old: Uint8Array) => old.subarray(0, 8) },
+      });
+      assert.deepEqual(
+        got.map((r) => r.sequence),
+        Array.from({ length: 11 }, (_, i) => i),
+      );
       assert.deepEqual(got[3]!.payload, [...payloadFor(5, 3).subarray(0, 8)]);
       assert.deepEqual(got[10]!.payload, [9, 9, 9, 9, 9, 9, 9, 9]);
     });
@@ -191,7 +250,10 @@ describe('JournalWriter', () => {
       const bytes = readFileSync(path);
       bytes.writeUInt32LE(2, SEG_VERSION_OFFSET);
       writeFileSync(path, bytes);
-      const expected = { code: 'RINGBUS_ERR_JOURNAL_VERSION', message: /format version 2; this build reads format version 1/ };
+      const expected = {
+        code: 'RINGBUS_ERR_JOURNAL_VERSION',
+        message: /format version 2; this build reads format version 1/,
+      };
       assert.throws(() => JournalWriter.open(dir, writerOptions()), expected);
       assert.throws(() => readAll(dir), expected);
     });
@@ -199,11 +261,23 @@ describe('JournalWriter', () => {
 
   it('should validate its options with messages naming them', async () => {
     await withTempDir((dir) => {
-      assert.throws(() => JournalWriter.open(dir, writerOptions({ segmentBytes: 1000 })), { code: 'RINGBUS_ERR_INVALID_OPTION', message: /segmentBytes must be an integer ≥ \d+.*got 1000/ });
-      assert.throws(() => JournalWriter.open(dir, writerOptions({ fsync: 'always' as never })), { code: 'RINGBUS_ERR_INVALID_OPTION', message: /fsync must be/ });
-      assert.throws(() => JournalWriter.open(dir, writerOptions({ fingerprint: 'xyz' })), { code: 'RINGBUS_ERR_INVALID_OPTION', message: /fingerprint must be 8 hex digits/ });
+      assert.throws(() => JournalWriter.open(dir, writerOptions({ segmentBytes: 1000 })), {
+        code: 'RINGBUS_ERR_INVALID_OPTION',
+        message: /segmentBytes must be an integer ≥ \d+.*got 1000/,
+      });
+      assert.throws(() => JournalWriter.open(dir, writerOptions({ fsync: 'always' as never })), {
+        code: 'RINGBUS_ERR_INVALID_OPTION',
+        message: /fsync must be/,
+      });
+      assert.throws(() => JournalWriter.open(dir, writerOptions({ fingerprint: 'xyz' })), {
+        code: 'RINGBUS_ERR_INVALID_OPTION',
+        message: /fingerprint must be 8 hex digits/,
+      });
       const w = JournalWriter.open(dir, writerOptions());
-      assert.throws(() => w.append(0, 0, 0, 0, new Uint8Array(64), 0, PAYLOAD + 1), { code: 'RINGBUS_ERR_INVALID_OPTION', message: /length must be in \[0, 40\].*got 41/ });
+      assert.throws(() => w.append(0, 0, 0, 0, new Uint8Array(64), 0, PAYLOAD + 1), {
+        code: 'RINGBUS_ERR_INVALID_OPTION',
+        message: /length must be in \[0, 40\].*got 41/,
+      });
       w.close();
     });
   });

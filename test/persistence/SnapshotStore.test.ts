@@ -29,7 +29,10 @@ describe('SnapshotStore', () => {
       ]);
       const manifest = JSON.parse(readFileSync(path, 'utf8'));
       assert.deepEqual(Object.keys(manifest.handlers), ['book', 'risk']);
-      assert.equal(manifest.handlers.risk.length, readFileSync(join(store.directory, snapshotStateFileName(100, 'risk'))).length);
+      assert.equal(
+        manifest.handlers.risk.length,
+        readFileSync(join(store.directory, snapshotStateFileName(100, 'risk'))).length,
+      );
       const latest = store.latestComplete();
       assert.ok(latest !== null);
       assert.equal(latest.sequence, 100);
@@ -84,7 +87,9 @@ describe('SnapshotStore', () => {
       const latest = store.latestComplete();
       assert.equal(latest?.sequence, 10);
       assert.match(latest!.warnings[0]!, /does not survive a JSON round trip/);
-      assert.throws(() => store.writeSet(30, { a: new Map() }, { hash: true }), { code: 'RINGBUS_ERR_STATE_NOT_CANONICAL' });
+      assert.throws(() => store.writeSet(30, { a: new Map() }, { hash: true }), {
+        code: 'RINGBUS_ERR_STATE_NOT_CANONICAL',
+      });
     });
   });
 
@@ -97,28 +102,50 @@ describe('SnapshotStore', () => {
       unlinkSync(join(store.directory, snapshotStateFileName(400, 'risk'))); // 400 is damaged: not counted
       assert.equal(store.prune({ retain: 2 }), 201);
       const left = readdirSync(store.directory).map((n) => Number(n.slice(0, 20)));
-      assert.deepEqual([...new Set(left)].sort((a, b) => a - b), [200, 300, 400, 500]);
-      assert.throws(() => store.prune({ retain: 0 }), { code: 'RINGBUS_ERR_INVALID_OPTION', message: /retain must be an integer ≥ 1, got 0/ });
+      assert.deepEqual(
+        [...new Set(left)].sort((a, b) => a - b),
+        [200, 300, 400, 500],
+      );
+      assert.throws(() => store.prune({ retain: 0 }), {
+        code: 'RINGBUS_ERR_INVALID_OPTION',
+        message: /retain must be an integer ≥ 1, got 0/,
+      });
 
       writeJournal(dir, 2, 0, 999, { segmentBytes: 4096 });
       const before = listSegments(dir);
       const deleted = pruneJournal(dir, 201);
       const after = listSegments(dir);
-      assert.deepEqual(deleted, before.slice(0, before.length - after.length).map((s) => s.name));
+      assert.deepEqual(
+        deleted,
+        before.slice(0, before.length - after.length).map((s) => s.name),
+      );
       assert.ok(deleted.length > 0);
-      assert.ok(after[0]!.firstSequence <= 201 && (after[1]?.firstSequence ?? Infinity) > 201, 'the segment holding 201 stays');
+      assert.ok(
+        after[0]!.firstSequence <= 201 && (after[1]?.firstSequence ?? Infinity) > 201,
+        'the segment holding 201 stays',
+      );
       const reader = new JournalReader(dir).seek(201);
       assert.equal(reader.next()?.sequence, 201);
       reader.close();
-      assert.deepEqual(pruneJournal(dir, 10 ** 9), after.slice(0, -1).map((s) => s.name), 'the newest segment is never deleted');
+      assert.deepEqual(
+        pruneJournal(dir, 10 ** 9),
+        after.slice(0, -1).map((s) => s.name),
+        'the newest segment is never deleted',
+      );
     });
   });
 
   it('should refuse handler names that are not safe file names', async () => {
     await withTempDir((dir) => {
       const store = new SnapshotStore(dir);
-      assert.throws(() => store.write(1, '../evil', {}), { code: 'RINGBUS_ERR_INVALID_OPTION', message: /handler name must match/ });
-      assert.throws(() => store.write(-1, 'ok', {}), { code: 'RINGBUS_ERR_INVALID_OPTION', message: /sequence must be a non-negative integer .*got -1/ });
+      assert.throws(() => store.write(1, '../evil', {}), {
+        code: 'RINGBUS_ERR_INVALID_OPTION',
+        message: /handler name must match/,
+      });
+      assert.throws(() => store.write(-1, 'ok', {}), {
+        code: 'RINGBUS_ERR_INVALID_OPTION',
+        message: /sequence must be a non-negative integer .*got -1/,
+      });
     });
   });
 });

@@ -22,8 +22,22 @@ describe('crc32c', () => {
     assert.equal(crc32c(new Uint8Array(0), 0, 0), 0);
     assert.equal(crc32c(new Uint8Array(32), 0, 32), 0x8a9136aa);
     assert.equal(crc32c(new Uint8Array(32).fill(0xff), 0, 32), 0x62a8ab43);
-    assert.equal(crc32c(Uint8Array.from({ length: 32 }, (_, i) => i), 0, 32), 0x46dd794e);
-    assert.equal(crc32c(Uint8Array.from({ length: 32 }, (_, i) => 31 - i), 0, 32), 0x113fdb5c);
+    assert.equal(
+      crc32c(
+        Uint8Array.from({ length: 32 }, (_, i) => i),
+        0,
+        32,
+      ),
+      0x46dd794e,
+    );
+    assert.equal(
+      crc32c(
+        Uint8Array.from({ length: 32 }, (_, i) => 31 - i),
+        0,
+        32,
+      ),
+      0x113fdb5c,
+    );
   });
 
   it('should equal the bit-at-a-time definition on random ranges, whole and incremental', async () => {
@@ -36,7 +50,11 @@ describe('crc32c', () => {
         const expected = reference(slice);
         assert.equal(crc32c(bytes, offset, length), expected, `offset ${offset} length ${length}`);
         const cut = prng.int(0, length);
-        assert.equal(crc32c(bytes, offset + cut, length - cut, crc32c(bytes, offset, cut)), expected, `split at ${cut}`);
+        assert.equal(
+          crc32c(bytes, offset + cut, length - cut, crc32c(bytes, offset, cut)),
+          expected,
+          `split at ${cut}`,
+        );
       }
     });
   });
@@ -48,7 +66,11 @@ describe('crc32c', () => {
       for (let round = 0; round < 300; round++) {
         const offset = prng.int(0, 200) * 4;
         const length = prng.int(0, 300);
-        assert.equal(crc32cWords(words, bytes, offset, length), crc32c(bytes, offset, length), `offset ${offset} length ${length}`);
+        assert.equal(
+          crc32cWords(words, bytes, offset, length),
+          crc32c(bytes, offset, length),
+          `offset ${offset} length ${length}`,
+        );
       }
       // an unaligned offset falls back to the byte path
       assert.equal(crc32cWords(words, bytes, 3, 50), crc32c(bytes, 3, 50));

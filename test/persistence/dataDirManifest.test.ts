@@ -18,7 +18,11 @@ describe('data directory manifest', () => {
   it('should write and read back the event definition, fingerprint and handlers', async () => {
     await withTempDir((dir) => {
       assert.equal(readManifest(dir), null);
-      const written = writeManifest(join(dir, 'data'), { event: Order.definition, handlers: [{ name: 'risk', module: 'file:///risk.js' }], createdAt: '2024-01-01T00:00:00.000Z' });
+      const written = writeManifest(join(dir, 'data'), {
+        event: Order.definition,
+        handlers: [{ name: 'risk', module: 'file:///risk.js' }],
+        createdAt: '2024-01-01T00:00:00.000Z',
+      });
       assert.equal(written.fingerprint, Order.fingerprint);
       const read = readManifest(join(dir, 'data'));
       assert.deepEqual(read, {
@@ -38,12 +42,17 @@ describe('data directory manifest', () => {
       const path = join(dir, 'manifest.json');
       const m = JSON.parse(readFileSync(path, 'utf8'));
       writeFileSync(path, JSON.stringify({ ...m, fingerprint: '00000000' }));
-      assert.throws(() => readManifest(dir), { code: 'RINGBUS_ERR_DATA_DIR_MANIFEST', message: new RegExp(`records fingerprint 00000000, but its event definition gives ${Order.fingerprint}`) });
+      assert.throws(() => readManifest(dir), {
+        code: 'RINGBUS_ERR_DATA_DIR_MANIFEST',
+        message: new RegExp(`records fingerprint 00000000, but its event definition gives ${Order.fingerprint}`),
+      });
       writeFileSync(path, JSON.stringify({ ...m, formatVersion: 9 }));
       assert.throws(() => readManifest(dir), { code: 'RINGBUS_ERR_DATA_DIR_MANIFEST', message: /format version 9/ });
       writeFileSync(path, '{');
       assert.throws(() => readManifest(dir), { code: 'RINGBUS_ERR_DATA_DIR_MANIFEST', message: /not JSON/ });
-      assert.throws(() => writeManifest(dir, { event: { name: 'X' } as never }), { code: 'RINGBUS_ERR_INVALID_OPTION' });
+      assert.throws(() => writeManifest(dir, { event: { name: 'X' } as never }), {
+        code: 'RINGBUS_ERR_INVALID_OPTION',
+      });
     });
   });
 });

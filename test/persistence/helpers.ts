@@ -23,7 +23,8 @@ export async function withSeed<T>(seed: number, fn: (prng: Prng) => T | Promise<
   try {
     return await fn(createPrng(seed));
   } catch (err) {
-    if (err instanceof Error) err.message = `[seed ${seed >>> 0}; replay with RINGBUS_SEED=${seed >>> 0}] ${err.message}`;
+    if (err instanceof Error)
+      err.message = `[seed ${seed >>> 0}; replay with RINGBUS_SEED=${seed >>> 0}] ${err.message}`;
     throw err;
   }
 }
@@ -33,7 +34,14 @@ export const FINGERPRINT = 'a1b2c3d4';
 export const EPOCH_MS = 1_700_000_000_000;
 
 export function writerOptions(over: Partial<JournalWriterOptions> = {}): JournalWriterOptions {
-  return { fingerprint: FINGERPRINT, eventName: 'Tick', payloadSize: PAYLOAD, epochMs: EPOCH_MS, fsync: 'batch', ...over };
+  return {
+    fingerprint: FINGERPRINT,
+    eventName: 'Tick',
+    payloadSize: PAYLOAD,
+    epochMs: EPOCH_MS,
+    fsync: 'batch',
+    ...over,
+  };
 }
 
 /** The deterministic payload of `sequence` for a seed (so readers can check every byte). */
@@ -45,7 +53,14 @@ export function payloadFor(seed: number, sequence: number, length = PAYLOAD): Ui
 }
 
 /** Appends sequences [from, to] with payloadFor(seed, s), kind s % 3, aux s * 7, timestamp s * 1000 + 0.5; commits every `batch`. */
-export function appendRange(w: JournalWriter, seed: number, from: number, to: number, batch = 64, length = PAYLOAD): void {
+export function appendRange(
+  w: JournalWriter,
+  seed: number,
+  from: number,
+  to: number,
+  batch = 64,
+  length = PAYLOAD,
+): void {
   for (let s = from; s <= to; s++) {
     const p = payloadFor(seed, s, length);
     w.append(s, s * 1000 + 0.5, s % 3, (s * 7) >>> 0, p, 0, p.length);
@@ -55,7 +70,13 @@ export function appendRange(w: JournalWriter, seed: number, from: number, to: nu
 }
 
 /** Writes a fresh journal of sequences [from, to] and closes it. */
-export function writeJournal(dir: string, seed: number, from: number, to: number, over: Partial<JournalWriterOptions> = {}): void {
+export function writeJournal(
+  dir: string,
+  seed: number,
+  from: number,
+  to: number,
+  over: Partial<JournalWriterOptions> = {},
+): void {
   const w = JournalWriter.open(dir, writerOptions(over));
   appendRange(w, seed, from, to);
   w.close();

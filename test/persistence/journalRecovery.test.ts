@@ -20,7 +20,15 @@ import { JournalWriter } from '../../src/persistence/JournalWriter.js';
 import { JournalReader } from '../../src/persistence/JournalReader.js';
 import { verifyJournal } from '../../src/persistence/verifyJournal.js';
 import { crc32c } from '../../src/persistence/crc32c.js';
-import { REC_CRC_OFFSET, REC_PAYLOAD_OFFSET, REC_SEQUENCE_OFFSET, RECORD_HEADER_BYTES, SEGMENT_HEADER_BYTES, SEG_EVENT_NAME_OFFSET, segmentFileName } from '../../src/layout/JournalDescriptor.js';
+import {
+  REC_CRC_OFFSET,
+  REC_PAYLOAD_OFFSET,
+  REC_SEQUENCE_OFFSET,
+  RECORD_HEADER_BYTES,
+  SEGMENT_HEADER_BYTES,
+  SEG_EVENT_NAME_OFFSET,
+  segmentFileName,
+} from '../../src/layout/JournalDescriptor.js';
 import { appendRange, PAYLOAD, payloadFor, withTempDir, writeJournal, writerOptions } from './helpers.js';
 
 const STRIDE = 72; // 32 + 40, a multiple of 8
@@ -30,7 +38,11 @@ function sequences(dir: string): { seqs: number[]; torn: number } {
   const r = new JournalReader(dir);
   const seqs: number[] = [];
   for (let rec = r.next(); rec !== null; rec = r.next()) {
-    assert.deepEqual([...rec.payload], [...payloadFor(1, rec.sequence, rec.payloadLength)], `payload of ${rec.sequence}`);
+    assert.deepEqual(
+      [...rec.payload],
+      [...payloadFor(1, rec.sequence, rec.payloadLength)],
+      `payload of ${rec.sequence}`,
+    );
     seqs.push(rec.sequence);
   }
   return { seqs, torn: r.tornTail?.bytes ?? 0 };
@@ -62,7 +74,11 @@ describe('journal recovery', () => {
         assert.equal(full, SEGMENT_HEADER_BYTES + 4 * STRIDE + lastStride);
         truncateSync(path, full - lastStride + cut);
         const v = verifyJournal(d);
-        assert.deepEqual([v.ok, v.records, v.lastSequence, v.truncatedBytes], [true, 4, 3, cut], `verify at cut ${cut} (record length ${lastLength})`);
+        assert.deepEqual(
+          [v.ok, v.records, v.lastSequence, v.truncatedBytes],
+          [true, 4, 3, cut],
+          `verify at cut ${cut} (record length ${lastLength})`,
+        );
         assert.deepEqual(sequences(d), { seqs: range(0, 3), torn: cut }, `reader at cut ${cut}`);
         const again = JournalWriter.open(d, writerOptions());
         assert.equal(again.recovery.truncatedBytes, cut, `truncated at cut ${cut}`);
@@ -116,7 +132,10 @@ describe('journal recovery', () => {
       truncateSync(newest, 50);
       assert.deepEqual(sequences(dir), { seqs: range(0, newestFirst - 1), torn: 50 });
       const w = JournalWriter.open(dir, writerOptions({ segmentBytes: 8192 }));
-      assert.deepEqual([w.recovery.truncatedBytes, w.recovery.lastSequence, w.recovery.segments], [50, newestFirst - 1, names.length - 1]);
+      assert.deepEqual(
+        [w.recovery.truncatedBytes, w.recovery.lastSequence, w.recovery.segments],
+        [50, newestFirst - 1, names.length - 1],
+      );
       appendRange(w, 1, newestFirst, 299);
       w.close();
       assert.deepEqual(sequences(dir).seqs, range(0, 299));
@@ -130,13 +149,21 @@ describe('journal recovery', () => {
       const offset = SEGMENT_HEADER_BYTES + 4 * STRIDE;
       flipBit(path, offset + REC_PAYLOAD_OFFSET + 3, 1);
       const before = readFileSync(path);
-      const expected = { code: 'RINGBUS_ERR_JOURNAL_CORRUPT', message: new RegExp(`${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} at byte offset ${offset}, where sequence 4 was expected: record CRC32C mismatch`) };
+      const expected = {
+        code: 'RINGBUS_ERR_JOURNAL_CORRUPT',
+        message: new RegExp(
+          `${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} at byte offset ${offset}, where sequence 4 was expected: record CRC32C mismatch`,
+        ),
+      };
       assert.throws(() => JournalWriter.open(dir, writerOptions()), expected);
       assert.deepEqual(readFileSync(path), before, 'the file is left untouched');
       assert.throws(() => sequences(dir), { code: 'RINGBUS_ERR_JOURNAL_CORRUPT' });
       const v = verifyJournal(dir);
       assert.equal(v.ok, false);
-      assert.deepEqual(v.errors.map((e) => [e.file, e.offset, e.sequence]), [[path, offset, 4]]);
+      assert.deepEqual(
+        v.errors.map((e) => [e.file, e.offset, e.sequence]),
+        [[path, offset, 4]],
+      );
       assert.equal(v.records, 9, 'the scan goes on past a bad CRC with a sane length');
     });
   });
@@ -147,9 +174,15 @@ describe('journal recovery', () => {
       const path = segPath(dir);
       const offset = SEGMENT_HEADER_BYTES + 2 * STRIDE;
       flipBit(path, offset + 2, 4); // length += 2^20
-      assert.throws(() => JournalWriter.open(dir, writerOptions()), { code: 'RINGBUS_ERR_JOURNAL_CORRUPT', message: new RegExp(`byte offset ${offset}, where sequence 2 was expected: record length \\d+ outside`) });
+      assert.throws(() => JournalWriter.open(dir, writerOptions()), {
+        code: 'RINGBUS_ERR_JOURNAL_CORRUPT',
+        message: new RegExp(`byte offset ${offset}, where sequence 2 was expected: record length \\d+ outside`),
+      });
       const v = verifyJournal(dir);
-      assert.deepEqual(v.errors.map((e) => [e.offset, e.sequence]), [[offset, 2]]);
+      assert.deepEqual(
+        v.errors.map((e) => [e.offset, e.sequence]),
+        [[offset, 2]],
+      );
     });
   });
 
@@ -162,8 +195,14 @@ describe('journal recovery', () => {
       bytes.writeDoubleLE(60, offset + REC_SEQUENCE_OFFSET);
       bytes.writeUInt32LE(crc32c(bytes, offset + 8, STRIDE - 8), offset + REC_CRC_OFFSET);
       writeFileSync(path, bytes);
-      assert.throws(() => JournalWriter.open(dir, writerOptions()), { code: 'RINGBUS_ERR_JOURNAL_CORRUPT', message: /sequence 6 was expected: an intact record holds sequence 60/ });
-      assert.throws(() => sequences(dir), { code: 'RINGBUS_ERR_JOURNAL_SEQUENCE', message: /holds sequence 60, expected 6/ });
+      assert.throws(() => JournalWriter.open(dir, writerOptions()), {
+        code: 'RINGBUS_ERR_JOURNAL_CORRUPT',
+        message: /sequence 6 was expected: an intact record holds sequence 60/,
+      });
+      assert.throws(() => sequences(dir), {
+        code: 'RINGBUS_ERR_JOURNAL_SEQUENCE',
+        message: /holds sequence 60, expected 6/,
+      });
     });
   });
 

@@ -16,7 +16,13 @@ const dir = mkdtempSync(join(tmpdir(), 'ringbus-measure-'));
 try {
   const payload = new Uint8Array(payloadSize);
   for (let i = 0; i < payloadSize; i++) payload[i] = (i * 31) & 0xff;
-  const w = JournalWriter.open(dir, { fingerprint: '01020304', eventName: 'Bench', payloadSize, epochMs: Date.now(), fsync: 'none' });
+  const w = JournalWriter.open(dir, {
+    fingerprint: '01020304',
+    eventName: 'Bench',
+    payloadSize,
+    epochMs: Date.now(),
+    fsync: 'none',
+  });
   let t = performance.now();
   for (let s = 0; s < records; s++) {
     payload[0] = s & 0xff;
@@ -25,7 +31,9 @@ try {
   }
   w.close();
   const writeMs = performance.now() - t;
-  console.log(`write: ${records} records of ${payloadSize}-byte payloads in ${writeMs.toFixed(0)} ms = ${((records / writeMs) * 1000 / 1e6).toFixed(2)} M records/s`);
+  console.log(
+    `write: ${records} records of ${payloadSize}-byte payloads in ${writeMs.toFixed(0)} ms = ${(((records / writeMs) * 1000) / 1e6).toFixed(2)} M records/s`,
+  );
   for (const mode of ['next() only', 'next() + copyPayloadTo', 'next() + payload view']) {
     for (let round = 0; round < 2; round++) {
       const r = new JournalReader(dir);
@@ -42,7 +50,9 @@ try {
       const ms = performance.now() - t;
       r.close();
       if (n !== records) throw new Error(`read ${n} records, expected ${records}`);
-      console.log(`read (${mode}, round ${round + 1}): ${((n / ms) * 1000 / 1e6).toFixed(2)} M records/s (${ms.toFixed(0)} ms, checksum ${sum % 1000})`);
+      console.log(
+        `read (${mode}, round ${round + 1}): ${(((n / ms) * 1000) / 1e6).toFixed(2)} M records/s (${ms.toFixed(0)} ms, checksum ${sum % 1000})`,
+      );
     }
   }
 } finally {

@@ -27,7 +27,13 @@ interface ChildRun {
   readonly code: number | null;
 }
 
-function runAndKill(dir: string, sequence: number, mode: string, killAfterMarker: number, delayMs: number): Promise<ChildRun> {
+function runAndKill(
+  dir: string,
+  sequence: number,
+  mode: string,
+  killAfterMarker: number,
+  delayMs: number,
+): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CHILD, dir, String(sequence), mode], { stdio: ['ignore', 'pipe', 'pipe'] });
     const markers: string[] = [];
@@ -80,16 +86,28 @@ describe('snapshot crash safety', () => {
           assert.ok(latest !== null, `round ${round}: a complete set must remain`);
           const reachedManifest = run.markers.includes('manifest');
           const label = `round ${round} (${mode}, kill after marker ${marker} + ${delay} ms, saw ${JSON.stringify(run.markers)}, killed ${run.killed})`;
-          if (reachedManifest || !run.killed) assert.equal(latest.sequence, sequence, `${label}: the finished set must be visible`);
-          else assert.ok(latest.sequence === previous || latest.sequence === sequence, `${label}: got set ${latest.sequence}`);
+          if (reachedManifest || !run.killed)
+            assert.equal(latest.sequence, sequence, `${label}: the finished set must be visible`);
+          else
+            assert.ok(
+              latest.sequence === previous || latest.sequence === sequence,
+              `${label}: got set ${latest.sequence}`,
+            );
           if (latest.sequence !== sequence) assert.ok(run.killed, `${label}: only a kill can hide the new set`);
-          assert.deepEqual(Object.fromEntries(latest.states), crashStates(latest.sequence), `${label}: states of set ${latest.sequence}`);
+          assert.deepEqual(
+            Object.fromEntries(latest.states),
+            crashStates(latest.sequence),
+            `${label}: states of set ${latest.sequence}`,
+          );
           outcomes.push(`${round}:${latest.sequence === sequence ? 'new' : 'previous'}(${run.markers.length} markers)`);
           previous = latest.sequence;
         }
         t.diagnostic(`seed ${prng.seed}: ${outcomes.join(' ')}`);
         // at least one round must have hit the window before the manifest, or the test shows nothing
-        assert.ok(outcomes.some((o) => o.includes('previous')), `no kill landed before a manifest: ${outcomes.join(' ')}`);
+        assert.ok(
+          outcomes.some((o) => o.includes('previous')),
+          `no kill landed before a manifest: ${outcomes.join(' ')}`,
+        );
       });
     });
   });

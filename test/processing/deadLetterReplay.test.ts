@@ -33,7 +33,10 @@ describe('dead letters', () => {
       assert.deepEqual(states.picky, { sum: expectedSum, count: 20_000 - failing.length, seen: [] });
 
       const letters = readDeadLetters(path);
-      assert.deepEqual(letters.map((l) => l.sequence), failing);
+      assert.deepEqual(
+        letters.map((l) => l.sequence),
+        failing,
+      );
       assert.ok(letters.every((l) => l.handlerName === 'picky' && /RangeError: cannot handle \d+/.test(l.message)));
 
       const r = await replayDeadLetters({ path, event: Ev, module: PICKY, options: { fixed: true } });

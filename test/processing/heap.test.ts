@@ -11,7 +11,11 @@ import { fileURLToPath } from 'node:url';
 describe('worker heap over millions of events', () => {
   it('should not grow the handler worker heap per event (3 million events, metrics on)', () => {
     const events = 3_000_000;
-    const out = execFileSync(process.execPath, ['--expose-gc', fileURLToPath(new URL('./fixtures/heapChild.js', import.meta.url)), String(events)], { encoding: 'utf8', timeout: 180_000 });
+    const out = execFileSync(
+      process.execPath,
+      ['--expose-gc', fileURLToPath(new URL('./fixtures/heapChild.js', import.meta.url)), String(events)],
+      { encoding: 'utf8', timeout: 180_000 },
+    );
     const { warm, end } = JSON.parse(out.trim().split('\n').pop()!) as { warm: number; end: number };
     assert.ok(warm > 0 && end > 0, `probe did not report (${out})`);
     const growth = end - warm;

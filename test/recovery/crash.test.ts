@@ -31,7 +31,12 @@ const CHILD = fileURLToPath(new URL('./fixtures/crashChild.js', import.meta.url)
  * complete snapshot), lets it run `runMs` more, SIGKILLs it. Returns the highest acked sequence
  * and the newest snapshot it reported complete (-1: none).
  */
-function runAndKill(dataDir: string, seed: number, runMs: number, afterSnapshot: boolean): Promise<{ maxAck: number; ready: number; snapshot: number }> {
+function runAndKill(
+  dataDir: string,
+  seed: number,
+  runMs: number,
+  afterSnapshot: boolean,
+): Promise<{ maxAck: number; ready: number; snapshot: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CHILD, 'run', dataDir, String(seed)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let buffered = '';
@@ -89,22 +94,44 @@ describe('crash recovery with SIGKILL', () => {
         const runMs = prng.int(20, 600);
         // the last round kills only once a snapshot is known complete, so snapshot recovery is always exercised
         const { maxAck, ready, snapshot } = await runAndKill(dir, seed, runMs, round === 4);
-        assert.equal(ready, previousThrough, `round ${round}: the child must resume where the last recovery ended ${context}`);
+        assert.equal(
+          ready,
+          previousThrough,
+          `round ${round}: the child must resume where the last recovery ended ${context}`,
+        );
         const rec = childJson(['recover-hash', dir]);
         const through = rec.through as number;
         if (maxAck > ready) acked++;
         if (snapshot >= 0) {
-          assert.ok((rec.snapshot as number | null) !== null && (rec.snapshot as number) >= snapshot, `round ${round}: snapshot ${snapshot} was complete but recovery used ${String(rec.snapshot)} ${context}`);
+          assert.ok(
+            (rec.snapshot as number | null) !== null && (rec.snapshot as number) >= snapshot,
+            `round ${round}: snapshot ${snapshot} was complete but recovery used ${String(rec.snapshot)} ${context}`,
+          );
           fromSnapshot++;
         }
-        assert.ok(maxAck <= through, `round ${round}: acked ${maxAck} but the journal recovered only through ${through} ${context}`);
-        assert.equal(rec.journalLast, through, `round ${round}: recovery must replay to the end of the journal ${context}`);
+        assert.ok(
+          maxAck <= through,
+          `round ${round}: acked ${maxAck} but the journal recovered only through ${through} ${context}`,
+        );
+        assert.equal(
+          rec.journalLast,
+          through,
+          `round ${round}: recovery must replay to the end of the journal ${context}`,
+        );
         const verify = verifyJournal(dir);
-        assert.equal(verify.ok, true, `round ${round}: journal not clean after recovery: ${JSON.stringify(verify.errors)} ${context}`);
+        assert.equal(
+          verify.ok,
+          true,
+          `round ${round}: journal not clean after recovery: ${JSON.stringify(verify.errors)} ${context}`,
+        );
         // the recover-hash run itself published one control event (its state-hash request), journaled at through + 1
         const full = childJson(['replay-hash', dir, String(through)]);
         assert.equal(full.through, through, `round ${round}: full replay must reach ${through} ${context}`);
-        assert.equal(full.hash, rec.hash, `round ${round}: recovered state differs from a full replay of the journal ${context}`);
+        assert.equal(
+          full.hash,
+          rec.hash,
+          `round ${round}: recovered state differs from a full replay of the journal ${context}`,
+        );
         previousThrough = verifyJournal(dir).lastSequence;
       }
       // the checks above mean something only if events were acknowledged and snapshots were used

@@ -49,7 +49,10 @@ describe('data directory lock', () => {
       // a live process: this test's own child, sleeping
       const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
       writeFileSync(join(dir, 'LOCK'), `${child.pid}\n`);
-      await assert.rejects(build(dir).start(), (e: unknown) => locked(e) && new RegExp(`process ${child.pid}`).test((e as Error).message));
+      await assert.rejects(
+        build(dir).start(),
+        (e: unknown) => locked(e) && new RegExp(`process ${child.pid}`).test((e as Error).message),
+      );
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
       // now stale: taken over

@@ -21,7 +21,10 @@ function publish(bus: RingBus, from: number, to: number): void {
   for (let i = from; i < to; i++) bus.publishEvent({ counter: i, value: valueOf(3, i), account: i % 13 });
 }
 
-async function hashOf(dataDir: string, persistence: Partial<NonNullable<RingBusOptions['persistence']>>): Promise<{ hash: string; through: number; snapshot: number | null }> {
+async function hashOf(
+  dataDir: string,
+  persistence: Partial<NonNullable<RingBusOptions['persistence']>>,
+): Promise<{ hash: string; through: number; snapshot: number | null }> {
   const bus = build(dataDir, persistence);
   await bus.start();
   await bus.drain();

@@ -1,6 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { defineEvent, RingBuffer, SLOT_HEADER_BYTES, type FieldsInput, type FieldSpec, type Flyweight } from '../../src/index.js';
+import {
+  defineEvent,
+  RingBuffer,
+  SLOT_HEADER_BYTES,
+  type FieldsInput,
+  type FieldSpec,
+  type Flyweight,
+} from '../../src/index.js';
 
 const ALL: Record<string, FieldSpec> = {
   a_u8: 'u8',
@@ -27,12 +34,32 @@ function roundTrip(values: Record<string, unknown>): Record<string, unknown> {
 }
 
 const low = {
-  a_u8: 0, b_i8: -128, c_u16: 0, d_i16: -32768, e_u32: 0, f_i32: -(2 ** 31), g_f32: -3.4028234663852886e38, h_f64: -Number.MAX_VALUE,
-  i_i53: -(2 ** 53 - 1), j_bool: false, k_ascii: '', l_bytes: new Uint8Array(0),
+  a_u8: 0,
+  b_i8: -128,
+  c_u16: 0,
+  d_i16: -32768,
+  e_u32: 0,
+  f_i32: -(2 ** 31),
+  g_f32: -3.4028234663852886e38,
+  h_f64: -Number.MAX_VALUE,
+  i_i53: -(2 ** 53 - 1),
+  j_bool: false,
+  k_ascii: '',
+  l_bytes: new Uint8Array(0),
 };
 const high = {
-  a_u8: 255, b_i8: 127, c_u16: 65535, d_i16: 32767, e_u32: 2 ** 32 - 1, f_i32: 2 ** 31 - 1, g_f32: 3.4028234663852886e38, h_f64: Number.MAX_VALUE,
-  i_i53: 2 ** 53 - 1, j_bool: true, k_ascii: '~~~~~~', l_bytes: new Uint8Array([255, 254, 253, 252, 251]),
+  a_u8: 255,
+  b_i8: 127,
+  c_u16: 65535,
+  d_i16: 32767,
+  e_u32: 2 ** 32 - 1,
+  f_i32: 2 ** 31 - 1,
+  g_f32: 3.4028234663852886e38,
+  h_f64: Number.MAX_VALUE,
+  i_i53: 2 ** 53 - 1,
+  j_bool: true,
+  k_ascii: '~~~~~~',
+  l_bytes: new Uint8Array([255, 254, 253, 252, 251]),
 };
 
 describe('defineEvent field types', () => {
@@ -48,8 +75,18 @@ describe('defineEvent field types', () => {
 
   it('should round-trip ordinary values, rounding f32 like Math.fround', () => {
     const v = {
-      a_u8: 7, b_i8: -7, c_u16: 1234, d_i16: -1234, e_u32: 3_000_000_000, f_i32: -123456789, g_f32: 0.1, h_f64: 0.1, i_i53: -4_503_599_627_370_497,
-      j_bool: true, k_ascii: 'BTC/US', l_bytes: new Uint8Array([1, 2]),
+      a_u8: 7,
+      b_i8: -7,
+      c_u16: 1234,
+      d_i16: -1234,
+      e_u32: 3_000_000_000,
+      f_i32: -123456789,
+      g_f32: 0.1,
+      h_f64: 0.1,
+      i_i53: -4_503_599_627_370_497,
+      j_bool: true,
+      k_ascii: 'BTC/US',
+      l_bytes: new Uint8Array([1, 2]),
     };
     All.validate(v);
     const back = roundTrip(v);
@@ -105,7 +142,8 @@ describe('defineEvent layout', () => {
     const fields = [...All.fields].sort((x, y) => x.offset - y.offset);
     let end = SLOT_HEADER_BYTES;
     for (const f of fields) {
-      if (f.type !== 'ascii' && f.type !== 'bytes') assert.equal(f.offset % f.size, 0, `${f.name} at ${f.offset} (size ${f.size})`);
+      if (f.type !== 'ascii' && f.type !== 'bytes')
+        assert.equal(f.offset % f.size, 0, `${f.name} at ${f.offset} (size ${f.size})`);
       assert.ok(f.offset >= end, `${f.name} overlaps the field before it`);
       end = f.offset + f.size;
     }
@@ -115,7 +153,10 @@ describe('defineEvent layout', () => {
   });
 
   it('should keep fields in declaration order in `fields` whatever the layout order', () => {
-    assert.deepEqual(All.fields.map((f) => f.name), Object.keys(ALL));
+    assert.deepEqual(
+      All.fields.map((f) => f.name),
+      Object.keys(ALL),
+    );
   });
 
   it('should align fields declared smallest first as well', () => {
@@ -130,7 +171,11 @@ describe('defineEvent fingerprint', () => {
   it('should give the same 8-hex-digit fingerprint for the same definition, in object or pair form', () => {
     const a = defineEvent('Q', base);
     const b = defineEvent('Q', { ...base });
-    const c = defineEvent('Q', [['id', 'i53'], ['px', 'f64'], ['sym', { type: 'ascii', length: 8 }]]);
+    const c = defineEvent('Q', [
+      ['id', 'i53'],
+      ['px', 'f64'],
+      ['sym', { type: 'ascii', length: 8 }],
+    ]);
     assert.match(a.fingerprint, /^[0-9a-f]{8}$/);
     assert.equal(a.fingerprint, b.fingerprint);
     assert.equal(a.fingerprint, c.fingerprint);
@@ -215,7 +260,11 @@ describe('defineEvent defaults', () => {
     for (const [spec, value] of bad) {
       assert.throws(
         () => defineEvent('B', { x: spec }),
-        (e: unknown) => e instanceof RangeError && (e as { code?: string }).code === 'RINGBUS_ERR_INVALID_SCHEMA' && (e as Error).message.includes('"x"') && (e as Error).message.includes(value),
+        (e: unknown) =>
+          e instanceof RangeError &&
+          (e as { code?: string }).code === 'RINGBUS_ERR_INVALID_SCHEMA' &&
+          (e as Error).message.includes('"x"') &&
+          (e as Error).message.includes(value),
       );
     }
     assert.doesNotThrow(() => defineEvent('B', { x: { type: 'f64', default: Number.NaN, nonFinite: true } }));
@@ -224,48 +273,114 @@ describe('defineEvent defaults', () => {
 
 describe('defineEvent schema errors', () => {
   function schemaError(code: string, cls: ErrorConstructor, mention: string) {
-    return (e: unknown): boolean => e instanceof cls && (e as { code?: string }).code === code && (e as Error).message.includes(mention);
+    return (e: unknown): boolean =>
+      e instanceof cls && (e as { code?: string }).code === code && (e as Error).message.includes(mention);
   }
 
   it('should reject an unknown field type with RINGBUS_ERR_UNKNOWN_FIELD_TYPE naming the field and the type', () => {
-    assert.throws(() => defineEvent('X', { a: 'u64' as never }), schemaError('RINGBUS_ERR_UNKNOWN_FIELD_TYPE', TypeError, '"u64"'));
-    assert.throws(() => defineEvent('X', { a: { type: 'string' } as never }), schemaError('RINGBUS_ERR_UNKNOWN_FIELD_TYPE', TypeError, '"a"'));
-    assert.throws(() => defineEvent('X', { a: 42 as never }), schemaError('RINGBUS_ERR_UNKNOWN_FIELD_TYPE', TypeError, '42'));
-    assert.throws(() => defineEvent('X', { a: null as never }), schemaError('RINGBUS_ERR_UNKNOWN_FIELD_TYPE', TypeError, 'null'));
-    assert.throws(() => defineEvent('X', { a: 'toString' as never }), schemaError('RINGBUS_ERR_UNKNOWN_FIELD_TYPE', TypeError, '"toString"'));
+    assert.throws(
+      () => defineEvent('X', { a: 'u64' as never }),
+      schemaError('RINGBUS_ERR_UNKNOWN_FIELD_TYPE', TypeError, '"u64"'),
+    );
+    assert.throws(
+      () => defineEvent('X', { a: { type: 'string' } as never }),
+      schemaError('RINGBUS_ERR_UNKNOWN_FIELD_TYPE', TypeError, '"a"'),
+    );
+    assert.throws(
+      () => defineEvent('X', { a: 42 as never }),
+      schemaError('RINGBUS_ERR_UNKNOWN_FIELD_TYPE', TypeError, '42'),
+    );
+    assert.throws(
+      () => defineEvent('X', { a: null as never }),
+      schemaError('RINGBUS_ERR_UNKNOWN_FIELD_TYPE', TypeError, 'null'),
+    );
+    assert.throws(
+      () => defineEvent('X', { a: 'toString' as never }),
+      schemaError('RINGBUS_ERR_UNKNOWN_FIELD_TYPE', TypeError, '"toString"'),
+    );
   });
 
   it('should reject a field named twice with RINGBUS_ERR_DUPLICATE_FIELD naming it', () => {
-    assert.throws(() => defineEvent('X', [['a', 'u8'], ['a', 'u8']]), schemaError('RINGBUS_ERR_DUPLICATE_FIELD', TypeError, '"a"'));
-    assert.throws(() => defineEvent('X', [['a', 'u8'], ['b', 'i8'], ['a', 'f64']]), schemaError('RINGBUS_ERR_DUPLICATE_FIELD', TypeError, '"a"'));
+    assert.throws(
+      () =>
+        defineEvent('X', [
+          ['a', 'u8'],
+          ['a', 'u8'],
+        ]),
+      schemaError('RINGBUS_ERR_DUPLICATE_FIELD', TypeError, '"a"'),
+    );
+    assert.throws(
+      () =>
+        defineEvent('X', [
+          ['a', 'u8'],
+          ['b', 'i8'],
+          ['a', 'f64'],
+        ]),
+      schemaError('RINGBUS_ERR_DUPLICATE_FIELD', TypeError, '"a"'),
+    );
   });
 
   it('should reject bad event and field names with RINGBUS_ERR_INVALID_SCHEMA naming them', () => {
     for (const name of ['', '1abc', 'a-b', 'a b', 'x'.repeat(65), 42 as never]) {
-      assert.throws(() => defineEvent(name, { a: 'u8' }), schemaError('RINGBUS_ERR_INVALID_SCHEMA', TypeError, 'event name'));
+      assert.throws(
+        () => defineEvent(name, { a: 'u8' }),
+        schemaError('RINGBUS_ERR_INVALID_SCHEMA', TypeError, 'event name'),
+      );
     }
     for (const field of ['', '$base', 'a-b', '9a', 'constructor', '__proto__', 'toString', 'x'.repeat(65)]) {
-      assert.throws(() => defineEvent('X', [[field, 'u8']]), schemaError('RINGBUS_ERR_INVALID_SCHEMA', TypeError, JSON.stringify(field.length > 64 ? field.slice(0, 64) + '…' : field)));
+      assert.throws(
+        () => defineEvent('X', [[field, 'u8']]),
+        schemaError(
+          'RINGBUS_ERR_INVALID_SCHEMA',
+          TypeError,
+          JSON.stringify(field.length > 64 ? field.slice(0, 64) + '…' : field),
+        ),
+      );
     }
   });
 
   it('should reject malformed field lists and lengths with RINGBUS_ERR_INVALID_SCHEMA', () => {
     assert.throws(() => defineEvent('X', {}), schemaError('RINGBUS_ERR_INVALID_SCHEMA', TypeError, 'no fields'));
     assert.throws(() => defineEvent('X', null as never), schemaError('RINGBUS_ERR_INVALID_SCHEMA', TypeError, 'null'));
-    assert.throws(() => defineEvent('X', [['a']] as never), schemaError('RINGBUS_ERR_INVALID_SCHEMA', TypeError, '["a"]'));
+    assert.throws(
+      () => defineEvent('X', [['a']] as never),
+      schemaError('RINGBUS_ERR_INVALID_SCHEMA', TypeError, '["a"]'),
+    );
     for (const length of [0, -1, 1.5, 65537, undefined]) {
-      assert.throws(() => defineEvent('X', { s: { type: 'ascii', length } as never }), schemaError('RINGBUS_ERR_INVALID_SCHEMA', TypeError, String(length)));
-      assert.throws(() => defineEvent('X', { s: { type: 'bytes', length } as never }), schemaError('RINGBUS_ERR_INVALID_SCHEMA', TypeError, 'length'));
+      assert.throws(
+        () => defineEvent('X', { s: { type: 'ascii', length } as never }),
+        schemaError('RINGBUS_ERR_INVALID_SCHEMA', TypeError, String(length)),
+      );
+      assert.throws(
+        () => defineEvent('X', { s: { type: 'bytes', length } as never }),
+        schemaError('RINGBUS_ERR_INVALID_SCHEMA', TypeError, 'length'),
+      );
     }
-    assert.throws(() => defineEvent('X', { n: { type: 'u32', nonFinite: true } }), schemaError('RINGBUS_ERR_INVALID_SCHEMA', TypeError, 'nonFinite'));
+    assert.throws(
+      () => defineEvent('X', { n: { type: 'u32', nonFinite: true } }),
+      schemaError('RINGBUS_ERR_INVALID_SCHEMA', TypeError, 'nonFinite'),
+    );
   });
 
-  it('should accept field names that shadow the generated code\'s own locals', () => {
-    const E = defineEvent('Locals', { v: 'u8', d: 'u16', x: 'u32', n: { type: 'ascii', length: 2 }, b: 'i8', o: 'f64', i: { type: 'bytes', length: 2, default: new Uint8Array([4]) }, fail: 'bool', known: 'i53' });
+  it("should accept field names that shadow the generated code's own locals", () => {
+    const E = defineEvent('Locals', {
+      v: 'u8',
+      d: 'u16',
+      x: 'u32',
+      n: { type: 'ascii', length: 2 },
+      b: 'i8',
+      o: 'f64',
+      i: { type: 'bytes', length: 2, default: new Uint8Array([4]) },
+      fail: 'bool',
+      known: 'i53',
+    });
     const r = new RingBuffer({ capacity: 2, event: E });
     const values = { v: 1, d: 2, x: 3, n: 'ab', b: -4, o: 0.5, fail: true, known: 2 ** 40 };
     r.publishEvent(values);
     assert.deepEqual(r.get(0).$toObject(), { ...values, i: new Uint8Array([4, 0]) });
-    assert.throws(() => E.validate({ ...values, x: -1 }), (e: unknown) => (e as Error).message.includes('Locals.x'));
+    assert.throws(
+      () => E.validate({ ...values, x: -1 }),
+      (e: unknown) => (e as Error).message.includes('Locals.x'),
+    );
   });
 });

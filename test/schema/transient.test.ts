@@ -22,7 +22,8 @@ describe('transient fields', () => {
     const lastInputEnd = Math.max(...inputs.map((f) => f.offset + f.size));
     assert.equal(Ev.journalSize, lastInputEnd - SLOT_HEADER_BYTES);
     for (const t of transients) assert.ok(t.offset >= lastInputEnd, `${t.name} at ${t.offset} overlaps the inputs`);
-    for (const f of Ev.fields) if (f.type !== 'ascii' && f.type !== 'bytes') assert.equal(f.offset % f.size, 0, `${f.name} misaligned`);
+    for (const f of Ev.fields)
+      if (f.type !== 'ascii' && f.type !== 'bytes') assert.equal(f.offset % f.size, 0, `${f.name} misaligned`);
     assert.equal(Ev.journalSize, 8 + 4 + 1);
     assert.ok(Ev.payloadSize > Ev.journalSize);
   });

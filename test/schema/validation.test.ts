@@ -28,10 +28,26 @@ const Trade = defineEvent<Trade>('Trade', {
 });
 
 const valid = (): Record<string, unknown> => ({
-  id: 1, px: 10.5, spread: 0.25, qty: 5, level: 2, delta: -3, side: -1, urgent: false, sym: 'ETH', blob: new Uint8Array([1, 2]),
+  id: 1,
+  px: 10.5,
+  spread: 0.25,
+  qty: 5,
+  level: 2,
+  delta: -3,
+  side: -1,
+  urgent: false,
+  sym: 'ETH',
+  blob: new Uint8Array([1, 2]),
 });
 
-type Case = [what: string, patch: Record<string, unknown>, code: string, cls: ErrorConstructor, field: string, shown: string];
+type Case = [
+  what: string,
+  patch: Record<string, unknown>,
+  code: string,
+  cls: ErrorConstructor,
+  field: string,
+  shown: string,
+];
 const cases: Case[] = [
   ['an integer above its range', { qty: 2 ** 32 }, 'RINGBUS_ERR_FIELD_RANGE', RangeError, 'qty', '4294967296'],
   ['an integer below its range', { level: -1 }, 'RINGBUS_ERR_FIELD_RANGE', RangeError, 'level', '-1'],
@@ -83,7 +99,10 @@ describe('event validation', () => {
 
   it('should reject something that is not an object with RINGBUS_ERR_FIELD_TYPE', () => {
     for (const v of [null, undefined, 5, 'x']) {
-      assert.throws(() => Trade.validate(v as never), (e: unknown) => e instanceof TypeError && (e as { code?: string }).code === 'RINGBUS_ERR_FIELD_TYPE');
+      assert.throws(
+        () => Trade.validate(v as never),
+        (e: unknown) => e instanceof TypeError && (e as { code?: string }).code === 'RINGBUS_ERR_FIELD_TYPE',
+      );
     }
   });
 
@@ -97,8 +116,19 @@ describe('event validation', () => {
 
   it('should accept the boundary values of every integer type', () => {
     for (const patch of [
-      { qty: 0 }, { qty: 2 ** 32 - 1 }, { level: 65535 }, { delta: -(2 ** 31) }, { delta: 2 ** 31 - 1 }, { side: -128 }, { side: 127 },
-      { id: 2 ** 53 - 1 }, { id: -(2 ** 53 - 1) }, { sym: '' }, { sym: 'ABCD' }, { blob: new Uint8Array(0) }, { blob: new Uint8Array(2) },
+      { qty: 0 },
+      { qty: 2 ** 32 - 1 },
+      { level: 65535 },
+      { delta: -(2 ** 31) },
+      { delta: 2 ** 31 - 1 },
+      { side: -128 },
+      { side: 127 },
+      { id: 2 ** 53 - 1 },
+      { id: -(2 ** 53 - 1) },
+      { sym: '' },
+      { sym: 'ABCD' },
+      { blob: new Uint8Array(0) },
+      { blob: new Uint8Array(2) },
     ]) {
       assert.doesNotThrow(() => Trade.validate({ ...valid(), ...patch }), JSON.stringify(patch));
     }
@@ -119,7 +149,14 @@ for (const producerType of ['single', 'multi'] as const) {
         assert.throws(() => r.publishEvent({ ...valid(), ...patch }), { code });
         assert.throws(() => r.tryPublishEvent({ ...valid(), ...patch }), { code });
         assert.throws(() => r.publishEventWithTimeout({ ...valid(), ...patch }, 0), { code });
-        assert.throws(() => r.publishEvents([{ ...valid(), id: 7 }, { ...valid(), ...patch }]), { code });
+        assert.throws(
+          () =>
+            r.publishEvents([
+              { ...valid(), id: 7 },
+              { ...valid(), ...patch },
+            ]),
+          { code },
+        );
         assert.equal(r.getCursor(), cursorBefore, 'the cursor did not move');
         assert.equal(r.remainingCapacity(), roomBefore, 'no slot was taken');
         const second = r.publishEvent({ ...valid(), id: 200, sym: 'OK' });

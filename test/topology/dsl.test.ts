@@ -15,7 +15,6 @@ import { coded } from '../helpers/assertions.js';
 const CHECKER = new URL('./fixtures/checker.js', import.meta.url);
 const fixture = (name: string): URL => new URL(`./fixtures/${name}.js`, import.meta.url);
 
-
 const newBus = (): RingBus => new RingBus({ event: TestEvent, capacity: 1024 });
 
 describe('RingBus DSL validation', () => {
@@ -34,11 +33,17 @@ describe('RingBus DSL validation', () => {
     const [a, b, c, d, e] = ['a', 'b', 'c', 'd', 'e'].map((n) => bus.handler(n, CHECKER));
     const deps = (r: HandlerRef | undefined): string[] | undefined => r!.dependsOn?.map((h) => h.name);
     const ab = bus.handleEventsWith(a!, b!);
-    assert.deepEqual(ab.handlers.map((h) => h.name), ['a', 'b']);
+    assert.deepEqual(
+      ab.handlers.map((h) => h.name),
+      ['a', 'b'],
+    );
     ab.then(c!);
     bus.after(a!).handleEventsWith(d!);
     const joined = bus.after(c!).and(bus.after(d!));
-    assert.deepEqual(joined.handlers.map((h) => h.name), ['c', 'd']);
+    assert.deepEqual(
+      joined.handlers.map((h) => h.name),
+      ['c', 'd'],
+    );
     const tail = joined.then(e!, { name: 'f', module: CHECKER, worker: 'side' });
     assert.deepEqual([deps(a), deps(b), deps(c), deps(d), deps(e)], [[], [], ['a', 'b'], ['a'], ['c', 'd']]);
     const f = tail.handlers[1]!;
@@ -88,17 +93,38 @@ describe('RingBus DSL validation', () => {
 
   it('should reject bad handler names, workers, modules, policies and dead-letter paths with the option and value named', () => {
     const bus = newBus();
-    assert.throws(() => bus.handler('9lives', CHECKER), coded('RINGBUS_ERR_INVALID_OPTION', 'handler name', '"9lives"'));
+    assert.throws(
+      () => bus.handler('9lives', CHECKER),
+      coded('RINGBUS_ERR_INVALID_OPTION', 'handler name', '"9lives"'),
+    );
     assert.throws(() => bus.handler('', CHECKER), coded('RINGBUS_ERR_INVALID_OPTION', 'handler name'));
     assert.throws(() => bus.handler('has space', CHECKER), coded('RINGBUS_ERR_INVALID_OPTION', '"has space"'));
     assert.throws(() => bus.handler(42 as unknown as string, CHECKER), coded('RINGBUS_ERR_INVALID_OPTION', '42'));
-    assert.throws(() => bus.handler('a', CHECKER, { worker: 'no/slash' }), coded('RINGBUS_ERR_INVALID_OPTION', 'worker', '"no/slash"'));
-    assert.throws(() => bus.handler('a', './fixtures/checker.js'), coded('RINGBUS_ERR_INVALID_OPTION', 'module', '"./fixtures/checker.js"'));
+    assert.throws(
+      () => bus.handler('a', CHECKER, { worker: 'no/slash' }),
+      coded('RINGBUS_ERR_INVALID_OPTION', 'worker', '"no/slash"'),
+    );
+    assert.throws(
+      () => bus.handler('a', './fixtures/checker.js'),
+      coded('RINGBUS_ERR_INVALID_OPTION', 'module', '"./fixtures/checker.js"'),
+    );
     assert.throws(() => bus.handler('a', 17 as unknown as string), coded('RINGBUS_ERR_INVALID_OPTION', 'module', '17'));
-    assert.throws(() => bus.handler('a', CHECKER, { onError: 'retry' as 'skip' }), coded('RINGBUS_ERR_INVALID_OPTION', 'onError', '"retry"'));
-    assert.throws(() => bus.handler('a', CHECKER, { onError: { module: 'rel.js' } }), coded('RINGBUS_ERR_INVALID_OPTION', 'onError.module', '"rel.js"'));
-    assert.throws(() => bus.handler('a', CHECKER, { onError: { module: CHECKER, export: 5 as unknown as string } }), coded('RINGBUS_ERR_INVALID_OPTION', 'onError.export', '5'));
-    assert.throws(() => bus.handler('a', CHECKER, { deadLetterPath: 'dl/a.dlq' }), coded('RINGBUS_ERR_INVALID_OPTION', 'deadLetterPath', '"dl/a.dlq"'));
+    assert.throws(
+      () => bus.handler('a', CHECKER, { onError: 'retry' as 'skip' }),
+      coded('RINGBUS_ERR_INVALID_OPTION', 'onError', '"retry"'),
+    );
+    assert.throws(
+      () => bus.handler('a', CHECKER, { onError: { module: 'rel.js' } }),
+      coded('RINGBUS_ERR_INVALID_OPTION', 'onError.module', '"rel.js"'),
+    );
+    assert.throws(
+      () => bus.handler('a', CHECKER, { onError: { module: CHECKER, export: 5 as unknown as string } }),
+      coded('RINGBUS_ERR_INVALID_OPTION', 'onError.export', '5'),
+    );
+    assert.throws(
+      () => bus.handler('a', CHECKER, { deadLetterPath: 'dl/a.dlq' }),
+      coded('RINGBUS_ERR_INVALID_OPTION', 'deadLetterPath', '"dl/a.dlq"'),
+    );
     // the failures registered nothing: the name is still free, an absolute path is a valid module
     const ok = bus.handler('a', fileURLToPath(CHECKER));
     assert.equal(ok.moduleUrl, CHECKER.href);
@@ -107,10 +133,22 @@ describe('RingBus DSL validation', () => {
   it('should reject bad bus options with the option and value named', () => {
     assert.throws(() => new RingBus(null as never), coded('RINGBUS_ERR_INVALID_OPTION', 'null'));
     assert.throws(() => new RingBus({} as never), coded('RINGBUS_ERR_INVALID_OPTION', 'options.event'));
-    assert.throws(() => new RingBus({ event: TestEvent, metrics: 'yes' as never }), coded('RINGBUS_ERR_INVALID_OPTION', 'options.metrics', '"yes"'));
-    assert.throws(() => new RingBus({ event: TestEvent, workers: { w: 3 as never } }), coded('RINGBUS_ERR_INVALID_OPTION', 'workers.w', '3'));
-    assert.throws(() => new RingBus({ event: TestEvent, workers: { w: { cpu: 4096 } } }), coded('RINGBUS_ERR_INVALID_OPTION', 'workers.w.cpu', '4096'));
-    assert.throws(() => new RingBus({ event: TestEvent, workers: { w: { cpu: [] } } }), coded('RINGBUS_ERR_INVALID_OPTION', 'workers.w.cpu'));
+    assert.throws(
+      () => new RingBus({ event: TestEvent, metrics: 'yes' as never }),
+      coded('RINGBUS_ERR_INVALID_OPTION', 'options.metrics', '"yes"'),
+    );
+    assert.throws(
+      () => new RingBus({ event: TestEvent, workers: { w: 3 as never } }),
+      coded('RINGBUS_ERR_INVALID_OPTION', 'workers.w', '3'),
+    );
+    assert.throws(
+      () => new RingBus({ event: TestEvent, workers: { w: { cpu: 4096 } } }),
+      coded('RINGBUS_ERR_INVALID_OPTION', 'workers.w.cpu', '4096'),
+    );
+    assert.throws(
+      () => new RingBus({ event: TestEvent, workers: { w: { cpu: [] } } }),
+      coded('RINGBUS_ERR_INVALID_OPTION', 'workers.w.cpu'),
+    );
   });
 
   it('should reject a bad capacity with RINGBUS_ERR_CAPACITY_NOT_POW2 and leave a bus that still shuts down', async () => {
@@ -155,8 +193,14 @@ describe('RingBus DSL validation', () => {
     try {
       assert.equal(bus.state, 'running');
       assert.throws(() => bus.handler('late', CHECKER), coded('RINGBUS_ERR_BUS_STATE', 'handler()', 'running'));
-      assert.throws(() => bus.handleEventsWith({ name: 'late2', module: CHECKER }), coded('RINGBUS_ERR_BUS_STATE', 'running'));
-      assert.throws(() => bus.after(a).handleEventsWith({ name: 'late3', module: CHECKER }), coded('RINGBUS_ERR_BUS_STATE', 'running'));
+      assert.throws(
+        () => bus.handleEventsWith({ name: 'late2', module: CHECKER }),
+        coded('RINGBUS_ERR_BUS_STATE', 'running'),
+      );
+      assert.throws(
+        () => bus.after(a).handleEventsWith({ name: 'late3', module: CHECKER }),
+        coded('RINGBUS_ERR_BUS_STATE', 'running'),
+      );
       await assert.rejects(bus.start(), coded('RINGBUS_ERR_BUS_STATE', 'start()', 'running'));
       await assert.rejects(bus.drain({ timeoutMs: -1 }), coded('RINGBUS_ERR_INVALID_OPTION', 'timeoutMs', '-1'));
       assert.equal(bus.publishWith(fillEvent, null), 0);
@@ -182,12 +226,18 @@ describe('RingBus DSL validation', () => {
     it(`should reject start() with RINGBUS_ERR_HANDLER_MODULE when a handler module ${label}, and leave no thread behind`, async () => {
       const results = newResults(2);
       const bus = newBus();
-      const good = bus.handler('good', CHECKER, { worker: 'w1', options: { results, slot: 0, role: 'plain' } satisfies CheckerOptions });
+      const good = bus.handler('good', CHECKER, {
+        worker: 'w1',
+        options: { results, slot: 0, role: 'plain' } satisfies CheckerOptions,
+      });
       const broken = bus.handler('broken', fixture(module), { worker: 'w2' });
       bus.handleEventsWith(good).then(broken);
       await assert.rejects(bus.start(), coded('RINGBUS_ERR_HANDLER_MODULE', 'broken', inMessage));
       assert.equal(bus.state, 'halted');
-      assert.throws(() => bus.publishWith(fillEvent, null), (e: unknown) => typeof (e as { code?: string }).code === 'string');
+      assert.throws(
+        () => bus.publishWith(fillEvent, null),
+        (e: unknown) => typeof (e as { code?: string }).code === 'string',
+      );
       await bus.shutdown();
       assert.equal(bus.state, 'stopped');
     });

@@ -37,12 +37,25 @@ function failingBus(f: Failing): { bus: RingBus; results: SharedArrayBuffer } {
   const bus = new RingBus({ event: TestEvent, capacity: f.capacity ?? 4096 });
   const a = bus.handler('a', CHECKER, {
     worker: 'w1',
-    options: { results, slot: 0, role: 'plain', mixed: true, failAt: f.failAt, failAlways: f.failAlways } satisfies CheckerOptions,
+    options: {
+      results,
+      slot: 0,
+      role: 'plain',
+      mixed: true,
+      failAt: f.failAt,
+      failAlways: f.failAlways,
+    } satisfies CheckerOptions,
     ...(f.onError !== undefined ? { onError: f.onError } : {}),
     ...(f.deadLetterPath !== undefined ? { deadLetterPath: f.deadLetterPath } : {}),
   });
-  const b = bus.handler('b', CHECKER, { worker: 'w2', options: { results, slot: 1, role: 'plain', mixed: true } satisfies CheckerOptions });
-  const c = bus.handler('c', CHECKER, { worker: 'w2', options: { results, slot: 2, role: 'plain', mixed: true } satisfies CheckerOptions });
+  const b = bus.handler('b', CHECKER, {
+    worker: 'w2',
+    options: { results, slot: 1, role: 'plain', mixed: true } satisfies CheckerOptions,
+  });
+  const c = bus.handler('c', CHECKER, {
+    worker: 'w2',
+    options: { results, slot: 2, role: 'plain', mixed: true } satisfies CheckerOptions,
+  });
   bus.handleEventsWith(a, b);
   bus.after(a).handleEventsWith(c);
   return { bus, results };
@@ -92,7 +105,10 @@ describe('exception policies', () => {
       assert.equal(bus.haltError, error);
       assert.equal(bus.state, 'halted');
       assertHandlerFailed(refused, 'a', K, `poison at ${K}`);
-      assert.throws(() => bus.publishWith(fillEvent, null), (e: unknown) => (assertHandlerFailed(e, 'a', K, `poison at ${K}`), true));
+      assert.throws(
+        () => bus.publishWith(fillEvent, null),
+        (e: unknown) => (assertHandlerFailed(e, 'a', K, `poison at ${K}`), true),
+      );
       await assert.rejects(bus.drain(), (e: unknown) => (assertHandlerFailed(e, 'a', K, `poison at ${K}`), true));
       const m = await bus.metrics();
       assert.equal(m.handlers.a!.sequence, K - 1, 'the failing handler stops just before the failing sequence');
@@ -103,7 +119,10 @@ describe('exception policies', () => {
       await bus.shutdown();
     }
     assert.equal(bus.state, 'stopped');
-    assert.throws(() => bus.publishWith(fillEvent, null), (e: unknown) => (assertHandlerFailed(e, 'a', K, `poison at ${K}`), true));
+    assert.throws(
+      () => bus.publishWith(fillEvent, null),
+      (e: unknown) => (assertHandlerFailed(e, 'a', K, `poison at ${K}`), true),
+    );
     assert.equal(readCells(results, 0).shutdowns, 1);
   });
 
@@ -123,12 +142,22 @@ describe('exception policies', () => {
     }
     assert.equal(halted, null);
     const [a, b, c] = [0, 1, 2].map((slot) => readCells(results, slot));
-    assert.deepEqual({ count: a!.count, errors: a!.errors, last: a!.last }, { count: N - failAt.length, errors: 0, last: N - 1 });
+    assert.deepEqual(
+      { count: a!.count, errors: a!.errors, last: a!.last },
+      { count: N - failAt.length, errors: 0, last: N - 1 },
+    );
     assert.deepEqual({ count: b!.count, errors: b!.errors }, { count: N, errors: 0 });
-    assert.deepEqual({ count: c!.count, errors: c!.errors }, { count: N, errors: 0 }, 'the handler after a still sees the skipped events');
+    assert.deepEqual(
+      { count: c!.count, errors: c!.errors },
+      { count: N, errors: 0 },
+      'the handler after a still sees the skipped events',
+    );
 
     const letters = readDeadLetters(path);
-    assert.deepEqual(letters.map((l) => l.sequence), failAt);
+    assert.deepEqual(
+      letters.map((l) => l.sequence),
+      failAt,
+    );
     for (const l of letters) {
       assert.equal(l.handlerName, 'a');
       assert.ok(l.message.includes(`poison at ${l.sequence}`), l.message);
@@ -143,10 +172,17 @@ describe('exception policies', () => {
     for (const l of letters) {
       const cells = newResults(1);
       const replay = new RingBus({ event: TestEvent, capacity: 64, initialSequence: l.sequence });
-      replay.handleEventsWith(replay.handler('a', CHECKER, { options: { results: cells, slot: 0, role: 'a', mixed: true } satisfies CheckerOptions }));
+      replay.handleEventsWith(
+        replay.handler('a', CHECKER, {
+          options: { results: cells, slot: 0, role: 'a', mixed: true } satisfies CheckerOptions,
+        }),
+      );
       await replay.start();
       try {
-        assert.equal(replay.publishWith((e, _s, bytes: Uint8Array) => e.$bytes().set(bytes), l.payload), l.sequence);
+        assert.equal(
+          replay.publishWith((e, _s, bytes: Uint8Array) => e.$bytes().set(bytes), l.payload),
+          l.sequence,
+        );
         await replay.drain();
       } finally {
         await replay.shutdown();
@@ -174,12 +210,19 @@ describe('exception policies', () => {
     assert.equal(readCells(results, 2).count, N);
     const letters = readDeadLetters(path);
     assert.equal(letters.length, N);
-    assert.deepEqual(letters.map((l) => l.sequence), Array.from({ length: N }, (_, i) => i));
+    assert.deepEqual(
+      letters.map((l) => l.sequence),
+      Array.from({ length: N }, (_, i) => i),
+    );
   });
 
   it('should let a custom policy module decide per failure: skip (dead-lettered) at even sequences, halt at the first odd one', async () => {
     const path = join(dir, 'custom', 'a.dlq');
-    const { bus, results } = failingBus({ failAt: [10, 20, 31, 40], onError: { module: POLICIES, export: 'skipEven' }, deadLetterPath: path });
+    const { bus, results } = failingBus({
+      failAt: [10, 20, 31, 40],
+      onError: { module: POLICIES, export: 'skipEven' },
+      deadLetterPath: path,
+    });
     const halted = once(bus, 'halt') as Promise<[Error]>;
     await bus.start();
     try {
@@ -191,7 +234,10 @@ describe('exception policies', () => {
     } finally {
       await bus.shutdown();
     }
-    assert.deepEqual(readDeadLetters(path).map((l) => l.sequence), [10, 20]);
+    assert.deepEqual(
+      readDeadLetters(path).map((l) => l.sequence),
+      [10, 20],
+    );
     assert.equal(readCells(results, 0).count, 29, 'a handled 0..30 except 10, 20');
   });
 
@@ -205,12 +251,19 @@ describe('exception policies', () => {
     } finally {
       await bus.shutdown();
     }
-    assert.deepEqual(readDeadLetters(path).map((l) => l.sequence), [5, 6]);
+    assert.deepEqual(
+      readDeadLetters(path).map((l) => l.sequence),
+      [5, 6],
+    );
     assert.equal(readCells(results, 0).count, 48);
   });
 
   it('should halt, naming the policy failure and the handler, when the policy itself throws', async () => {
-    const { bus } = failingBus({ failAt: [7], onError: { module: POLICIES, export: 'throwing' }, deadLetterPath: join(dir, 'throwing.dlq') });
+    const { bus } = failingBus({
+      failAt: [7],
+      onError: { module: POLICIES, export: 'throwing' },
+      deadLetterPath: join(dir, 'throwing.dlq'),
+    });
     const halted = once(bus, 'halt') as Promise<[Error]>;
     await bus.start();
     try {
@@ -223,7 +276,10 @@ describe('exception policies', () => {
   });
 
   it('should reject start() with RINGBUS_ERR_HANDLER_MODULE when the policy export is not a function', async () => {
-    const { bus } = failingBus({ onError: { module: POLICIES, export: 'notAFunction' }, deadLetterPath: join(dir, 'not-a-function.dlq') });
+    const { bus } = failingBus({
+      onError: { module: POLICIES, export: 'notAFunction' },
+      deadLetterPath: join(dir, 'not-a-function.dlq'),
+    });
     await assert.rejects(bus.start(), (e: unknown) => {
       assert.equal((e as { code?: string }).code, 'RINGBUS_ERR_HANDLER_MODULE', String(e));
       assert.match((e as Error).message, /notAFunction/);
@@ -246,7 +302,12 @@ describe('exception policies', () => {
     const dataDir = join(dir, 'data');
     const results = newResults(1);
     const bus = new RingBus({ event: TestEvent, capacity: 1024, persistence: { dataDir, fsync: 'none' } });
-    bus.handleEventsWith(bus.handler('a', CHECKER, { onError: 'skip', options: { results, slot: 0, role: 'plain', failAt: [3] } satisfies CheckerOptions }));
+    bus.handleEventsWith(
+      bus.handler('a', CHECKER, {
+        onError: 'skip',
+        options: { results, slot: 0, role: 'plain', failAt: [3] } satisfies CheckerOptions,
+      }),
+    );
     await bus.start();
     try {
       publishUntilRefused(bus, 10);
@@ -255,7 +316,10 @@ describe('exception policies', () => {
       await bus.shutdown();
     }
     assert.equal(readCells(results, 0).count, 9);
-    assert.deepEqual(readDeadLetters(join(dataDir, 'dead-letters', 'a.dlq')).map((l) => l.sequence), [3]);
+    assert.deepEqual(
+      readDeadLetters(join(dataDir, 'dead-letters', 'a.dlq')).map((l) => l.sequence),
+      [3],
+    );
   });
 
   it('should reject start() naming the handler and the path when its dead-letter file cannot be opened', async () => {

@@ -16,14 +16,28 @@ import { coded } from '../helpers/assertions.js';
 
 const CHECKER = new URL('./fixtures/checker.js', import.meta.url);
 
-
 /** first (checker slot 0, worker w1, may park at blockAt) → second (slot 1, worker w2), and side (slot 2, w2) off the ring. */
 function busWith(blockAt?: number, capacity = 8192): { bus: RingBus; results: SharedArrayBuffer } {
   const results = newResults(3);
   const bus = new RingBus({ event: TestEvent, capacity });
-  const first = bus.handler('first', CHECKER, { worker: 'w1', options: { results, slot: 0, role: 'a', mixed: true, ...(blockAt !== undefined ? { blockAt } : {}) } satisfies CheckerOptions });
-  const second = bus.handler('second', CHECKER, { worker: 'w2', options: { results, slot: 1, role: 'check-a', mixed: true } satisfies CheckerOptions });
-  const side = bus.handler('side', CHECKER, { worker: 'w2', options: { results, slot: 2, role: 'plain', mixed: true } satisfies CheckerOptions });
+  const first = bus.handler('first', CHECKER, {
+    worker: 'w1',
+    options: {
+      results,
+      slot: 0,
+      role: 'a',
+      mixed: true,
+      ...(blockAt !== undefined ? { blockAt } : {}),
+    } satisfies CheckerOptions,
+  });
+  const second = bus.handler('second', CHECKER, {
+    worker: 'w2',
+    options: { results, slot: 1, role: 'check-a', mixed: true } satisfies CheckerOptions,
+  });
+  const side = bus.handler('side', CHECKER, {
+    worker: 'w2',
+    options: { results, slot: 2, role: 'plain', mixed: true } satisfies CheckerOptions,
+  });
   bus.handleEventsWith(first, side);
   bus.after(first).then(second);
   return { bus, results };
@@ -38,7 +52,11 @@ describe('bus lifecycle', () => {
     const N = 200_000;
     const { bus, results } = busWith();
     await bus.start();
-    for (const slot of [0, 1, 2]) await waitUntil(() => readCells(results, slot).starts === 1, () => `onStart of slot ${slot}`);
+    for (const slot of [0, 1, 2])
+      await waitUntil(
+        () => readCells(results, slot).starts === 1,
+        () => `onStart of slot ${slot}`,
+      );
     publish(bus, N);
     await bus.shutdown(); // no drain() before: shutdown must drain
     assert.equal(bus.state, 'stopped');
@@ -65,17 +83,24 @@ describe('bus lifecycle', () => {
     bus.on('halt', (e: Error) => haltEvents.push(e));
     await bus.start();
     publish(bus, K + 1);
-    await waitUntil(() => isParked(results, 0), () => `first parked at ${K}: ${JSON.stringify(readCells(results, 0))}`);
+    await waitUntil(
+      () => isParked(results, 0),
+      () => `first parked at ${K}: ${JSON.stringify(readCells(results, 0))}`,
+    );
     publish(bus, M); // K+1 … K+M are in the ring, never handed to 'first' (it is inside the batch that ended at K)
     const halting = bus.halt();
     openGate(results, 0);
     await halting;
     assert.equal(bus.state, 'halted');
     const first = readCells(results, 0);
-    assert.deepEqual({ count: first.count, last: first.last, errors: first.errors }, { count: K + 1, last: K, errors: 0 });
+    assert.deepEqual(
+      { count: first.count, last: first.last, errors: first.errors },
+      { count: K + 1, last: K, errors: 0 },
+    );
     assert.ok(readCells(results, 1).count <= K + 1, 'second ran after first only');
     assert.equal(readCells(results, 2).errors, 0);
-    for (const slot of [0, 1, 2]) assert.deepEqual([readCells(results, slot).starts, readCells(results, slot).shutdowns], [1, 1], `slot ${slot}`);
+    for (const slot of [0, 1, 2])
+      assert.deepEqual([readCells(results, slot).starts, readCells(results, slot).shutdowns], [1, 1], `slot ${slot}`);
     assert.equal(haltEvents.length, 1);
     assert.equal(bus.haltError, haltEvents[0]);
     assert.throws(() => bus.publishWith(fillEvent, null), coded('RINGBUS_ERR_BUS_HALTED', 'halt() was called'));
@@ -91,7 +116,10 @@ describe('bus lifecycle', () => {
     const { bus, results } = busWith(K);
     await bus.start();
     publish(bus, 50);
-    await waitUntil(() => isParked(results, 0), () => 'first parked');
+    await waitUntil(
+      () => isParked(results, 0),
+      () => 'first parked',
+    );
     await assert.rejects(bus.drain({ timeoutMs: 100 }), (e: unknown) => {
       coded('RINGBUS_ERR_DRAIN_TIMEOUT', 'timeoutMs=100', 'first at', 'second at')(e);
       assert.ok(!(e as Error).message.includes('side at'), `side is not behind: ${(e as Error).message}`);
@@ -112,12 +140,18 @@ describe('bus lifecycle', () => {
     const halted = once(bus, 'halt') as Promise<[Error]>;
     await bus.start();
     publish(bus, 50);
-    await waitUntil(() => isParked(results, 0), () => 'first parked');
+    await waitUntil(
+      () => isParked(results, 0),
+      () => 'first parked',
+    );
     await assert.rejects(bus.shutdown({ timeoutMs: 200 }), coded('RINGBUS_ERR_DRAIN_TIMEOUT', 'first at'));
     assert.equal(bus.state, 'stopped');
     const [error] = await halted;
     assert.match(error.message, /shut down|failed drain/);
-    assert.throws(() => bus.publishWith(fillEvent, null), (e: unknown) => typeof (e as { code?: string }).code === 'string');
+    assert.throws(
+      () => bus.publishWith(fillEvent, null),
+      (e: unknown) => typeof (e as { code?: string }).code === 'string',
+    );
     // the stuck worker was terminated: its onShutdown never ran; the other worker stopped normally
     assert.equal(readCells(results, 0).shutdowns, 0);
     assert.equal(readCells(results, 2).shutdowns, 1);
@@ -130,7 +164,10 @@ describe('bus lifecycle', () => {
     const capacity = 64;
     const { bus, results } = busWith(undefined, capacity);
     await bus.start();
-    const gateway = startWorker<{ published: number; code: string | null; message: string | null }>(new URL('./fixtures/lateGateway.js', import.meta.url), { descriptor: bus.publisherDescriptor() });
+    const gateway = startWorker<{ published: number; code: string | null; message: string | null }>(
+      new URL('./fixtures/lateGateway.js', import.meta.url),
+      { descriptor: bus.publisherDescriptor() },
+    );
     await nextMessage(gateway.worker, 'attached');
     publish(bus, 10);
     await bus.shutdown();
@@ -145,7 +182,10 @@ describe('bus lifecycle', () => {
       assert.fail('the gateway publisher parked on the full ring of a stopped bus');
     }
     assert.equal(r.published, 0, `published after shutdown: ${JSON.stringify(r)}`);
-    assert.ok(r.code === 'RINGBUS_ERR_BUS_HALTED' || r.code === 'RINGBUS_ERR_BUS_STATE', `coded refusal: ${JSON.stringify(r)}`);
+    assert.ok(
+      r.code === 'RINGBUS_ERR_BUS_HALTED' || r.code === 'RINGBUS_ERR_BUS_STATE',
+      `coded refusal: ${JSON.stringify(r)}`,
+    );
     assert.match(r.message ?? '', /shut down|stopped/);
     assert.equal(readCells(results, 0).count, 10);
   });
@@ -153,12 +193,21 @@ describe('bus lifecycle', () => {
   it('should still drain and stop every worker when an onShutdown throws, then reject with RINGBUS_ERR_HANDLER_FAILED naming the handler', async () => {
     const results = newResults(2);
     const bus = new RingBus({ event: TestEvent, capacity: 1024 });
-    const ok = bus.handler('ok', CHECKER, { worker: 'w1', options: { results, slot: 0, role: 'plain' } satisfies CheckerOptions });
-    const grumpy = bus.handler('grumpy', new URL('./fixtures/failingShutdown.js', import.meta.url), { worker: 'w2', options: { results, slot: 1 } });
+    const ok = bus.handler('ok', CHECKER, {
+      worker: 'w1',
+      options: { results, slot: 0, role: 'plain' } satisfies CheckerOptions,
+    });
+    const grumpy = bus.handler('grumpy', new URL('./fixtures/failingShutdown.js', import.meta.url), {
+      worker: 'w2',
+      options: { results, slot: 1 },
+    });
     bus.handleEventsWith(ok, grumpy);
     await bus.start();
     publish(bus, 5000);
-    await assert.rejects(bus.shutdown(), coded('RINGBUS_ERR_HANDLER_FAILED', "'grumpy'", 'onShutdown broken on purpose'));
+    await assert.rejects(
+      bus.shutdown(),
+      coded('RINGBUS_ERR_HANDLER_FAILED', "'grumpy'", 'onShutdown broken on purpose'),
+    );
     assert.equal(bus.state, 'stopped');
     assert.equal(readCells(results, 0).count, 5000);
     assert.equal(readCells(results, 1).count, 5000);

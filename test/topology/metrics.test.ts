@@ -14,7 +14,10 @@ import type { CheckerOptions } from './fixtures/checker.js';
 const CHECKER = new URL('./fixtures/checker.js', import.meta.url);
 
 function assertOrdered(p: Percentiles, what: string): void {
-  assert.ok(p.p50 <= p.p90 && p.p90 <= p.p99 && p.p99 <= p.p999 && p.p999 <= p.max, `${what}: percentiles out of order ${JSON.stringify(p)}`);
+  assert.ok(
+    p.p50 <= p.p90 && p.p90 <= p.p99 && p.p99 <= p.p999 && p.p999 <= p.max,
+    `${what}: percentiles out of order ${JSON.stringify(p)}`,
+  );
   assert.ok(p.p50 >= 1, `${what}: p50 ${p.p50}`);
   assert.ok(p.mean > 0 && p.mean <= p.max, `${what}: mean ${p.mean}, max ${p.max}`);
 }
@@ -36,7 +39,11 @@ describe('bus metrics and placement', () => {
       assert.equal(before.cursor, -1);
       for (const name of ['a', 'b', 'c', 'd']) {
         const h = before.handlers[name]!;
-        assert.deepEqual([h.sequence, h.lag, h.eventsProcessed, h.batches, h.latencyNs.count], [-1, 0, 0, 0, 0], `${name} before any event`);
+        assert.deepEqual(
+          [h.sequence, h.lag, h.eventsProcessed, h.batches, h.latencyNs.count],
+          [-1, 0, 0, 0, 0],
+          `${name} before any event`,
+        );
       }
 
       for (let i = 0; i < N; i++) bus.publishWith(fillEvent, null);
@@ -77,10 +84,11 @@ describe('bus metrics and placement', () => {
       }
 
       const p = bus.placement();
-      assert.deepEqual(
-        p.workers.map((w) => [w.name, [...w.handlers].sort()]).sort(),
-        [[DEFAULT_WORKER, ['d']], ['left', ['a', 'c']], ['right', ['b']]],
-      );
+      assert.deepEqual(p.workers.map((w) => [w.name, [...w.handlers].sort()]).sort(), [
+        [DEFAULT_WORKER, ['d']],
+        ['left', ['a', 'c']],
+        ['right', ['b']],
+      ]);
       for (const w of p.workers) {
         assert.equal(w.waitStrategy, 'phased');
         assert.equal(w.pinned, false);
@@ -99,8 +107,14 @@ describe('bus metrics and placement', () => {
     const N = 100;
     const results = newResults(2);
     const bus = new RingBus({ event: TestEvent, capacity: 1024 });
-    const slow = bus.handler('slow', CHECKER, { worker: 'w1', options: { results, slot: 0, role: 'plain', blockAt: K } satisfies CheckerOptions });
-    const fast = bus.handler('fast', CHECKER, { worker: 'w2', options: { results, slot: 1, role: 'plain' } satisfies CheckerOptions });
+    const slow = bus.handler('slow', CHECKER, {
+      worker: 'w1',
+      options: { results, slot: 0, role: 'plain', blockAt: K } satisfies CheckerOptions,
+    });
+    const fast = bus.handler('fast', CHECKER, {
+      worker: 'w2',
+      options: { results, slot: 1, role: 'plain' } satisfies CheckerOptions,
+    });
     bus.handleEventsWith(slow, fast);
     await bus.start();
     try {
@@ -108,7 +122,10 @@ describe('bus metrics and placement', () => {
       for (let i = 0; i < K; i++) bus.publishWith(fillEvent, null);
       await bus.drain();
       for (let i = K; i < N; i++) bus.publishWith(fillEvent, null);
-      await waitUntil(() => isParked(results, 0) && readCells(results, 1).count === N, () => `slow ${JSON.stringify(readCells(results, 0))}, fast ${JSON.stringify(readCells(results, 1))}`);
+      await waitUntil(
+        () => isParked(results, 0) && readCells(results, 1).count === N,
+        () => `slow ${JSON.stringify(readCells(results, 0))}, fast ${JSON.stringify(readCells(results, 1))}`,
+      );
       const m = await bus.metrics({ timeoutMs: 200 }); // the parked worker cannot answer: its counters may be stale, sequences are not
       assert.equal(m.cursor, N - 1);
       assert.equal(m.handlers.fast!.sequence, N - 1);

@@ -50,8 +50,15 @@ describe('pinned placement', () => {
       await bus.shutdown();
       console.log(JSON.stringify(p));
     });`;
-    const out = execFileSync(process.execPath, ['--input-type=module', '--no-warnings', '-e', script], { env: { ...process.env, RINGBUS_NATIVE: '0' }, encoding: 'utf8', timeout: 60_000 });
-    const p = JSON.parse(out.trim().split('\n').pop()!) as { workers: { name: string; pinned: boolean; pinReason: string | null }[]; warnings: string[] };
+    const out = execFileSync(process.execPath, ['--input-type=module', '--no-warnings', '-e', script], {
+      env: { ...process.env, RINGBUS_NATIVE: '0' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    const p = JSON.parse(out.trim().split('\n').pop()!) as {
+      workers: { name: string; pinned: boolean; pinReason: string | null }[];
+      warnings: string[];
+    };
     const w = p.workers.find((x) => x.name === 'pinned')!;
     assert.equal(w.pinned, false);
     assert.match(w.pinReason ?? '', /pinning is off/);

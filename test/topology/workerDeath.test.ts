@@ -25,11 +25,22 @@ function assertWorkerDied(e: unknown, cause: RegExp): void {
 }
 
 /** healthy (checker, worker 'ok', slot 0) beside d1 (dying, worker 'doomed', slot 1). */
-function doomedBus(mode: DyingOptions['mode'], at: number, capacity: number, doomed: WorkerOptions = {}): { bus: RingBus; results: SharedArrayBuffer } {
+function doomedBus(
+  mode: DyingOptions['mode'],
+  at: number,
+  capacity: number,
+  doomed: WorkerOptions = {},
+): { bus: RingBus; results: SharedArrayBuffer } {
   const results = newResults(2);
   const bus = new RingBus({ event: TestEvent, capacity, workers: { doomed } });
-  const healthy = bus.handler('healthy', CHECKER, { worker: 'ok', options: { results, slot: 0, role: 'plain', mixed: true } satisfies CheckerOptions });
-  const d1 = bus.handler('d1', DYING, { worker: 'doomed', options: { results, slot: 1, mode, at } satisfies DyingOptions });
+  const healthy = bus.handler('healthy', CHECKER, {
+    worker: 'ok',
+    options: { results, slot: 0, role: 'plain', mixed: true } satisfies CheckerOptions,
+  });
+  const d1 = bus.handler('d1', DYING, {
+    worker: 'doomed',
+    options: { results, slot: 1, mode, at } satisfies DyingOptions,
+  });
   bus.handleEventsWith(healthy, d1);
   return { bus, results };
 }
@@ -48,9 +59,18 @@ function publishUntilRefused(bus: RingBus, n: number): [number, unknown] {
 
 describe('worker death', () => {
   for (const { label, mode, cause, limits } of [
-    { label: 'an exception escaping the worker loop (onBatchStart throws)', mode: 'batch-start-throw', cause: /uncaught .*onBatchStart broken on purpose/ },
+    {
+      label: 'an exception escaping the worker loop (onBatchStart throws)',
+      mode: 'batch-start-throw',
+      cause: /uncaught .*onBatchStart broken on purpose/,
+    },
     { label: 'process.exit(3) in onEvent', mode: 'exit', cause: /exited with code 3/ },
-    { label: 'running out of heap (resourceLimits)', mode: 'oom', cause: /out of memory/i, limits: { resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } } },
+    {
+      label: 'running out of heap (resourceLimits)',
+      mode: 'oom',
+      cause: /out of memory/i,
+      limits: { resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } },
+    },
   ] as const) {
     it(`should halt with RINGBUS_ERR_WORKER_DIED naming the worker and the cause on ${label}`, async () => {
       const { bus, results } = doomedBus(mode, 10, 4096, limits ?? {});
@@ -63,8 +83,14 @@ describe('worker death', () => {
         assert.equal(bus.haltError, error);
         assert.equal(bus.state, 'halted');
         if (refused !== null) assertWorkerDied(refused, cause);
-        assert.throws(() => bus.publishWith(fillEvent, null), (e: unknown) => (assertWorkerDied(e, cause), true));
-        assert.throws(() => bus.publishEvent({ value: 0, check: 0 }), (e: unknown) => (assertWorkerDied(e, cause), true));
+        assert.throws(
+          () => bus.publishWith(fillEvent, null),
+          (e: unknown) => (assertWorkerDied(e, cause), true),
+        );
+        assert.throws(
+          () => bus.publishEvent({ value: 0, check: 0 }),
+          (e: unknown) => (assertWorkerDied(e, cause), true),
+        );
         await assert.rejects(bus.drain(), (e: unknown) => (assertWorkerDied(e, cause), true));
       } finally {
         await bus.shutdown();
@@ -86,7 +112,10 @@ describe('worker death', () => {
       [published, refused] = publishUntilRefused(bus, 10 * capacity);
       assert.equal(published, capacity, 'the publish that found the ring full is the one that failed');
       assertWorkerDied(refused, /exited with code 3/);
-      assert.throws(() => bus.publishWith(fillEvent, null), (e: unknown) => (assertWorkerDied(e, /exited with code 3/), true));
+      assert.throws(
+        () => bus.publishWith(fillEvent, null),
+        (e: unknown) => (assertWorkerDied(e, /exited with code 3/), true),
+      );
     } finally {
       await bus.shutdown();
     }

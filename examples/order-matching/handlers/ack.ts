@@ -27,7 +27,13 @@ export default defineHandler<OrderCommandFlyweight, unknown, AckSnapshot>(() => 
   let accepted = 0;
   let rejected = 0;
   const byStatus = new Float64Array(STATUS_COUNT + 1);
-  const snapshot = (): AckSnapshot => ({ lastSequence, accepted, rejected, filled: byStatus[STATUS.FILLED]!, byStatus: Array.from(byStatus) });
+  const snapshot = (): AckSnapshot => ({
+    lastSequence,
+    accepted,
+    rejected,
+    filled: byStatus[STATUS.FILLED]!,
+    byStatus: Array.from(byStatus),
+  });
   return {
     onEvent(event, sequence) {
       lastSequence = sequence;

@@ -10,14 +10,16 @@ import type { OrderMatchingOptions } from '../config.js';
 import type { OrderCommandFlyweight } from '../events.js';
 import { MatchingEngine, type MatchingSnapshot } from '../MatchingEngine.js';
 
-export default defineHandler<OrderCommandFlyweight, OrderMatchingOptions & { bookCapacity?: number }, MatchingSnapshot>((ctx) => {
-  const engine = new MatchingEngine(ctx.options, ctx.options.bookCapacity);
-  return {
-    onEvent(event) {
-      engine.processSlot(event);
-    },
-    snapshot: () => engine.snapshot(),
-    restore: (state) => engine.restore(state),
-    stateHash: () => engine.stateHash(),
-  };
-});
+export default defineHandler<OrderCommandFlyweight, OrderMatchingOptions & { bookCapacity?: number }, MatchingSnapshot>(
+  (ctx) => {
+    const engine = new MatchingEngine(ctx.options, ctx.options.bookCapacity);
+    return {
+      onEvent(event) {
+        engine.processSlot(event);
+      },
+      snapshot: () => engine.snapshot(),
+      restore: (state) => engine.restore(state),
+      stateHash: () => engine.stateHash(),
+    };
+  },
+);

@@ -12,7 +12,15 @@ export default defineHandler<OrderCommandFlyweight, OrderMatchingOptions, RiskSn
   const risk = new RiskEngine(ctx.options);
   return {
     onEvent(event) {
-      event.riskResult = risk.check(event.command, event.orderId, event.accountId, event.symbolId, event.side, event.price, event.qty);
+      event.riskResult = risk.check(
+        event.command,
+        event.orderId,
+        event.accountId,
+        event.symbolId,
+        event.side,
+        event.price,
+        event.qty,
+      );
     },
     snapshot: () => risk.snapshot(),
     restore: (state) => risk.restore(state),

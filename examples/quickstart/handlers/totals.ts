@@ -1,7 +1,7 @@
 import { defineHandler } from 'ringbus';
 
 // Stage 2: reads what stage 1 wrote; keeps a running total (its state can be snapshotted).
-export default defineHandler((ctx) => {
+export default defineHandler(() => {
   let total = 0;
   let count = 0;
   return {

@@ -57,7 +57,15 @@ export default defineHandler<never, JournalHandlerOptions>((ctx) => {
     receivesAllKinds: true,
     onEvent(event: any, sequence: number, endOfBatch: boolean) {
       if (sequence > skipThrough) {
-        writer.append(sequence, event.$timestamp, event.$kind, event.$aux, bytes, event.$base + SLOT_HEADER_BYTES, payloadSize);
+        writer.append(
+          sequence,
+          event.$timestamp,
+          event.$kind,
+          event.$aux,
+          bytes,
+          event.$base + SLOT_HEADER_BYTES,
+          payloadSize,
+        );
         pending = true;
       }
       if (endOfBatch && pending) {
