@@ -67,6 +67,7 @@ export { BusPublisher, type PublisherDescriptor } from './topology/BusPublisher.
 export type { WorkerOptions, PlacementReport } from './topology/placement.js';
 export type { BusMetrics, HandlerMetrics } from './metrics/BusMetrics.js';
 export type { Percentiles } from './metrics/histograms.js';
+export { measureHiccups, hiccupNote, type HiccupInfo } from './metrics/HiccupMeter.js';
 export {
   nativeStatus,
   pinCurrentThread,

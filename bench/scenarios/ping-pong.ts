@@ -27,10 +27,16 @@
  */
 import { Worker } from 'node:worker_threads';
 import type * as hdr from 'hdr-histogram-js';
-import { RingBuffer, RingBus, type WaitStrategyType } from '../../src/index.js';
+import {
+  RingBuffer,
+  RingBus,
+  type WaitStrategyType,
+  hiccupNote,
+  measureHiccups,
+  type HiccupInfo,
+} from '../../src/index.js';
 import type { LatencySummary } from '../lib/histogram.js';
 import { clockNote, createClockRing, measureClock, type ClockInfo } from '../lib/clockCost.js';
-import { hiccupNote, measureHiccups, type HiccupInfo } from '../lib/hiccups.js';
 import {
   awaitMessage,
   createRecordingHistogram,

@@ -27,10 +27,9 @@
  * workers/pipelineStage.ts, the baseline's worker in workers/pipelinePostMessage.ts.
  */
 import { Worker } from 'node:worker_threads';
-import { DEFAULT_WORKER, RingBus } from '../../src/index.js';
+import { DEFAULT_WORKER, RingBus, hiccupNote, measureHiccups, type HiccupInfo } from '../../src/index.js';
 import type { LatencySummary } from '../lib/histogram.js';
 import { clockNote, createClockRing, measureClock, type ClockInfo } from '../lib/clockCost.js';
-import { hiccupNote, measureHiccups, type HiccupInfo } from '../lib/hiccups.js';
 import {
   awaitMessage,
   involuntarySwitches,

@@ -4,7 +4,7 @@
  * spinning benchmark on the same machine can have a tail below this floor.
  */
 import { PerformanceObserver } from 'node:perf_hooks';
-import { RingBuffer } from '../../src/index.js';
+import { RingBuffer } from '../core/RingBuffer.js';
 
 /** What the platform takes from a thread that only spins (a jHiccup-style meter). */
 export interface HiccupInfo {
