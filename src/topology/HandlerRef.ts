@@ -44,8 +44,8 @@ export class HandlerRef {
   readonly name: string;
   readonly moduleUrl: string;
   readonly worker: string | null;
-  /** Options for the factory (settable until start: the bus fills in the journal's). */
-  options: unknown;
+  /** Options for the factory (the built-in journal's are built at start by the persistence coordinator). */
+  readonly options: unknown;
   readonly policy: ResolvedExceptionPolicy;
   readonly deadLetterPath: string | null;
   readonly owner: object;

@@ -1,82 +1,23 @@
 import { EventEmitter } from 'node:events';
-import { join } from 'node:path';
-import { createWaitStrategy } from '../core/createWaitStrategy.js';
-import {
-  RingBuffer,
-  validateRingOptions,
-  type EventTranslator,
-  type ProducerType,
-  type RingDescriptor,
-} from '../core/RingBuffer.js';
-import type { Sequence } from '../core/Sequence.js';
-import type { WaitStrategyOptions } from '../core/WaitStrategy.js';
-import { RingbusError, RingbusRangeError, RingbusTypeError, show } from '../errors.js';
-import { HALT_REQUESTED, HALT_SHUTDOWN, MAX_WORKERS, WORKER_RUNNING } from '../layout/BusStatusDescriptor.js';
-import { MAX_SEQUENCES } from '../layout/RingBufferDescriptor.js';
-import { BusStatus } from '../processing/BusStatus.js';
-import type { EventType, Flyweight } from '../schema/defineEvent.js';
-import { buildMetrics, type BusMetrics } from '../metrics/BusMetrics.js';
-import type { HandlerMetricsReport } from '../metrics/HandlerMetricsRecorder.js';
-import { BusPublisher, type PublisherDescriptor } from './BusPublisher.js';
+import type { EventTranslator, RingBuffer } from '../core/RingBuffer.js';
+import { RingbusError, RingbusRangeError, show } from '../errors.js';
+import { HALT_REQUESTED } from '../layout/BusStatusDescriptor.js';
+import type { BusMetrics } from '../metrics/BusMetrics.js';
+import type { Flyweight } from '../schema/defineEvent.js';
+import { BusLifecycle, type BusState } from './BusLifecycle.js';
+import type { RecoveryPlan } from './BusPersistence.js';
+import { freezePlan, HandlerGraph, resolveBusOptions, type BusConfig, type RingBusOptions } from './BusPlan.js';
+import type { BusPublisher, PublisherDescriptor } from './BusPublisher.js';
+import { BusRuntime, type StateHashResult } from './BusRuntime.js';
 import { EventHandlerGroup, type GroupOwner } from './EventHandlerGroup.js';
 import { haltError } from './haltError.js';
 import { HandlerRef, type HandlerOptions, type HandlerSpec } from './HandlerRef.js';
-import {
-  checkWorkerOptions,
-  isSpinning,
-  normaliseCpus,
-  placementReport,
-  type PlacementReport,
-  type WorkerOptions,
-} from './placement.js';
-import type { HandlerInit, SupervisorMessage, WorkerInit, WorkerMessage } from './protocol.js';
-import { WorkerSet } from './WorkerSet.js';
-import { collectAt, type CapturedState } from './StateCollector.js';
-import { CONTROL_SNAPSHOT, CONTROL_STATE_HASH } from './protocol.js';
-import { combineStateHashes } from '../processing/stateHash.js';
-import {
-  checkPersistenceOptions,
-  planRecovery,
-  replayJournal,
-  type PersistenceOptions,
-  type RecoveryPlan,
-} from './BusPersistence.js';
-import { SnapshotScheduler } from './SnapshotScheduler.js';
-import { writeBusManifest } from './busManifest.js';
-import type { JournalHandlerOptions } from '../persistence/handlers/journal.js';
-import { DataDirLock } from '../persistence/DataDirLock.js';
+import { PersistenceCoordinator } from './PersistenceCoordinator.js';
+import { isSpinning, placementReport, type PlacementReport } from './placement.js';
+import type { SupervisorMessage, WorkerMessage } from './protocol.js';
+import type { CapturedState } from './StateCollector.js';
 
-const JOURNAL_MODULE = new URL('../persistence/handlers/journal.js', import.meta.url);
-/** Name of the built-in journal handler. */
-export const JOURNAL_HANDLER = 'journal';
-
-export interface RingBusOptions<F extends Flyweight = Flyweight> {
-  /** The event schema (defineEvent). */
-  event: EventType<F>;
-  /** Ring slots, a power of two (default 65536). */
-  capacity?: number;
-  /** 'single' (default): one publishing thread; 'multi': several (main thread and/or gateway workers). */
-  producerType?: ProducerType;
-  /** Default wait strategy of producers and workers (default 'phased': spin, yield, then block). */
-  waitStrategy?: WaitStrategyOptions | WaitStrategyOptions['type'];
-  /** Named workers and their placement. Handlers name their worker; unnamed ones share DEFAULT_WORKER. */
-  workers?: Record<string, WorkerOptions>;
-  /** Record per-handler latency and batch histograms in the workers (default true). */
-  metrics?: boolean;
-  /** Rings handlers may publish to through context.outbound(name). */
-  outbound?: Record<string, RingDescriptor>;
-  /** First sequence (default 0). */
-  initialSequence?: number;
-  /** Who publishes, for the placement report (default 'main thread'). */
-  producerLabel?: string;
-  /** Journal, snapshots and recovery (see docs/persistence.md). */
-  persistence?: PersistenceOptions;
-}
-
-/** The worker that handlers without a `worker` option share (one thread: right for 2 cores). */
-export const DEFAULT_WORKER = 'handlers';
-
-type BusState = 'new' | 'starting' | 'running' | 'stopping' | 'halted' | 'stopped';
+export { DEFAULT_WORKER, JOURNAL_HANDLER, type RingBusOptions } from './BusPlan.js';
 
 /**
  * An event bus: one ring, a graph of handlers on worker threads, and a publisher.
@@ -93,74 +34,30 @@ type BusState = 'new' | 'starting' | 'running' | 'stopping' | 'halted' | 'stoppe
  * await bus.shutdown();
  * ```
  *
+ * A facade: the DSL fills a HandlerGraph, start() freezes it into a BusPlan (BusPlan.ts), builds a
+ * BusRuntime (ring, status block, workers: BusRuntime.ts) and lets the PersistenceCoordinator
+ * (lock, recovery, journal options, snapshots) do its part; BusLifecycle holds the state.
  * Emits 'halt' (error) when a handler fails under the halt policy or a worker dies, and
  * 'snapshot' ({ sequence, path }) when a snapshot set is complete on disk.
  * Thread-safety: the RingBus object belongs to the thread that created it.
  */
 export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter implements GroupOwner {
-  readonly #options: Required<
-    Pick<RingBusOptions<F>, 'capacity' | 'producerType' | 'metrics' | 'initialSequence' | 'producerLabel'>
-  > &
-    RingBusOptions<F>;
-  readonly #waitStrategy: WaitStrategyOptions;
-  readonly #handlers: HandlerRef[] = [];
-  readonly #workerOptions: Map<string, WorkerOptions> = new Map();
-  #state: BusState = 'new';
-  #ring: RingBuffer<F> | null = null;
-  #status: BusStatus | null = null;
-  #publisher: BusPublisher<F> | null = null;
-  #sequences = new Map<HandlerRef, Sequence>();
-  #workers: WorkerSet | null = null;
+  readonly #config: BusConfig<F>;
+  readonly #graph = new HandlerGraph(this);
+  readonly #lifecycle = new BusLifecycle();
+  readonly #persistence: PersistenceCoordinator<F> | null;
+  readonly #journal: HandlerRef | null;
+  #runtime: BusRuntime<F> | null = null;
   #haltError: Error | null = null;
-  #journal: HandlerRef | null = null;
-  #recovery: (RecoveryPlan & { replayedThrough: number; replayStartedAt: number }) | null = null;
-  #scheduler: SnapshotScheduler | null = null;
-  #lock: DataDirLock | null = null;
+  /** Time travel: event publishing is closed, control events go straight to the ring. */
+  #controlOnly = false;
 
   constructor(options: RingBusOptions<F>) {
     super();
-    if (typeof options !== 'object' || options === null)
-      throw new RingbusTypeError(
-        'RINGBUS_ERR_INVALID_OPTION',
-        `RingBus options must be an object, got ${show(options)}`,
-      );
-    if (!options.event || typeof options.event.Flyweight !== 'function')
-      throw new RingbusTypeError(
-        'RINGBUS_ERR_INVALID_OPTION',
-        `options.event must be an event type from defineEvent(...), got ${show(options.event)}`,
-      );
-    if (options.metrics !== undefined && typeof options.metrics !== 'boolean')
-      throw new RingbusTypeError(
-        'RINGBUS_ERR_INVALID_OPTION',
-        `options.metrics must be a boolean, got ${show(options.metrics)}`,
-      );
-    this.#waitStrategy = createWaitStrategy(options.waitStrategy).options as WaitStrategyOptions;
-    for (const [name, w] of Object.entries(options.workers ?? {})) {
-      checkWorkerOptions(name, w);
-      normaliseCpus(name, w.cpu);
-      if (w.waitStrategy !== undefined) createWaitStrategy(w.waitStrategy);
-      this.#workerOptions.set(name, w);
-    }
-    this.#options = {
-      capacity: 65536,
-      producerType: 'single',
-      metrics: true,
-      initialSequence: 0,
-      producerLabel: 'main thread',
-      ...options,
-    };
-    // ring options fail here, not half way through start()
-    validateRingOptions({
-      capacity: this.#options.capacity,
-      event: options.event,
-      producerType: this.#options.producerType,
-      initialSequence: this.#options.initialSequence,
-    });
-    if (options.persistence !== undefined) {
-      checkPersistenceOptions(options.persistence);
-      const p = options.persistence;
-      this.#journal = this.handler(JOURNAL_HANDLER, JOURNAL_MODULE, p.worker !== undefined ? { worker: p.worker } : {});
-    }
+    this.#config = resolveBusOptions(options);
+    const p = this.#config.persistence;
+    this.#persistence = p ? new PersistenceCoordinator(p, this.#config.event) : null;
+    this.#journal = p ? this.#graph.registerJournal(p) : null;
   }
 
   /** The built-in journal handler (with `persistence`): place an ack stage after it so nothing is acknowledged before it is durable. */
@@ -172,18 +69,18 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
 
   /** What recovery found and replayed at start (null without persistence or before start); replayStartedAt is a performance.now() value. */
   get recovery(): (RecoveryPlan & { replayedThrough: number; replayStartedAt: number }) | null {
-    return this.#recovery;
+    return this.#persistence?.recovery ?? null;
   }
 
   /** 'new' | 'starting' | 'running' | 'stopping' | 'halted' | 'stopped'. */
   get state(): BusState {
-    return this.#state;
+    return this.#lifecycle.state;
   }
 
   /** The ring (after start). Publishing through it directly bypasses the halt checks. */
   get ring(): RingBuffer<F> {
-    if (!this.#ring) throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'the ring exists once start() has been called');
-    return this.#ring;
+    if (!this.#runtime) throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'the ring exists once start() has been called');
+    return this.#runtime.ring;
   }
 
   /** The error that halted the bus, if it halted. */
@@ -194,12 +91,8 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
 
   /** Registers a handler module under a unique name. Wire it with handleEventsWith / then / after. */
   handler(name: string, module: URL | string, options: HandlerOptions = {}): HandlerRef {
-    this.#assertState('new', 'handler()');
-    if (this.#handlers.some((h) => h.name === name))
-      throw new RingbusError('RINGBUS_ERR_TOPOLOGY', `a handler named '${name}' is already registered`);
-    const ref = new HandlerRef(this, name, module, options);
-    this.#handlers.push(ref);
-    return ref;
+    this.#lifecycle.assert('new', 'handler()');
+    return this.#graph.register(name, module, options);
   }
 
   /** Handlers that run straight off the ring, in parallel. */
@@ -209,242 +102,72 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
 
   /** A group for handlers already placed, to run more handlers after them. */
   after(...handlers: HandlerRef[]): EventHandlerGroup {
-    for (const h of handlers) {
-      if (!(h instanceof HandlerRef) || h.owner !== this)
-        throw new RingbusError(
-          'RINGBUS_ERR_TOPOLOGY',
-          `after() takes handlers of this bus, got ${show((h as { name?: string })?.name ?? h)}`,
-        );
-      if (h.dependsOn === null)
-        throw new RingbusError(
-          'RINGBUS_ERR_TOPOLOGY',
-          `after('${h.name}'): '${h.name}' is not placed yet; place it with handleEventsWith first`,
-        );
-    }
+    this.#graph.checkPlaced(handlers);
     return new EventHandlerGroup(this, handlers);
   }
 
   /** @internal GroupOwner: places handlers after `after`. */
   place(after: readonly HandlerRef[], handlers: readonly (HandlerRef | HandlerSpec)[]): readonly HandlerRef[] {
-    this.#assertState('new', 'wiring handlers');
-    if (handlers.length === 0)
-      throw new RingbusError('RINGBUS_ERR_TOPOLOGY', 'handleEventsWith/then needs at least one handler');
-    const refs = handlers.map((h) =>
-      h instanceof HandlerRef
-        ? h
-        : this.handler((h as HandlerSpec)?.name, (h as HandlerSpec)?.module, h as HandlerSpec),
-    );
-    for (const r of refs) {
-      if (r.owner !== this)
-        throw new RingbusError('RINGBUS_ERR_TOPOLOGY', `handler '${r.name}' belongs to another bus`);
-      if (r.dependsOn !== null)
-        throw new RingbusError(
-          'RINGBUS_ERR_TOPOLOGY',
-          `handler '${r.name}' is already placed in the graph; a handler runs once (use after('${r.name}') to add dependents)`,
-        );
-    }
-    if (new Set(refs).size !== refs.length)
-      throw new RingbusError('RINGBUS_ERR_TOPOLOGY', 'the same handler appears twice in one handleEventsWith/then');
-    let order = this.#handlers.filter((h) => h.dependsOn !== null).length;
-    for (const r of refs) {
-      r.dependsOn = [...after];
-      r.order = order++;
-    }
-    return refs;
+    this.#lifecycle.assert('new', 'wiring handlers');
+    return this.#graph.place(after, handlers);
   }
 
   /** Starts the workers (loading every handler module). Resolves once every worker is ready. */
   async start(): Promise<void> {
-    this.#assertState('new', 'start()');
+    this.#lifecycle.assert('new', 'start()');
     try {
       await this.#start();
     } catch (error) {
-      this.#releaseLock(); // whatever failed, the data directory is free again
+      this.#persistence?.releaseLock(); // whatever failed, the data directory is free again
       throw error;
     }
   }
 
   async #start(): Promise<void> {
+    const c = this.#config;
     // the journal runs straight off the ring unless the application placed it
-    if (this.#journal && this.#journal.dependsOn === null) this.place([], [this.#journal]);
-    const placed = this.#handlers.filter((h) => h.dependsOn !== null).sort((a, b) => a.order - b.order);
-    const unplaced = this.#handlers.filter((h) => h.dependsOn === null);
-    if (placed.length === 0)
-      throw new RingbusError(
-        'RINGBUS_ERR_TOPOLOGY',
-        'no handler is wired: use bus.handleEventsWith(...) before start()',
-      );
-    if (unplaced.length > 0)
-      throw new RingbusError(
-        'RINGBUS_ERR_TOPOLOGY',
-        `handler(s) registered but never wired: ${unplaced.map((h) => h.name).join(', ')}`,
-      );
-    const nowhere = placed.filter(
-      (h) => h.policy.type !== 'halt' && h.deadLetterPath === null && !this.#options.persistence,
-    );
-    if (nowhere.length > 0) {
-      throw new RingbusError(
-        'RINGBUS_ERR_INVALID_OPTION',
-        `handler(s) ${nowhere.map((h) => `'${h.name}'`).join(', ')} may skip failed events but have no deadLetterPath and the bus has no persistence.dataDir: skipped events would be lost`,
-      );
-    }
-    if (placed.length > MAX_SEQUENCES)
-      throw new RingbusRangeError(
-        'RINGBUS_ERR_TOPOLOGY',
-        `at most ${MAX_SEQUENCES} handlers per bus, got ${placed.length}`,
-      );
-    const o = this.#options;
-    const p = o.persistence;
-    // one writer per data directory (read-only replays take no lock)
-    if (p && !p.readOnly) this.#lock = DataDirLock.acquire(p.dataDir);
-    let plan: RecoveryPlan | null;
+    if (this.#journal && this.#journal.dependsOn === null) this.#graph.place([], [this.#journal]);
+    const plan = freezePlan(c, this.#graph);
+    const persistence = this.#persistence;
+    const recovery = persistence?.open(plan.handlers, c, c.initialSequence) ?? null;
+    const start = { initialSequence: recovery?.startSequence ?? c.initialSequence, epochMs: recovery?.epochMs };
+    const onWorker = (m: WorkerMessage): void => void (m.type === 'stopped' && m.halted && this.#checkHalt());
+    const onSupervisor = (m: SupervisorMessage): void =>
+      void (m.type === 'worker-exit' && m.unexpected && this.#checkHalt());
+    const runtime = new BusRuntime(plan, start, persistence, this.#journal, onWorker, onSupervisor);
+    this.#runtime = runtime;
+    this.#lifecycle.transition('begin-start');
+    runtime.publisher.close(() => this.#stateError('cannot publish while the bus is'));
     try {
-      plan = p ? planRecovery(p, o.initialSequence) : null;
+      await runtime.startWorkers();
     } catch (error) {
-      this.#releaseLock();
+      this.#lifecycle.transition('halt');
       throw error;
     }
-    if (p && plan) {
-      if (!p.readOnly)
-        writeBusManifest(
-          p.dataDir,
-          o.event,
-          placed,
-          { capacity: o.capacity, producerType: o.producerType },
-          p.upcasters !== undefined,
-        );
-      this.#journal!.options = {
-        dataDir: p.dataDir,
-        fsync: p.fsync ?? 'batch',
-        ...(p.segmentBytes !== undefined ? { segmentBytes: p.segmentBytes } : {}),
-        fingerprint: o.event.fingerprint,
-        eventName: o.event.name,
-        payloadSize: o.event.journalSize, // the input fields: transient (result) fields are not journaled
-        epochMs: 0, // set below from the ring
-        skipThrough: plan.journalLast,
-        ...(plan.tail ? { recoveredTail: plan.tail } : {}),
-        readOnly: p.readOnly === true || p.recoverTo !== undefined,
-      } satisfies JournalHandlerOptions;
-    }
-    const ring = new RingBuffer<F>({
-      capacity: o.capacity,
-      event: o.event,
-      producerType: o.producerType,
-      waitStrategy: this.#waitStrategy,
-      initialSequence: plan ? plan.startSequence : o.initialSequence,
-      ...(plan?.epochMs !== undefined ? { epochMs: plan.epochMs } : {}),
-    });
-    this.#state = 'starting';
-    if (this.#journal) (this.#journal.options as { epochMs: number }).epochMs = ring.epochMs;
-    const status = BusStatus.create();
-    this.#ring = ring;
-    this.#status = status;
-    this.#publisher = new BusPublisher(ring, status);
-    this.#publisher.close(
-      () => new RingbusError('RINGBUS_ERR_BUS_STATE', `cannot publish while the bus is ${this.#state}`),
-    );
-    for (const h of placed) this.#sequences.set(h, ring.newSequence());
-    const leaves = placed.filter((h) => !placed.some((d) => d.dependsOn!.includes(h)));
-    ring.addGatingSequences(...leaves.map((h) => this.#sequences.get(h)!));
-
-    const names = [...new Set(placed.map((h) => h.worker ?? DEFAULT_WORKER))];
-    if (names.length > MAX_WORKERS)
-      throw new RingbusRangeError(
-        'RINGBUS_ERR_TOPOLOGY',
-        `at most ${MAX_WORKERS} workers per bus, got ${names.length}`,
-      );
-    const inits: WorkerInit[] = names.map((workerName, workerIndex) => {
-      const wo = this.#workerOptions.get(workerName) ?? {};
-      const handlers: HandlerInit[] = placed
-        .filter((h) => (h.worker ?? DEFAULT_WORKER) === workerName)
-        .map((h) => ({
-          name: h.name,
-          index: h.order,
-          moduleUrl: h.moduleUrl,
-          options: h.options,
-          sequenceLine: this.#sequences.get(h)!.line,
-          dependsOnLines: h.dependsOn!.map((d) => this.#sequences.get(d)!.line),
-          policy: h.policy,
-          deadLetterPath:
-            h.deadLetterPath ??
-            (p && h.policy.type !== 'halt' ? join(p.dataDir, 'dead-letters', `${h.name}.dlq`) : null),
-          hasRestore: plan?.snapshot?.states.has(h.name) ?? false,
-          restoreState: plan?.snapshot?.states.get(h.name),
-        }));
-      return {
-        kind: 'ringbus-worker',
-        workerName,
-        workerIndex,
-        ring: ring.descriptor(),
-        waitStrategy: createWaitStrategy(wo.waitStrategy ?? this.#waitStrategy).options as WaitStrategyOptions,
-        status: status.buffer,
-        cpus: normaliseCpus(workerName, wo.cpu),
-        handlers,
-        metrics: o.metrics,
-        outbound: o.outbound ?? {},
-      };
-    });
-    this.#workers = new WorkerSet(
-      inits,
-      (m) => this.#onWorkerMessage(m),
-      (m) => this.#onSupervisorMessage(m),
-    );
-    try {
-      await this.#workers.start(
-        ring.descriptor(),
-        status.buffer,
-        inits.map((i) => this.#workerOptions.get(i.workerName)?.resourceLimits ?? null),
-      );
-    } catch (error) {
-      this.#state = 'halted';
-      if (status.tryHalt(HALT_SHUTDOWN, -1, -1, NaN, `start failed: ${(error as Error).message}`))
-        ring.halt(HALT_SHUTDOWN);
-      await this.#workers.waitAllExited(5000);
-      this.#releaseLock();
-      throw error;
-    }
-    if (p && plan) {
+    if (persistence) {
       // replay what the journal holds after the snapshot, through the same handlers (not re-journaled)
-      status.setReplayUntil(plan.replayTo);
-      let replayedThrough = plan.startSequence - 1;
-      const replayStartedAt = performance.now();
+      let replayedThrough: number;
       try {
-        replayedThrough = replayJournal(ring, o.event, p, plan);
+        replayedThrough = persistence.replay(runtime.ring, runtime.status);
       } catch (error) {
         await this.halt();
         throw error;
       }
-      this.#recovery = { ...plan, replayedThrough, replayStartedAt };
-      if (p.recoverTo !== undefined) {
-        // time travel: the state is frozen at the target; only control requests (stateHash, captureState) go through
-        this.#state = 'running';
-        this.#publisher.close(
-          () =>
-            new RingbusError(
-              'RINGBUS_ERR_BUS_STATE',
-              `this bus replays to ${replayedThrough} for inspection (persistence.recoverTo): publishing is refused`,
-            ),
-        );
+      if (persistence.timeTravel) {
+        // the state is frozen at the target; only control requests (stateHash, captureState) go through
+        const refusal = `this bus replays to ${replayedThrough} for inspection (persistence.recoverTo): publishing is refused`;
+        this.#lifecycle.transition('started');
+        runtime.publisher.close(() => new RingbusError('RINGBUS_ERR_BUS_STATE', refusal));
         this.#controlOnly = true;
         return;
       }
-      if (!p.readOnly && p.snapshotEvery) {
-        this.#scheduler = new SnapshotScheduler(
-          p.snapshotEvery,
-          () => this.#ring!.getCursor(),
-          () => this.snapshot(),
-        );
-      }
+      persistence.schedule(
+        () => runtime.ring.getCursor(),
+        () => this.snapshot(),
+      );
     }
-    this.#state = 'running';
-    this.#publisher.open();
-  }
-
-  #controlOnly = false;
-
-  #releaseLock(): void {
-    this.#lock?.release();
-    this.#lock = null;
+    this.#lifecycle.transition('started');
+    runtime.publisher.open();
   }
 
   /**
@@ -454,51 +177,31 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
    * retainSnapshots, and journal segments wholly before the oldest kept set, are deleted.
    */
   async snapshot(options: { timeoutMs?: number } = {}): Promise<{ sequence: number; path: string }> {
-    const p = this.#options.persistence;
-    if (!p || p.readOnly || p.recoverTo)
+    const p = this.#persistence;
+    if (!p || !p.writable)
       throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'snapshot() needs a bus with writable persistence options');
     const timeoutMs = options.timeoutMs ?? 60_000;
     const cut = await this.captureState({ timeoutMs });
-    const journalSeq = this.#sequences.get(this.#journal!)!;
-    const deadline = performance.now() + timeoutMs;
-    while (journalSeq.read(cut.sequence) < cut.sequence) {
-      if (this.#status!.haltReason() !== 0) throw this.#currentHaltError();
-      if (performance.now() > deadline)
-        throw new RingbusError(
-          'RINGBUS_ERR_DRAIN_TIMEOUT',
-          `snapshot at ${cut.sequence}: the journal did not pass it within ${timeoutMs} ms`,
-        );
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-    const { SnapshotWriterPool } = await import('../persistence/SnapshotWriterPool.js');
-    const { SnapshotStore } = await import('../persistence/SnapshotStore.js');
-    const { pruneJournal } = await import('../persistence/journalFiles.js');
-    const pool = (this.#pool ??= new SnapshotWriterPool(p.dataDir, { schemas: this.#workers!.snapshotSchemas() }));
-    const path = await pool.writeSet(cut.sequence, cut.states);
-    // prune() returns the first sequence the oldest kept set needs from the journal (its S + 1)
-    pruneJournal(p.dataDir, new SnapshotStore(p.dataDir).prune({ retain: p.retainSnapshots ?? 2 }));
-    const result = { sequence: cut.sequence, path };
+    const rt = this.#runtime!;
+    const halted = (): Error | null => (rt.status.haltReason() !== 0 ? this.#currentHaltError() : null);
+    const journalSequence = rt.sequences.get(this.#journal!)!;
+    const result = await p.writeSnapshot(cut, journalSequence, rt.workers.snapshotSchemas(), halted, timeoutMs);
     this.emit('snapshot', result);
     return result;
   }
 
-  #pool: {
-    writeSet(sequence: number, states: Readonly<Record<string, unknown>>): Promise<string>;
-    close(): Promise<void>;
-  } | null = null;
-
   /** Descriptor for a gateway worker: `BusPublisher.attach(descriptor)` there. */
   publisherDescriptor(): PublisherDescriptor {
-    if (!this.#ring || !this.#status)
+    if (!this.#runtime)
       throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'publisherDescriptor() is available after start()');
-    return { ring: this.#ring.descriptor(), status: this.#status.buffer };
+    return { ring: this.#runtime.ring.descriptor(), status: this.#runtime.status.buffer };
   }
 
   /** The main thread's publisher (checks halt and state on every publish). */
   get publisher(): BusPublisher<F> {
-    if (!this.#publisher)
+    if (!this.#runtime)
       throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'the publisher exists once start() has been called');
-    return this.#publisher;
+    return this.#runtime.publisher;
   }
 
   /** Validates and publishes one event (waits while the ring is full). Returns its sequence. */
@@ -526,12 +229,12 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   }
 
   #pub(): BusPublisher<F> {
-    if (!this.#publisher)
+    if (!this.#runtime)
       throw new RingbusError(
         'RINGBUS_ERR_BUS_STATE',
-        `cannot publish while the bus is ${this.#state}: call start() first`,
+        `cannot publish while the bus is ${this.state}: call start() first`,
       );
-    return this.#publisher;
+    return this.#runtime.publisher;
   }
 
   /**
@@ -546,40 +249,24 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
         'RINGBUS_ERR_INVALID_OPTION',
         `drain timeoutMs must be a non-negative number, got ${show(timeoutMs)}`,
       );
-    if (this.#state === 'stopped')
+    const state = this.state;
+    if (state === 'stopped')
       throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'drain() needs a running bus; it is stopped');
-    if (this.#state === 'halted' || this.#status?.haltReason()) throw this.#currentHaltError();
-    if (this.#state !== 'running' && this.#state !== 'stopping')
-      throw new RingbusError('RINGBUS_ERR_BUS_STATE', `drain() needs a running bus; it is ${this.#state}`);
-    const ring = this.#ring!;
-    const target = ring.getCursor();
-    const deadline = performance.now() + timeoutMs;
-    for (let round = 0; ; round++) {
-      if (this.#status!.haltReason() !== 0) throw this.#currentHaltError();
-      const behind = [...this.#sequences].filter(([, s]) => s.read(target) < target);
-      if (behind.length === 0) return;
-      if (performance.now() >= deadline) {
-        throw new RingbusError(
-          'RINGBUS_ERR_DRAIN_TIMEOUT',
-          `drain did not finish within timeoutMs=${timeoutMs}: cursor ${target}; behind: ${behind.map(([h, s]) => `${h.name} at ${s.read(target)}`).join(', ')}`,
-        );
-      }
-      await new Promise((resolve) => (round < 10 ? setImmediate(resolve) : setTimeout(resolve, 1)));
-    }
+    if (state === 'halted' || this.#runtime?.status.haltReason()) throw this.#currentHaltError();
+    if (state !== 'running' && state !== 'stopping')
+      throw new RingbusError('RINGBUS_ERR_BUS_STATE', `drain() needs a running bus; it is ${state}`);
+    await this.#runtime!.drain(timeoutMs, () => this.#currentHaltError());
   }
 
   /** Stops now without draining: handlers stop at their current sequence. Resolves when every worker exited. */
   async halt(): Promise<void> {
-    if (this.#state === 'new' || this.#state === 'stopped') return;
-    const status = this.#status!;
-    if (status.tryHalt(HALT_REQUESTED, -1, -1, NaN, 'halt() was called')) this.#ring!.halt(HALT_REQUESTED);
+    const rt = this.#runtime;
+    if (this.state === 'new' || this.state === 'stopped' || !rt) return;
+    rt.halt(HALT_REQUESTED, 'halt() was called');
     this.#markHalted();
-    await this.#scheduler?.stop();
-    this.#scheduler = null;
-    await this.#workers?.waitAllExited(10_000);
-    await this.#pool?.close();
-    this.#pool = null;
-    this.#releaseLock();
+    await this.#persistence?.stopSchedule();
+    await rt.workers.waitAllExited(10_000);
+    await this.#persistence?.close();
   }
 
   /**
@@ -588,43 +275,26 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
    * the workers are still stopped, and the drain error is thrown.
    */
   async shutdown(options: { timeoutMs?: number } = {}): Promise<void> {
-    if (this.#state === 'new') {
-      this.#state = 'stopped';
-      return;
-    }
-    if (this.#state === 'stopped') return;
+    if (this.state === 'new') return void this.#lifecycle.transition('stopped');
+    if (this.state === 'stopped') return;
     this.#checkHalt();
-    await this.#scheduler?.stop();
-    this.#scheduler = null;
+    await this.#persistence?.stopSchedule();
+    const rt = this.#runtime!;
     let failure: unknown = null;
-    if (this.#state === 'running') {
-      this.#state = 'stopping';
-      this.#publisher!.close(
-        () => new RingbusError('RINGBUS_ERR_BUS_STATE', `cannot publish while the bus is ${this.#state}`),
-      );
+    if (this.state === 'running') {
+      this.#lifecycle.transition('begin-stop');
+      rt.publisher.close(() => this.#stateError('cannot publish while the bus is'));
       try {
         await this.drain(options);
       } catch (error) {
         failure = error;
       }
     }
-    const status = this.#status!;
-    status.requestStop();
-    if (
-      failure !== null &&
-      status.tryHalt(HALT_SHUTDOWN, -1, -1, NaN, `shutdown after a failed drain: ${(failure as Error).message}`)
-    )
-      this.#ring!.halt(HALT_SHUTDOWN);
-    this.#ring!.wakeAll();
-    await this.#workers!.waitAllExited(options.timeoutMs ?? 30_000);
-    // a gateway still publishing would otherwise wait forever on a ring nobody consumes
-    if (status.tryHalt(HALT_SHUTDOWN, -1, -1, NaN, 'shutdown() completed')) this.#ring!.halt(HALT_SHUTDOWN);
-    const shutdownErrors = this.#workers!.shutdownErrors();
-    await this.#pool?.close();
-    this.#pool = null;
-    this.#releaseLock();
-    this.#state = 'stopped';
-    this.#publisher!.close(() =>
+    await rt.stopWorkers(failure, options.timeoutMs ?? 30_000);
+    const shutdownErrors = rt.workers.shutdownErrors();
+    await this.#persistence?.close();
+    this.#lifecycle.transition('stopped');
+    rt.publisher.close(() =>
       this.#haltError
         ? this.#currentHaltError()
         : new RingbusError('RINGBUS_ERR_BUS_STATE', 'cannot publish: the bus is stopped'),
@@ -639,30 +309,9 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
 
   /** Per-handler progress, lag, throughput counters and latency / batch-size percentiles. */
   async metrics(options: { timeoutMs?: number } = {}): Promise<BusMetrics> {
-    if (!this.#ring || !this.#workers)
-      throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'metrics() is available after start()');
-    let reports: HandlerMetricsReport[];
-    if (this.#state === 'running' || this.#state === 'stopping') {
-      const id = this.#status!.requestMetrics();
-      this.#ring.wakeAll();
-      reports = await this.#workers.collectMetrics(
-        id,
-        options.timeoutMs ?? 5000,
-        (i) => this.#status!.workerState(i) === WORKER_RUNNING,
-      );
-    } else {
-      reports = this.#workers.lastMetrics();
-    }
-    const cursor = this.#ring.getCursor();
-    return buildMetrics(
-      cursor,
-      [...this.#sequences].map(([h, s]) => ({
-        name: h.name,
-        worker: h.worker ?? DEFAULT_WORKER,
-        sequence: s.read(cursor),
-      })),
-      reports,
-    );
+    if (!this.#runtime) throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'metrics() is available after start()');
+    const live = this.state === 'running' || this.state === 'stopping';
+    return this.#runtime.metrics(live, options.timeoutMs ?? 5000);
   }
 
   /**
@@ -671,9 +320,10 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
    * Needs this thread to be a producer (multi-producer rings, or the single producer).
    */
   async captureState(options: { timeoutMs?: number } = {}): Promise<CapturedState> {
-    const workers = this.#runningWorkers('captureState()');
-    const sequence = this.#publishControl(CONTROL_SNAPSHOT);
-    return collectAt(workers, 'snapshot', sequence, workers.statefulHandlers(), options.timeoutMs ?? 30_000);
+    return this.#running('captureState()').captureState(
+      (code) => this.#publishControl(code),
+      options.timeoutMs ?? 30_000,
+    );
   }
 
   /**
@@ -681,58 +331,32 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
    * hash of its snapshot()), combined in handler-name order. Equal hashes = equal state, which is
    * how live runs, recoveries and replays are compared.
    */
-  async stateHash(
-    options: { timeoutMs?: number } = {},
-  ): Promise<{ sequence: number; hash: string; handlers: Readonly<Record<string, string | null>> }> {
-    const workers = this.#runningWorkers('stateHash()');
-    const sequence = this.#publishControl(CONTROL_STATE_HASH);
-    const names = workers.inits.flatMap((i) => i.handlers.map((h) => h.name));
-    const c = await collectAt(workers, 'state-hash', sequence, names, options.timeoutMs ?? 30_000);
-    // stateless handlers (no snapshot/stateHash) answer null and do not take part in the digest
-    const stateful = Object.fromEntries(Object.entries(c.hashes).filter((e): e is [string, string] => e[1] !== null));
-    return { sequence, hash: combineStateHashes(stateful), handlers: c.hashes };
-  }
-
-  #runningWorkers(what: string): WorkerSet {
-    if (this.#state === 'halted' || this.#status?.haltReason()) throw this.#currentHaltError();
-    if (this.#state !== 'running' || !this.#workers)
-      throw new RingbusError('RINGBUS_ERR_BUS_STATE', `${what} needs a running bus; it is ${this.#state}`);
-    return this.#workers;
-  }
-
-  /** Publishes a control event (also on a time-travel bus, whose event publishing is closed). */
-  #publishControl(code: number): number {
-    if (this.#controlOnly) return this.#ring!.publishControl(code);
-    return this.#pub().publishControl(code);
+  async stateHash(options: { timeoutMs?: number } = {}): Promise<StateHashResult> {
+    return this.#running('stateHash()').stateHash((code) => this.#publishControl(code), options.timeoutMs ?? 30_000);
   }
 
   /** Where every handler runs, pinned or not, and warnings (e.g. more spinning threads than cores). */
   placement(): PlacementReport {
-    const inits = this.#workers?.inits ?? [];
-    return placementReport(
-      inits.map((i) => ({
-        name: i.workerName,
-        handlers: i.handlers.map((h) => h.name),
-        waitStrategy: i.waitStrategy,
-        placement: this.#workers!.placementOf(i.workerIndex),
-      })),
-      this.#options.producerLabel,
-      isSpinning(this.#waitStrategy),
-    );
+    const c = this.#config;
+    return this.#runtime?.placement() ?? placementReport([], c.producerLabel, isSpinning(c.waitStrategy));
   }
 
-  #onWorkerMessage(m: WorkerMessage): void {
-    if (m.type === 'stopped' && m.halted) this.#checkHalt();
+  #running(what: string): BusRuntime<F> {
+    if (this.state === 'halted' || this.#runtime?.status.haltReason()) throw this.#currentHaltError();
+    if (this.state !== 'running' || !this.#runtime)
+      throw new RingbusError('RINGBUS_ERR_BUS_STATE', `${what} needs a running bus; it is ${this.state}`);
+    return this.#runtime;
   }
 
-  #onSupervisorMessage(m: SupervisorMessage): void {
-    if (m.type === 'worker-exit' && m.unexpected) this.#checkHalt();
+  /** Publishes a control event (also on a time-travel bus, whose event publishing is closed). */
+  #publishControl(code: number): number {
+    return this.#controlOnly ? this.#runtime!.ring.publishControl(code) : this.#pub().publishControl(code);
   }
 
   #checkHalt(): void {
-    const status = this.#status;
+    const status = this.#runtime?.status;
     // after a graceful shutdown the ring is halted on purpose (to stop gateways): not a failure
-    if (!status || status.haltReason() === 0 || this.#state === 'stopped') return;
+    if (!status || status.haltReason() === 0 || this.state === 'stopped') return;
     this.#markHalted();
   }
 
@@ -740,20 +364,16 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     if (this.#haltError) return;
     const error = this.#currentHaltError();
     this.#haltError = error;
-    if (this.#state !== 'stopped') this.#state = 'halted';
-    this.#publisher?.close(() => this.#currentHaltError());
+    this.#lifecycle.transition('halt');
+    this.#runtime?.publisher.close(() => this.#currentHaltError());
     if (this.listenerCount('halt') > 0) this.emit('halt', error);
   }
 
   #currentHaltError(): Error {
-    return haltError(this.#status!);
+    return haltError(this.#runtime!.status);
   }
 
-  #assertState(expected: BusState, what: string): void {
-    if (this.#state !== expected)
-      throw new RingbusError(
-        'RINGBUS_ERR_BUS_STATE',
-        `${what} is only allowed while the bus is ${expected}; it is ${this.#state}`,
-      );
+  #stateError(prefix: string): Error {
+    return new RingbusError('RINGBUS_ERR_BUS_STATE', `${prefix} ${this.state}`);
   }
 }
