@@ -7,9 +7,4 @@ import { journalCatCommand } from './journalCat.js';
 import { journalVerifyCommand } from './journalVerify.js';
 import { replayCommand } from './replay.js';
 
-export const COMMANDS: readonly CliCommand[] = [
-  journalVerifyCommand,
-  journalCatCommand,
-  replayCommand,
-  // bench:  `ringbus bench ...`, added with the benchmarks
-];
+export const COMMANDS: readonly CliCommand[] = [journalVerifyCommand, journalCatCommand, replayCommand];

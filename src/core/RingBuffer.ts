@@ -41,7 +41,7 @@ import type { SequenceBarrier } from './SequenceBarrier.js';
 import type { Sequencer } from './Sequencer.js';
 import { INSUFFICIENT_CAPACITY, MAX_SEQUENCE, REF_UNIT } from './sequenceMath.js';
 import { SingleProducerSequencer } from './SingleProducerSequencer.js';
-import type { WaitStrategy, WaitStrategyOptions } from './WaitStrategy.js';
+import type { WaitChannel, WaitStrategy, WaitStrategyOptions } from './WaitStrategy.js';
 
 export type ProducerType = 'single' | 'multi';
 
@@ -286,20 +286,22 @@ export class RingBuffer<F extends Flyweight = Flyweight> {
    */
   publishEvent(values: Record<string, unknown>): number {
     this.event.validate(values);
-    return this.#write(this.sequencer.next(1), values);
+    const seq = this.sequencer.next(1);
+    return this.#fillOne(seq, writeValues, values, 0);
   }
 
   /** As publishEvent, but returns -1 at once instead of waiting when the ring is full. */
   tryPublishEvent(values: Record<string, unknown>): number {
     this.event.validate(values);
     const seq = this.sequencer.tryNext(1);
-    return seq === INSUFFICIENT_CAPACITY ? seq : this.#write(seq, values);
+    return seq === INSUFFICIENT_CAPACITY ? seq : this.#fillOne(seq, writeValues, values, 0);
   }
 
   /** As publishEvent, but throws RINGBUS_ERR_PUBLISH_TIMEOUT if no slot frees up within timeoutMs. */
   publishEventWithTimeout(values: Record<string, unknown>, timeoutMs: number): number {
     this.event.validate(values);
-    return this.#write(this.sequencer.nextWithTimeout(1, timeoutMs), values);
+    const seq = this.sequencer.nextWithTimeout(1, timeoutMs);
+    return this.#fillOne(seq, writeValues, values, 0);
   }
 
   /** Validates all, claims them as one batch, writes and publishes them with one publish. Returns hi. */
@@ -310,22 +312,9 @@ export class RingBuffer<F extends Flyweight = Flyweight> {
         `publishEvents needs a non-empty array, got ${show(batch)}`,
       );
     for (let i = 0; i < batch.length; i++) this.event.validate(batch[i]!);
-    const n = batch.length;
-    const hi = this.sequencer.next(n);
-    const lo = hi - n + 1;
-    const w = this.#writer;
-    const ts = this.now();
-    try {
-      for (let i = 0; i < n; i++) {
-        w.$wrap(this.slotOffset(lo + i));
-        w.$write(batch[i]!);
-        w.$timestamp = ts;
-        w.$kind = KIND_EVENT;
-      }
-    } finally {
-      this.sequencer.publish(lo, hi);
-    }
-    return hi;
+    const hi = this.sequencer.next(batch.length);
+    const lo = hi - batch.length + 1;
+    return this.fillAndPublish(lo, hi, writeBatchEntry, batch, this.now()); // one timestamp for the batch
   }
 
   /**
@@ -335,37 +324,53 @@ export class RingBuffer<F extends Flyweight = Flyweight> {
    * publishEvent when values come from outside.
    */
   publishWith<A>(translator: EventTranslator<F, A>, arg: A): number {
-    return this.#translate(this.sequencer.next(1), translator, arg);
+    const seq = this.sequencer.next(1);
+    return this.#fillOne(seq, translate<F, A>, translator, arg);
   }
 
   /** As publishWith, but returns -1 at once (translator not called) when the ring is full. */
   tryPublishWith<A>(translator: EventTranslator<F, A>, arg: A): number {
     const seq = this.sequencer.tryNext(1);
-    return seq === INSUFFICIENT_CAPACITY ? seq : this.#translate(seq, translator, arg);
-  }
-
-  /** Fills the claimed slot through the translator (void until it returns), stamps and publishes it. */
-  #translate<A>(seq: number, translator: EventTranslator<F, A>, arg: A): number {
-    const w = this.#writer.$wrap(this.slotOffset(seq));
-    w.$kind = KIND_VOID;
-    try {
-      translator(w, seq, arg);
-      w.$timestamp = this.now();
-      w.$kind = KIND_EVENT;
-    } finally {
-      this.sequencer.publish(seq, seq);
-    }
-    return seq;
+    if (seq === INSUFFICIENT_CAPACITY) return seq;
+    return this.#fillOne(seq, translate<F, A>, translator, arg);
   }
 
   /** Publishes a control slot (kind KIND_CONTROL, aux = code): e.g. a snapshot marker. Returns its sequence. */
   publishControl(code: number): number {
     const seq = this.sequencer.next(1);
-    const w = this.#writer.$wrap(this.slotOffset(seq));
+    return this.#fillOne(seq, writeControl, code, 0);
+  }
+
+  /**
+   * The one publish protocol, used by every publish path (publishEvent*, publishEvents,
+   * publishWith, control events, journal replay): marks every claimed slot lo…hi KIND_VOID, lets
+   * `fill(slot, sequence, index, a, b, ring)` write each one (setting the kind last), and publishes
+   * lo…hi in `finally`. If a fill throws, the claimed range is still published (no hole for the
+   * consumers to wait on for ever) and the slots not yet filled stay void, so processors skip
+   * them instead of reading stale bytes; the error is rethrown. Returns hi.
+   * Allocation-free: pass a module-level `fill` and its arguments in `a` / `b` (no closures).
+   */
+  fillAndPublish<A, B>(lo: number, hi: number, fill: SlotFiller<F, A, B>, a: A, b: B): number {
+    if (lo === hi) return this.#fillOne(lo, fill, a, b);
+    const w = this.#writer;
+    for (let s = lo; s <= hi; s++) w.$wrap(this.slotOffset(s)).$kind = KIND_VOID;
     try {
-      w.$timestamp = this.now();
-      w.$kind = KIND_CONTROL;
-      w.$aux = code;
+      for (let s = lo; s <= hi; s++) fill(w.$wrap(this.slotOffset(s)), s, s - lo, a, b, this);
+    } finally {
+      this.sequencer.publish(lo, hi);
+    }
+    return hi;
+  }
+
+  /**
+   * fillAndPublish for one slot, kept small and loop-free so that V8 inlines it, and the filler
+   * with it, into each publish method: the filler call is then direct and nothing is boxed.
+   */
+  #fillOne<A, B>(seq: number, fill: SlotFiller<F, A, B>, a: A, b: B): number {
+    const w = this.#writer.$wrap(this.slotOffset(seq));
+    w.$kind = KIND_VOID;
+    try {
+      fill(w, seq, 0, a, b, this);
     } finally {
       this.sequencer.publish(seq, seq);
     }
@@ -400,6 +405,10 @@ export class RingBuffer<F extends Flyweight = Flyweight> {
   }
   removeGatingSequence(sequence: Sequence): boolean {
     return this.sequencer.removeGatingSequence(sequence);
+  }
+  /** The channel consumers of this ring block on (waiter count + publish signal). */
+  consumerWaitChannel(): WaitChannel {
+    return this.sequencer.consumerChannel;
   }
   newBarrier(...dependents: Sequence[]): SequenceBarrier {
     return this.sequencer.newBarrier(dependents);
@@ -454,19 +463,60 @@ export class RingBuffer<F extends Flyweight = Flyweight> {
       producers: Atomics.load(this.#ctl, PRODUCER_WAITERS),
     };
   }
+}
 
-  #write(seq: number, values: Record<string, unknown>): number {
-    const w = this.#writer.$wrap(this.slotOffset(seq));
-    w.$kind = KIND_VOID;
-    try {
-      w.$write(values);
-      w.$timestamp = this.now();
-      w.$kind = KIND_EVENT;
-    } finally {
-      this.sequencer.publish(seq, seq);
-    }
-    return seq;
-  }
+/** Writes one claimed slot for RingBuffer.fillAndPublish (index: its place in lo … hi); sets the slot's kind last. */
+export type SlotFiller<F extends Flyweight, A, B> = (
+  slot: F,
+  sequence: number,
+  index: number,
+  a: A,
+  b: B,
+  ring: RingBuffer<F>,
+) => void;
+
+function writeValues(
+  w: Flyweight,
+  _s: number,
+  _i: number,
+  values: Record<string, unknown>,
+  _b: 0,
+  ring: RingBuffer,
+): void {
+  w.$write(values);
+  w.$timestamp = ring.now();
+  w.$kind = KIND_EVENT;
+}
+
+function writeBatchEntry(
+  w: Flyweight,
+  _s: number,
+  i: number,
+  batch: readonly Record<string, unknown>[],
+  ts: number,
+): void {
+  w.$write(batch[i]!);
+  w.$timestamp = ts;
+  w.$kind = KIND_EVENT;
+}
+
+function translate<F extends Flyweight, A>(
+  w: F,
+  seq: number,
+  _i: number,
+  translator: EventTranslator<F, A>,
+  arg: A,
+  ring: RingBuffer<F>,
+): void {
+  translator(w, seq, arg);
+  w.$timestamp = ring.now();
+  w.$kind = KIND_EVENT;
+}
+
+function writeControl(w: Flyweight, _s: number, _i: number, code: number, _b: 0, ring: RingBuffer): void {
+  w.$timestamp = ring.now();
+  w.$kind = KIND_CONTROL;
+  w.$aux = code;
 }
 
 /**

@@ -1,7 +1,18 @@
-import { ALERT, CONSUMER_WAITERS, CURSOR, PUBLISH_SIGNAL } from '../layout/RingBufferDescriptor.js';
-import type { Sequencer } from './Sequencer.js';
+import { ALERT, CURSOR } from '../layout/RingBufferDescriptor.js';
 import { ALERTED, fromWord, TIMED_OUT } from './sequenceMath.js';
 import type { WaitChannel, WaitCondition, WaitStrategy } from './WaitStrategy.js';
+
+/**
+ * What a barrier reads from its ring's sequencer. An interface (the Sequencer implements it) so
+ * that the barrier does not import the Sequencer that creates it.
+ */
+export interface PublishedSequences {
+  /** True when consumers must check per-slot availability (several producers). */
+  readonly multiProducer: boolean;
+  getCursor(): number;
+  /** Highest sequence in lo … hi whose slot (and every slot before it) is published. */
+  getHighestPublishedSequence(lo: number, hi: number): number;
+}
 
 /**
  * What a consumer waits on: the ring's published cursor and, when it has upstream stages, each
@@ -12,7 +23,7 @@ import type { WaitChannel, WaitCondition, WaitStrategy } from './WaitStrategy.js
  * Thread-safety: one barrier per consuming thread.
  */
 export class SequenceBarrier implements WaitCondition {
-  readonly #sequencer: Sequencer;
+  readonly #sequencer: PublishedSequences;
   readonly #ctl: Int32Array;
   readonly #strategy: WaitStrategy;
   readonly #dependents: Int32Array;
@@ -20,13 +31,19 @@ export class SequenceBarrier implements WaitCondition {
   readonly #channel: WaitChannel;
   #wanted = 0;
 
-  constructor(sequencer: Sequencer, ctl: Int32Array, strategy: WaitStrategy, dependentWords: readonly number[]) {
+  constructor(
+    sequencer: PublishedSequences,
+    channel: WaitChannel,
+    strategy: WaitStrategy,
+    dependentWords: readonly number[],
+  ) {
+    const ctl = channel.ctl;
     this.#sequencer = sequencer;
     this.#ctl = ctl;
     this.#strategy = strategy;
     this.#dependents = Int32Array.from(dependentWords);
     this.#multi = sequencer.multiProducer;
-    this.#channel = { ctl, waitersIndex: CONSUMER_WAITERS, signalIndex: PUBLISH_SIGNAL };
+    this.#channel = channel;
   }
 
   /** Highest readable sequence ≥ `sequence`, or ALERTED / TIMED_OUT. */

@@ -31,6 +31,8 @@ export abstract class Sequencer implements WaitCondition {
   /** Lower bound of the slowest gating sequence this thread has seen. */
   protected gatingCache = Number.MIN_SAFE_INTEGER;
   readonly #producerChannel: WaitChannel;
+  /** Where consumers wait for published events (handed to barriers and, through the ring, to worker loops). */
+  readonly consumerChannel: WaitChannel;
   #nextRefBoundary: number;
   #wantWrap = 0;
   #wantRef = 0;
@@ -41,6 +43,7 @@ export abstract class Sequencer implements WaitCondition {
     this.mask = capacity - 1;
     this.waitStrategy = waitStrategy;
     this.#producerChannel = { ctl, waitersIndex: PRODUCER_WAITERS, signalIndex: PROGRESS_SIGNAL };
+    this.consumerChannel = { ctl, waitersIndex: CONSUMER_WAITERS, signalIndex: PUBLISH_SIGNAL };
     this.#nextRefBoundary = (Atomics.load(ctl, CURSOR_REF) + 1) * REF_UNIT;
   }
 
@@ -114,7 +117,7 @@ export abstract class Sequencer implements WaitCondition {
   newBarrier(dependents: readonly Sequence[] = []): SequenceBarrier {
     return new SequenceBarrier(
       this,
-      this.ctl,
+      this.consumerChannel,
       this.waitStrategy,
       dependents.map((d) => d.word),
     );

@@ -27,7 +27,8 @@
  *
  * Every counter written independently by some thread sits on its own 128-byte line so that two
  * writers never share a cache line (128 rather than 64: adjacent-line prefetch pulls pairs).
- * All offsets below are computed from sizes; none is typed by hand.
+ * All offsets below are computed from sizes (header and slot-header fields are laid out in order,
+ * each aligned to its size, by fieldCursor); none is typed by hand.
  *
  * Slot header (per slot, 16 bytes):
  *
@@ -53,24 +54,48 @@ export const MAGIC = 0x52425553;
 /** Layout version; attach() refuses any other. */
 export const LAYOUT_VERSION = 1;
 
+const I32 = Int32Array.BYTES_PER_ELEMENT;
+const F64 = Float64Array.BYTES_PER_ELEMENT;
+
+/**
+ * Lays fields out one after another, each aligned to its own size; `end` is the bytes used.
+ * The header and the slot header are both declared through it, in layout order.
+ */
+function fieldCursor(): { field(bytes: number): number; readonly end: number } {
+  let end = 0;
+  return {
+    field(bytes: number): number {
+      const at = alignUp(end, bytes);
+      end = at + bytes;
+      return at;
+    },
+    get end(): number {
+      return end;
+    },
+  };
+}
+
+const header = fieldCursor();
 /** Header word: magic number. */
-export const HDR_MAGIC = 0;
+export const HDR_MAGIC = header.field(I32) / I32;
 /** Header word: layout version. */
-export const HDR_VERSION = 1;
+export const HDR_VERSION = header.field(I32) / I32;
 /** Header word: number of slots (a power of two). */
-export const HDR_CAPACITY = 2;
+export const HDR_CAPACITY = header.field(I32) / I32;
 /** Header word: bytes per slot (multiple of 8, includes the slot header). */
-export const HDR_SLOT_SIZE = 3;
+export const HDR_SLOT_SIZE = header.field(I32) / I32;
 /** Header word: 0 single producer, 1 multi producer. */
-export const HDR_PRODUCER_TYPE = 4;
+export const HDR_PRODUCER_TYPE = header.field(I32) / I32;
 /** Header word: number of sequence lines. */
-export const HDR_MAX_SEQUENCES = 5;
-/** Header word: the event schema's fingerprint (attach() refuses another schema). */
-export const HDR_FINGERPRINT = 10;
+export const HDR_MAX_SEQUENCES = header.field(I32) / I32;
 /** Header Float64 index (in a Float64Array over the same buffer): full initial cursor. */
-export const HDR_F64_INITIAL_CURSOR = 3; // bytes 24..31
+export const HDR_F64_INITIAL_CURSOR = header.field(F64) / F64;
 /** Header Float64 index: wall-clock epoch (ms since 1970) that slot timestamps count from. */
-export const HDR_F64_EPOCH_MS = 4; // bytes 32..39
+export const HDR_F64_EPOCH_MS = header.field(F64) / F64;
+/** Header word: the event schema's fingerprint (attach() refuses another schema). */
+export const HDR_FINGERPRINT = header.field(I32) / I32;
+/** Bytes of the header actually used (it owns line 0). */
+export const HEADER_BYTES = header.end;
 
 /** Producer type codes stored in the header. */
 export const PRODUCER_SINGLE = 0;
@@ -109,14 +134,15 @@ export function sequenceWord(i: number): number {
 /** Bytes of the control block. */
 export const CONTROL_BLOCK_BYTES = line(FIRST_SEQUENCE_LINE + MAX_SEQUENCES) * Int32Array.BYTES_PER_ELEMENT;
 
-/** Bytes of the slot header (timestamp f64, kind u32, aux u32). */
-export const SLOT_HEADER_BYTES = 16;
+const slotHeader = fieldCursor();
 /** Byte offset of the publish timestamp within a slot. */
-export const SLOT_TIMESTAMP_OFFSET = 0;
+export const SLOT_TIMESTAMP_OFFSET = slotHeader.field(F64);
 /** Byte offset of the kind word within a slot. */
-export const SLOT_KIND_OFFSET = 8;
+export const SLOT_KIND_OFFSET = slotHeader.field(I32);
 /** Byte offset of the aux word within a slot. */
-export const SLOT_AUX_OFFSET = 12;
+export const SLOT_AUX_OFFSET = slotHeader.field(I32);
+/** Bytes of the slot header (timestamp f64, kind u32, aux u32), rounded up so event fields start 8-aligned. */
+export const SLOT_HEADER_BYTES = alignUp(slotHeader.end, F64);
 
 /** Slot kinds. */
 export const KIND_EVENT = 0;

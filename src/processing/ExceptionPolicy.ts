@@ -20,9 +20,7 @@ export type ExceptionPolicyFunction = (
   event: unknown,
 ) => ExceptionDecision;
 
-/** The structured-cloneable form sent to workers. */
-export type ResolvedExceptionPolicy =
-  { type: 'halt' } | { type: 'skip' } | { type: 'custom'; module: string; export: string };
+export type { ResolvedExceptionPolicy } from '../runtime/protocol.js';
 
 /** Describes an error for logs and dead letters: "Name: message" plus the stack. Allocates. */
 export function describeError(error: unknown): { message: string; stack: string } {

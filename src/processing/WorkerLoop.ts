@@ -1,8 +1,7 @@
 import type { RingBuffer } from '../core/RingBuffer.js';
 import type { WaitChannel, WaitCondition, WaitStrategy } from '../core/WaitStrategy.js';
-import { CONSUMER_WAITERS, PUBLISH_SIGNAL } from '../layout/RingBufferDescriptor.js';
 import type { BatchEventProcessor } from './BatchEventProcessor.js';
-import type { BusStatus } from './BusStatus.js';
+import type { BusStatus } from '../runtime/BusStatus.js';
 
 /** Why a worker loop returned. */
 export type LoopExit = 'stopped' | 'halted';
@@ -32,14 +31,14 @@ export class WorkerLoop implements WaitCondition {
     ring: RingBuffer,
     status: BusStatus,
     strategy: WaitStrategy,
-    ctl: Int32Array,
+    channel: WaitChannel,
     onMetricsRequest: (requestId: number) => void,
   ) {
     this.#processors = processors;
     this.#ring = ring;
     this.#status = status;
     this.#strategy = strategy;
-    this.#channel = { ctl, waitersIndex: CONSUMER_WAITERS, signalIndex: PUBLISH_SIGNAL };
+    this.#channel = channel;
     this.#onMetricsRequest = onMetricsRequest;
     this.#seenMetrics = status.metricsRequest();
     this.#idlers = processors.filter((p) => typeof p.handler.onIdle === 'function');

@@ -1,5 +1,5 @@
 import { currentCpu, installNativeClock, installNativeYield, pinCurrentThread } from '../native/index.js';
-import type { PlacementResult } from '../topology/protocol.js';
+import type { PlacementResult } from '../runtime/protocol.js';
 
 /**
  * Places the calling worker thread: installs the native sched_yield for the wait strategies

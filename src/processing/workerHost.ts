@@ -15,17 +15,17 @@ import {
   type SerializedError,
   type WorkerInit,
   type WorkerMessage,
-} from '../topology/protocol.js';
+} from '../runtime/protocol.js';
 import { HALT_HANDLER_FAILED, WORKER_FAILED, WORKER_RUNNING, WORKER_STOPPED } from '../layout/BusStatusDescriptor.js';
 import { HandlerMetricsRecorder } from '../metrics/HandlerMetricsRecorder.js';
 import { BatchEventProcessor, type ProcessorHooks } from './BatchEventProcessor.js';
-import { BusStatus } from './BusStatus.js';
+import { BusStatus } from '../runtime/BusStatus.js';
 import { describeError, type ExceptionPolicyFunction } from './ExceptionPolicy.js';
 import type { EventHandler, HandlerContext, HandlerModule } from './Handler.js';
 import { WorkerLoop } from './WorkerLoop.js';
 import type { DeadLetterSink } from './deadLetters.js';
 import { pinForWorker } from './pinning.js';
-import { defaultStateHash } from './stateHash.js';
+import { hashState as defaultStateHash } from '../persistence/stateHash.js';
 import type { Flyweight } from '../schema/defineEvent.js';
 
 const init = workerData as WorkerInit;
@@ -223,8 +223,7 @@ async function main(): Promise<void> {
     const barrier = ring.newBarrier(...h.dependsOnLines.map((line) => ring.attachSequence(line)));
     return new BatchEventProcessor(h.name, h.index, ring, sequence, barrier, handlers[i]!, hooks, recorders[i]!);
   });
-  const ctl = new Int32Array(ring.buffer, 0, ring.layout.availabilityOffset / 4);
-  const loop = new WorkerLoop(processors, ring, status, strategy, ctl, (requestId) => {
+  const loop = new WorkerLoop(processors, ring, status, strategy, ring.consumerWaitChannel(), (requestId) => {
     post({
       type: 'metrics',
       workerIndex: init.workerIndex,

@@ -5,8 +5,7 @@
  * before they reach here, so they are safe identifiers.
  */
 import { RingbusRangeError, RingbusTypeError, show } from '../errors.js';
-import { SCALARS, type ScalarFieldType } from './fieldTypes.js';
-import type { FieldLayout } from './defineEvent.js';
+import { SCALARS, type FieldLayout, type ScalarFieldType } from './fieldTypes.js';
 
 const SHIFT: Record<number, number> = { 1: 0, 2: 1, 4: 2, 8: 3 };
 

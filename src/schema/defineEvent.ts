@@ -12,32 +12,14 @@ import {
   MAX_SIZED_LENGTH,
   RESERVED_FIELD_NAMES,
   SCALARS,
-  type FieldSpec,
+  type FieldLayout,
   type FieldType,
+  type FieldSpec,
   type ScalarFieldType,
 } from './fieldTypes.js';
 import { generateFlyweight, generateValidator } from './codegen.js';
 
-/** One laid-out field. */
-export interface FieldLayout {
-  readonly name: string;
-  readonly type: FieldType;
-  /** Byte offset from the start of the slot (after the slot header). */
-  readonly offset: number;
-  /** Bytes occupied. */
-  readonly size: number;
-  /** ascii/bytes: max length. */
-  readonly length?: number;
-  readonly nonFinite: boolean;
-  readonly hasDefault: boolean;
-  readonly defaultValue?: unknown;
-  /**
-   * A result field: written by handlers, not by producers. Transient fields are laid out after
-   * every input field, are not journaled (the journal keeps the input prefix of the slot), and are
-   * reset to their defaults when an event is replayed.
-   */
-  readonly transient: boolean;
-}
+export type { FieldLayout } from './fieldTypes.js';
 
 /** A flyweight: getters/setters per field over one slot of a ring's buffer, re-pointed with `$wrap`. */
 export interface Flyweight {

@@ -49,3 +49,24 @@ export const RESERVED_FIELD_NAMES = new Set([
   'toJSON',
   'hasOwnProperty',
 ]);
+
+/** One laid-out field. */
+export interface FieldLayout {
+  readonly name: string;
+  readonly type: FieldType;
+  /** Byte offset from the start of the slot (after the slot header). */
+  readonly offset: number;
+  /** Bytes occupied. */
+  readonly size: number;
+  /** ascii/bytes: max length. */
+  readonly length?: number;
+  readonly nonFinite: boolean;
+  readonly hasDefault: boolean;
+  readonly defaultValue?: unknown;
+  /**
+   * A result field: written by handlers, not by producers. Transient fields are laid out after
+   * every input field, are not journaled (the journal keeps the input prefix of the slot), and are
+   * reset to their defaults when an event is replayed.
+   */
+  readonly transient: boolean;
+}

@@ -8,6 +8,7 @@ import type { RingBuffer } from '../core/RingBuffer.js';
 import { RingbusError, RingbusRangeError, RingbusTypeError, show } from '../errors.js';
 import { KIND_CONTROL, KIND_VOID, SLOT_HEADER_BYTES } from '../layout/RingBufferDescriptor.js';
 import { JournalReader, type Upcaster } from '../persistence/JournalReader.js';
+import type { JournalRecord } from '../persistence/JournalRecord.js';
 import type { FsyncPolicy } from '../persistence/JournalWriter.js';
 import { recoverJournalTail, type RecoveredTail } from '../persistence/journalRecovery.js';
 import { listSegments } from '../persistence/journalFiles.js';
@@ -215,8 +216,7 @@ export function replayJournal<F extends Flyweight>(
     fingerprint: event.fingerprint,
     ...(p.upcasters ? { upcasters: p.upcasters } : {}),
   });
-  const u8 = new Uint8Array(ring.buffer);
-  const w = ring.flyweight();
+  const target: ReplayTarget = { bytes: new Uint8Array(ring.buffer), payloadSize: event.payloadSize };
   const total = to - from + 1;
   const timeLimit = p.recoverTo?.timestampNs ?? Infinity;
   let lastDone = from - 1;
@@ -231,18 +231,7 @@ export function replayJournal<F extends Flyweight>(
           `journal replay out of step: the ring is at sequence ${seq}, the journal record is ${r.sequence}`,
         );
       }
-      try {
-        w.$wrap(ring.slotOffset(seq));
-        const start = w.$base + SLOT_HEADER_BYTES;
-        const copied = r.copyPayloadTo(u8, start);
-        if (copied < event.payloadSize) u8.fill(0, start + copied, start + event.payloadSize);
-        w.$resetTransient(); // result fields start from their defaults, as on a fresh publish
-        w.$timestamp = r.timestampNs;
-        w.$kind = r.kind === KIND_CONTROL ? KIND_VOID : r.kind;
-        w.$aux = r.aux;
-      } finally {
-        ring.publish(seq, seq);
-      }
+      ring.fillAndPublish(seq, seq, writeRecord, r, target);
       lastDone = seq;
       if (p.onReplayProgress && ((seq - from + 1) & 0xffff) === 0) p.onReplayProgress(seq - from + 1, total);
     }
@@ -257,4 +246,20 @@ export function replayJournal<F extends Flyweight>(
   }
   p.onReplayProgress?.(lastDone - from + 1, total);
   return lastDone;
+}
+
+interface ReplayTarget {
+  readonly bytes: Uint8Array;
+  readonly payloadSize: number;
+}
+
+/** Fills a claimed slot from a journal record (RingBuffer.fillAndPublish); the kind is set last. */
+function writeRecord(w: Flyweight, _s: number, _i: number, r: JournalRecord, t: ReplayTarget): void {
+  const start = w.$base + SLOT_HEADER_BYTES;
+  const copied = r.copyPayloadTo(t.bytes, start);
+  if (copied < t.payloadSize) t.bytes.fill(0, start + copied, start + t.payloadSize);
+  w.$resetTransient(); // result fields start from their defaults, as on a fresh publish
+  w.$timestamp = r.timestampNs;
+  w.$aux = r.aux;
+  w.$kind = r.kind === KIND_CONTROL ? KIND_VOID : r.kind;
 }

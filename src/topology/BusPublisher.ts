@@ -3,7 +3,7 @@ import { RingBuffer as Ring } from '../core/RingBuffer.js';
 import { INSUFFICIENT_CAPACITY } from '../core/sequenceMath.js';
 import type { WaitStrategyOptions } from '../core/WaitStrategy.js';
 import { RingbusError } from '../errors.js';
-import { BusStatus } from '../processing/BusStatus.js';
+import { BusStatus } from '../runtime/BusStatus.js';
 import type { Flyweight } from '../schema/defineEvent.js';
 import { haltError } from './haltError.js';
 

@@ -10,7 +10,7 @@ import type { Sequence } from '../core/Sequence.js';
 import { RingbusError } from '../errors.js';
 import { HALT_SHUTDOWN, WORKER_RUNNING } from '../layout/BusStatusDescriptor.js';
 import { buildMetrics, type BusMetrics } from '../metrics/BusMetrics.js';
-import { BusStatus } from '../processing/BusStatus.js';
+import { BusStatus } from '../runtime/BusStatus.js';
 import { combineStateHashes } from '../persistence/stateHash.js';
 import type { Flyweight } from '../schema/defineEvent.js';
 import { BusPublisher } from './BusPublisher.js';
@@ -24,7 +24,7 @@ import {
   type SupervisorMessage,
   type WorkerInit,
   type WorkerMessage,
-} from './protocol.js';
+} from '../runtime/protocol.js';
 import { collectAt, type CapturedState } from './StateCollector.js';
 import { WorkerSet } from './WorkerSet.js';
 

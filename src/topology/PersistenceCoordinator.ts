@@ -14,7 +14,7 @@ import type { JournalHandlerOptions } from '../persistence/handlers/journal.js';
 import { pruneJournal } from '../persistence/journalFiles.js';
 import { SnapshotStore } from '../persistence/SnapshotStore.js';
 import { SnapshotWriterPool } from '../persistence/SnapshotWriterPool.js';
-import type { BusStatus } from '../processing/BusStatus.js';
+import type { BusStatus } from '../runtime/BusStatus.js';
 import type { EventType, Flyweight } from '../schema/defineEvent.js';
 import { planRecovery, replayJournal, type PersistenceOptions, type RecoveryPlan } from './BusPersistence.js';
 import { writeBusManifest } from './busManifest.js';

@@ -14,7 +14,7 @@ import { haltError } from './haltError.js';
 import { HandlerRef, type HandlerOptions, type HandlerSpec } from './HandlerRef.js';
 import { PersistenceCoordinator } from './PersistenceCoordinator.js';
 import { isSpinning, placementReport, type PlacementReport } from './placement.js';
-import type { SupervisorMessage, WorkerMessage } from './protocol.js';
+import type { SupervisorMessage, WorkerMessage } from '../runtime/protocol.js';
 import type { CapturedState } from './StateCollector.js';
 
 export { DEFAULT_WORKER, JOURNAL_HANDLER, type RingBusOptions } from './BusPlan.js';
@@ -141,7 +141,7 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     try {
       await runtime.startWorkers();
     } catch (error) {
-      this.#lifecycle.transition('halt');
+      this.#markHalted(); // the ring is halted: publishing now reports why
       throw error;
     }
     if (persistence) {

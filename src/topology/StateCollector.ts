@@ -1,5 +1,5 @@
 import { RingbusError } from '../errors.js';
-import type { SupervisorMessage, WorkerMessage } from './protocol.js';
+import type { SupervisorMessage, WorkerMessage } from '../runtime/protocol.js';
 import type { WorkerSet } from './WorkerSet.js';
 
 /** Every stateful handler's state at one sequence (a consistent cut of the whole bus). */

@@ -9,7 +9,7 @@ import type {
   SupervisorMessage,
   WorkerInit,
   WorkerMessage,
-} from './protocol.js';
+} from '../runtime/protocol.js';
 
 const WORKER_SCRIPT = new URL('../processing/workerHost.js', import.meta.url).href;
 const SUPERVISOR_SCRIPT = new URL('./supervisor.js', import.meta.url);

@@ -1,6 +1,6 @@
 import { RingbusError } from '../errors.js';
 import { HALT_HANDLER_FAILED, HALT_REQUESTED, HALT_SHUTDOWN, HALT_WORKER_DIED } from '../layout/BusStatusDescriptor.js';
-import type { BusStatus } from '../processing/BusStatus.js';
+import type { BusStatus } from '../runtime/BusStatus.js';
 
 /** The error a halted bus reports: RINGBUS_ERR_WORKER_DIED, RINGBUS_ERR_HANDLER_FAILED or RINGBUS_ERR_BUS_HALTED. */
 export interface BusHaltedError extends RingbusError {

@@ -1,9 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { cpuIndexLimit } from '../native/index.js';
 import { RingbusRangeError, RingbusTypeError, show } from '../errors.js';
+import { isSpinning } from '../core/createWaitStrategy.js';
 import type { WaitStrategyOptions } from '../core/WaitStrategy.js';
 import type { ResourceLimits } from 'node:worker_threads';
-import type { PlacementResult } from './protocol.js';
+import type { PlacementResult } from '../runtime/protocol.js';
 
 /** Options of one named worker thread. */
 export interface WorkerOptions {
@@ -45,10 +46,8 @@ export function normaliseCpus(worker: string, cpu: WorkerOptions['cpu']): number
   return list;
 }
 
-/** Spinning strategies occupy a core while waiting. */
-export function isSpinning(w: WaitStrategyOptions): boolean {
-  return w.type === 'busy-spin' || w.type === 'yielding';
-}
+/** Spinning strategies occupy a core while waiting (the wait-strategy registry says which). */
+export { isSpinning };
 
 /** Builds the placement report and its warnings (e.g. more spinning threads than cores). */
 export function placementReport(

@@ -7,9 +7,9 @@
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { RingBuffer } from '../core/RingBuffer.js';
 import { HALT_WORKER_DIED, WORKER_FAILED, WORKER_RUNNING, WORKER_STARTING } from '../layout/BusStatusDescriptor.js';
-import { BusStatus } from '../processing/BusStatus.js';
+import { BusStatus } from '../runtime/BusStatus.js';
 import { describeError } from '../processing/ExceptionPolicy.js';
-import type { SupervisorInit, SupervisorMessage } from './protocol.js';
+import type { SupervisorInit, SupervisorMessage } from '../runtime/protocol.js';
 
 const init = workerData as SupervisorInit;
 const status = new BusStatus(init.status);

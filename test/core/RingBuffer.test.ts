@@ -314,6 +314,34 @@ describe('RingBuffer publishing', () => {
     assert.ok(r.now() >= ts);
   });
 
+  for (const producerType of ['single', 'multi'] as const) {
+    it(`should publish the rest of a batch as void slots, not stale events, when writing one throws (${producerType})`, () => {
+      const r = new RingBuffer<Order>({ capacity: 4, event: Order, producerType });
+      const barrier = r.newBarrier();
+      for (let i = 0; i < 4; i++) r.publishEvent(order(i)); // every slot now holds a live event of the last lap
+      const boom = new Error('getter failed on the second read');
+      let reads = 0;
+      const flaky = { ...order(5) };
+      Object.defineProperty(flaky, 'qty', {
+        enumerable: true,
+        get: () => {
+          if (++reads > 1) throw boom; // the validator reads it once, the write a second time
+          return 5;
+        },
+      });
+      assert.throws(
+        () => r.publishEvents([order(4), flaky, order(6)]),
+        (e: unknown) => e === boom,
+      );
+      assert.equal(r.getCursor(), 6, 'the whole claim is published: no hole');
+      assert.equal(barrier.waitFor(4), 6);
+      assert.deepEqual(r.get(4).$toObject(), order(4));
+      assert.equal(r.get(4).$kind, KIND_EVENT);
+      assert.equal(r.get(5).$kind, KIND_VOID, 'the slot whose write threw is void');
+      assert.equal(r.get(6).$kind, KIND_VOID, 'the slot never written is void, not the stale order(2)');
+    });
+  }
+
   it('should reject an empty, non-array or oversized batch before claiming anything', () => {
     const r = new RingBuffer<Order>({ capacity: 4, event: Order });
     assert.throws(() => r.publishEvents([]), coded('RINGBUS_ERR_BATCH_TOO_LARGE', RangeError));

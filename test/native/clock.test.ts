@@ -3,13 +3,14 @@
  * ring timestamps taken with it agree with performance.now()-based ones; without the addon
  * (RINGBUS_NATIVE=0) stamping falls back to performance.now().
  */
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
+import { describeWithAddon } from '../helpers/nativeGate.js';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { installNativeClock, loadNativeAddon } from '../../src/native/index.js';
 import { RingBuffer, defineEvent, nativeClockInstalled } from '../../src/index.js';
 
-describe('native clock', () => {
+describeWithAddon('native clock', () => {
   it('should write the monotonic clock into the bound cell, between two hrtime readings', () => {
     const addon = loadNativeAddon();
     assert.ok(addon, 'the addon is built by npm install on this machine');

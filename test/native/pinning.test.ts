@@ -1,11 +1,13 @@
 /**
- * CPU pinning with the real native addon. The addon must be built (npm install builds it; so
- * does `node scripts/build-native.mjs`): these tests fail, loudly, when it is missing. The
- * fallback without it is covered by fallback.test.ts, which needs no build.
+ * CPU pinning with the real native addon (npm install builds it; so does
+ * `node scripts/build-native.mjs`). When it is not loaded (no tool chain, or RINGBUS_NATIVE=off)
+ * these suites are gated off and replaced by a fallback check that says so in the output
+ * (test/helpers/nativeGate.ts); fallback.test.ts covers the fallback in full, with no build.
  *
  * Worker threads run one at a time (never more busy threads than the 2 cores).
  */
-import { describe, it } from 'node:test';
+import { it } from 'node:test';
+import { describeWithAddon } from '../helpers/nativeGate.js';
 import assert from 'node:assert/strict';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -58,7 +60,7 @@ async function release(worker: Worker): Promise<void> {
   assert.equal(await exited, 0);
 }
 
-describe('native addon: loading', () => {
+describeWithAddon('native addon: loading', () => {
   it('should load the addon built into native/build/Release, compiled with real support on Linux', () => {
     const addon = requireAddon();
     assert.equal(nativeStatus().path, EXPECTED_ADDON);
@@ -76,7 +78,7 @@ describe('native addon: loading', () => {
   });
 });
 
-describe('native addon: pinning worker threads', () => {
+describeWithAddon('native addon: pinning worker threads', () => {
   for (const which of ['last', 'first'] as const) {
     it(`should keep a worker pinned to the ${which} CPU on that CPU through busy work, sleeps and yields`, async () => {
       const cpus = mainCpus();

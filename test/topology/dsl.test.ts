@@ -7,7 +7,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { RingBus, type HandlerRef } from '../../src/index.js';
+import { RingBus, type HandlerRef, type RingbusError } from '../../src/index.js';
 import { fillEvent, newResults, readCells, TestEvent } from './fixtures/events.js';
 import type { CheckerOptions } from './fixtures/checker.js';
 import { coded } from '../helpers/assertions.js';
@@ -234,9 +234,12 @@ describe('RingBus DSL validation', () => {
       bus.handleEventsWith(good).then(broken);
       await assert.rejects(bus.start(), coded('RINGBUS_ERR_HANDLER_MODULE', 'broken', inMessage));
       assert.equal(bus.state, 'halted');
+      const halt = bus.haltError;
+      assert.ok(halt, 'a failed start halts the bus and keeps the reason');
       assert.throws(
         () => bus.publishWith(fillEvent, null),
-        (e: unknown) => typeof (e as { code?: string }).code === 'string',
+        (e: unknown) =>
+          (e as RingbusError).code === (halt as RingbusError).code && (e as Error).message === halt.message,
       );
       await bus.shutdown();
       assert.equal(bus.state, 'stopped');

@@ -148,10 +148,7 @@ describe('bus lifecycle', () => {
     assert.equal(bus.state, 'stopped');
     const [error] = await halted;
     assert.match(error.message, /shut down|failed drain/);
-    assert.throws(
-      () => bus.publishWith(fillEvent, null),
-      (e: unknown) => typeof (e as { code?: string }).code === 'string',
-    );
+    assert.throws(() => bus.publishWith(fillEvent, null), coded('RINGBUS_ERR_BUS_HALTED', 'failed drain'));
     // the stuck worker was terminated: its onShutdown never ran; the other worker stopped normally
     assert.equal(readCells(results, 0).shutdowns, 0);
     assert.equal(readCells(results, 2).shutdowns, 1);

@@ -1,12 +1,23 @@
 /**
- * Placement through the bus: a worker given `cpu` is pinned (the native addon is built by npm
- * install here) and its handler runs on that CPU for every event; without the addon
+ * Placement through the bus: a worker given `cpu` is pinned and its handler runs on that CPU for
+ * every event. The CPUs are the first and the last this process may use (never hard-coded). Those
+ * tests need the native addon: when it is not loaded (no C++ tool chain, or RINGBUS_NATIVE=off)
+ * they are replaced by a check of the fallback, and the output says so. Without the addon
  * (RINGBUS_NATIVE=0 in a child process) the bus still runs and reports pinning as off.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { defineEvent, RingBus } from '../../src/index.js';
+import { currentThreadAffinity, nativeStatus } from '../../src/native/index.js';
+
+const NATIVE = nativeStatus();
+/** The first and the last CPU this thread may use (one CPU if it may use only one). */
+const CPUS = ((): number[] => {
+  const mine = NATIVE.loaded ? (currentThreadAffinity() ?? []) : [];
+  return [...new Set([mine[0], mine[mine.length - 1]].filter((c): c is number => c !== undefined))];
+})();
 
 const Ev = defineEvent('Where', { v: 'u32' });
 const WHERE = new URL('./fixtures/whereAmI.js', import.meta.url);
@@ -27,7 +38,17 @@ async function runPinned(cpu: number): Promise<{ placement: ReturnType<RingBus['
 }
 
 describe('pinned placement', () => {
-  for (const cpu of [0, 1]) {
+  if (!NATIVE.loaded)
+    it('should run a worker given a CPU unpinned, naming why, when the addon is not loaded (pinning tests gated off)', async (t) => {
+      t.diagnostic(`native addon not loaded (${NATIVE.reason}): the pinned-CPU tests are replaced by this check`);
+      const cpu = availableParallelism() - 1;
+      const { placement, cells } = await runPinned(cpu);
+      const w = placement.workers.find((x) => x.name === 'pinned')!;
+      assert.equal(w.pinned, false);
+      assert.ok(w.pinReason && w.pinReason.length > 0, 'the report says why the worker is not pinned');
+      assert.equal(cells[0], 20_000, 'every event still ran');
+    });
+  for (const cpu of NATIVE.loaded ? CPUS : []) {
     it(`should run a worker pinned to CPU ${cpu} on that CPU for every event`, async () => {
       const { placement, cells } = await runPinned(cpu);
       const w = placement.workers.find((x) => x.name === 'pinned')!;

@@ -1,12 +1,16 @@
 /**
  * Every message and init payload exchanged between the main thread, the supervisor worker and
- * the handler workers. All are structured-cloneable.
+ * the handler workers. All are structured-cloneable. Lives in src/runtime (below processing and
+ * topology) because both sides of the conversation import it.
  */
 import type { MessagePort, ResourceLimits } from 'node:worker_threads';
 import type { RingDescriptor } from '../core/RingBuffer.js';
 import type { WaitStrategyOptions } from '../core/WaitStrategy.js';
 import type { HandlerMetricsReport } from '../metrics/HandlerMetricsRecorder.js';
-import type { ResolvedExceptionPolicy } from '../processing/ExceptionPolicy.js';
+
+/** A handler's exception policy in the structured-cloneable form sent to workers. */
+export type ResolvedExceptionPolicy =
+  { type: 'halt' } | { type: 'skip' } | { type: 'custom'; module: string; export: string };
 
 /** One handler as its worker needs it. */
 export interface HandlerInit {
