@@ -314,7 +314,7 @@ export class RingBuffer<F extends Flyweight = Flyweight> {
     for (let i = 0; i < batch.length; i++) this.event.validate(batch[i]!);
     const hi = this.sequencer.next(batch.length);
     const lo = hi - batch.length + 1;
-    return this.fillAndPublish(lo, hi, writeBatchEntry, batch, this.now()); // one timestamp for the batch
+    return this.fillAndPublish(lo, hi, writeBatchEntry, batch, 0); // one timestamp for the batch
   }
 
   /**
@@ -344,33 +344,40 @@ export class RingBuffer<F extends Flyweight = Flyweight> {
   /**
    * The one publish protocol, used by every publish path (publishEvent*, publishEvents,
    * publishWith, control events, journal replay): marks every claimed slot lo…hi KIND_VOID, lets
-   * `fill(slot, sequence, index, a, b, ring)` write each one (setting the kind last), and publishes
-   * lo…hi in `finally`. If a fill throws, the claimed range is still published (no hole for the
-   * consumers to wait on for ever) and the slots not yet filled stay void, so processors skip
-   * them instead of reading stale bytes; the error is rethrown. Returns hi.
-   * Allocation-free: pass a module-level `fill` and its arguments in `a` / `b` (no closures).
+   * `fill(slot, sequence, index, a, b)` write each one (index: 0 … hi - lo) and return its kind,
+   * stamps it (one timestamp for the range, unless the kind carries KEEP_TIMESTAMP because the
+   * filler set it, as replay does), sets the kind last, and publishes lo…hi in `finally`. If a fill
+   * throws, the claimed range is still published (no hole for consumers to wait on for ever) and
+   * the slots not yet filled stay void, so processors skip them instead of reading stale bytes;
+   * the error is rethrown. Returns hi.
+   * Allocation-free: pass a module-level `fill` and its arguments in `a` / `b` (no closures); the
+   * filler returns a small integer and the timestamp is taken here, so nothing crosses a call boxed.
    */
   fillAndPublish<A, B>(lo: number, hi: number, fill: SlotFiller<F, A, B>, a: A, b: B): number {
     if (lo === hi) return this.#fillOne(lo, fill, a, b);
     const w = this.#writer;
     for (let s = lo; s <= hi; s++) w.$wrap(this.slotOffset(s)).$kind = KIND_VOID;
+    const ts = this.now();
     try {
-      for (let s = lo; s <= hi; s++) fill(w.$wrap(this.slotOffset(s)), s, s - lo, a, b, this);
+      for (let s = lo; s <= hi; s++) {
+        const kind = fill(w.$wrap(this.slotOffset(s)), s, s - lo, a, b);
+        if ((kind & KEEP_TIMESTAMP) === 0) w.$timestamp = ts;
+        w.$kind = kind & ~KEEP_TIMESTAMP;
+      }
     } finally {
       this.sequencer.publish(lo, hi);
     }
     return hi;
   }
 
-  /**
-   * fillAndPublish for one slot, kept small and loop-free so that V8 inlines it, and the filler
-   * with it, into each publish method: the filler call is then direct and nothing is boxed.
-   */
+  /** fillAndPublish for one slot (stamped after its fill), small enough for V8 to inline into each publish method. */
   #fillOne<A, B>(seq: number, fill: SlotFiller<F, A, B>, a: A, b: B): number {
     const w = this.#writer.$wrap(this.slotOffset(seq));
     w.$kind = KIND_VOID;
     try {
-      fill(w, seq, 0, a, b, this);
+      const kind = fill(w, seq, 0, a, b);
+      if ((kind & KEEP_TIMESTAMP) === 0) w.$timestamp = this.now();
+      w.$kind = kind & ~KEEP_TIMESTAMP;
     } finally {
       this.sequencer.publish(seq, seq);
     }
@@ -465,39 +472,23 @@ export class RingBuffer<F extends Flyweight = Flyweight> {
   }
 }
 
-/** Writes one claimed slot for RingBuffer.fillAndPublish (index: its place in lo … hi); sets the slot's kind last. */
-export type SlotFiller<F extends Flyweight, A, B> = (
-  slot: F,
-  sequence: number,
-  index: number,
-  a: A,
-  b: B,
-  ring: RingBuffer<F>,
-) => void;
+/**
+ * Writes one claimed slot for RingBuffer.fillAndPublish (index: its place in lo … hi) and returns
+ * the slot's kind, OR-ed with KEEP_TIMESTAMP when it set the timestamp itself. Must not set the kind.
+ */
+export type SlotFiller<F extends Flyweight, A, B> = (slot: F, sequence: number, index: number, a: A, b: B) => number;
 
-function writeValues(
-  w: Flyweight,
-  _s: number,
-  _i: number,
-  values: Record<string, unknown>,
-  _b: 0,
-  ring: RingBuffer,
-): void {
+/** Bit a SlotFiller ORs into the kind it returns when it wrote the slot's timestamp itself (replay). */
+export const KEEP_TIMESTAMP = 1 << 16;
+
+function writeValues(w: Flyweight, _s: number, _i: number, values: Record<string, unknown>): number {
   w.$write(values);
-  w.$timestamp = ring.now();
-  w.$kind = KIND_EVENT;
+  return KIND_EVENT;
 }
 
-function writeBatchEntry(
-  w: Flyweight,
-  _s: number,
-  i: number,
-  batch: readonly Record<string, unknown>[],
-  ts: number,
-): void {
+function writeBatchEntry(w: Flyweight, _s: number, i: number, batch: readonly Record<string, unknown>[]): number {
   w.$write(batch[i]!);
-  w.$timestamp = ts;
-  w.$kind = KIND_EVENT;
+  return KIND_EVENT;
 }
 
 function translate<F extends Flyweight, A>(
@@ -506,17 +497,14 @@ function translate<F extends Flyweight, A>(
   _i: number,
   translator: EventTranslator<F, A>,
   arg: A,
-  ring: RingBuffer<F>,
-): void {
+): number {
   translator(w, seq, arg);
-  w.$timestamp = ring.now();
-  w.$kind = KIND_EVENT;
+  return KIND_EVENT;
 }
 
-function writeControl(w: Flyweight, _s: number, _i: number, code: number, _b: 0, ring: RingBuffer): void {
-  w.$timestamp = ring.now();
-  w.$kind = KIND_CONTROL;
+function writeControl(w: Flyweight, _s: number, _i: number, code: number): number {
   w.$aux = code;
+  return KIND_CONTROL;
 }
 
 /**

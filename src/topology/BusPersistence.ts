@@ -4,7 +4,7 @@
  * live in src/persistence.
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import type { RingBuffer } from '../core/RingBuffer.js';
+import { KEEP_TIMESTAMP, type RingBuffer } from '../core/RingBuffer.js';
 import { RingbusError, RingbusRangeError, RingbusTypeError, show } from '../errors.js';
 import { KIND_CONTROL, KIND_VOID, SLOT_HEADER_BYTES } from '../layout/RingBufferDescriptor.js';
 import { JournalReader, type Upcaster } from '../persistence/JournalReader.js';
@@ -253,13 +253,13 @@ interface ReplayTarget {
   readonly payloadSize: number;
 }
 
-/** Fills a claimed slot from a journal record (RingBuffer.fillAndPublish); the kind is set last. */
-function writeRecord(w: Flyweight, _s: number, _i: number, r: JournalRecord, t: ReplayTarget): void {
+/** Fills a claimed slot from a journal record (RingBuffer.fillAndPublish), keeping its original timestamp. */
+function writeRecord(w: Flyweight, _s: number, _i: number, r: JournalRecord, t: ReplayTarget): number {
   const start = w.$base + SLOT_HEADER_BYTES;
   const copied = r.copyPayloadTo(t.bytes, start);
   if (copied < t.payloadSize) t.bytes.fill(0, start + copied, start + t.payloadSize);
   w.$resetTransient(); // result fields start from their defaults, as on a fresh publish
   w.$timestamp = r.timestampNs;
   w.$aux = r.aux;
-  w.$kind = r.kind === KIND_CONTROL ? KIND_VOID : r.kind;
+  return (r.kind === KIND_CONTROL ? KIND_VOID : r.kind) | KEEP_TIMESTAMP;
 }
