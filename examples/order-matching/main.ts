@@ -13,7 +13,14 @@ import { parseProgramArgs, UsageError, USAGE, type ProgramArgs } from './cli/arg
 import { createProgress } from './cli/progress.js';
 import { runRates } from './cli/rates.js';
 import { runProgram } from './cli/run.js';
-import { formatRateRow, formatRatesFooter, formatSummary, RATES_HEADER, ratesJson, summaryJson } from './cli/summary.js';
+import {
+  formatRateRow,
+  formatRatesFooter,
+  formatSummary,
+  RATES_HEADER,
+  ratesJson,
+  summaryJson,
+} from './cli/summary.js';
 
 export { buildOrderMatchingBus, buildOrderMatchingStages, type OrderMatchingBusOptions } from './bus.js';
 

@@ -75,7 +75,8 @@ export const journalCatCommand: CliCommand = {
           if (eventsOnly) continue;
           const control = controlName(r.kind, r.aux);
           out += json
-            ? JSON.stringify({ sequence: r.sequence, timestampNs: r.timestampNs, kind: r.kind, aux: r.aux, control }) + '\n'
+            ? JSON.stringify({ sequence: r.sequence, timestampNs: r.timestampNs, kind: r.kind, aux: r.aux, control }) +
+              '\n'
             : `#${r.sequence} t=${r.timestampNs}ns ${KIND_NAMES[r.kind] ?? `kind=${r.kind}`} aux=${r.aux} (${r.kind === KIND_VOID ? 'void slot: a failed publish' : `control record: ${control} marker`}, not an event)\n`;
           continue;
         }

@@ -2,7 +2,18 @@
  * Small synchronous file helpers shared by the journal, snapshot and dead-letter code. All of
  * them are for cold paths (open, roll, snapshot) except `writeAllSync`, which allocates nothing.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, writeSync, existsSync, statSync, unlinkSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  writeSync,
+  existsSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { RingbusError } from '../errors.js';
 

@@ -90,7 +90,8 @@ function fsyncPolicy(value: string | undefined): FsyncPolicy {
   if (value === undefined || value === 'batch') return 'batch';
   if (value === 'none') return 'none';
   const ms = Number(value);
-  if (value.trim() === '' || !(ms > 0 && ms <= 60_000)) bad('fsync', value, 'batch, none, or a number of ms in (0, 60000]');
+  if (value.trim() === '' || !(ms > 0 && ms <= 60_000))
+    bad('fsync', value, 'batch, none, or a number of ms in (0, 60000]');
   return { everyMs: ms };
 }
 
@@ -129,7 +130,8 @@ export function parseProgramArgs(argv: readonly string[]): ProgramArgs {
     const list = str('rates')!.split(',');
     rates = list.map((r) => {
       const n = parseCount(r);
-      if (!Number.isInteger(n) || n < 1 || n > MAX_RATE) bad('rates', str('rates')!, `rates in [1, ${MAX_RATE}], e.g. 50k,100k,1M`);
+      if (!Number.isInteger(n) || n < 1 || n > MAX_RATE)
+        bad('rates', str('rates')!, `rates in [1, ${MAX_RATE}], e.g. 50k,100k,1M`);
       return n;
     });
     if (rate !== null) bad('rates', str('rates')!, 'either --rate or --rates, not both');

@@ -159,8 +159,14 @@ export function attachLatencyProbes(
   const url = new URL('./probeHandler.js', import.meta.url);
   const reportOut = new LatencyProbe('reportOut', ringCapacity);
   const durableAck = new LatencyProbe('durableAck', ringCapacity);
-  const a = bus.handler('reportOutProbe', url, { worker: stages.matching.worker ?? undefined, options: reportOut.handlerOptions() });
-  const b = bus.handler('durableAckProbe', url, { worker: stages.ack.worker ?? undefined, options: durableAck.handlerOptions() });
+  const a = bus.handler('reportOutProbe', url, {
+    worker: stages.matching.worker ?? undefined,
+    options: reportOut.handlerOptions(),
+  });
+  const b = bus.handler('durableAckProbe', url, {
+    worker: stages.ack.worker ?? undefined,
+    options: durableAck.handlerOptions(),
+  });
   bus.after(stages.matching).handleEventsWith(a);
   bus.after(stages.ack).handleEventsWith(b);
   return { reportOut, durableAck };

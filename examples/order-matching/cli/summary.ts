@@ -37,10 +37,13 @@ export function machineLines(m: MachineInfo): string[] {
 export function formatSummary(r: RunReport): string {
   const s = r.stats;
   const lines: string[] = [];
-  const how =
-    r.mode === 'paced' ? `paced at ${n(r.rate!)} orders/s` : 'flat out (as fast as back-pressure allows)';
+  const how = r.mode === 'paced' ? `paced at ${n(r.rate!)} orders/s` : 'flat out (as fast as back-pressure allows)';
   const stopped =
-    r.publish.stoppedBy === 'signal' ? ' — stopped by a signal' : r.publish.stoppedBy === 'duration' ? ' (duration reached)' : '';
+    r.publish.stoppedBy === 'signal'
+      ? ' — stopped by a signal'
+      : r.publish.stoppedBy === 'duration'
+        ? ' (duration reached)'
+        : '';
   lines.push(`ringbus order-matching: ${n(r.publish.published)} orders ${how}${stopped}`);
   lines.push(`  ${n(r.ordersPerSec)} orders/s (first publish to drained)`);
   if (r.recovered.fromSnapshot !== null || r.recovered.replayed > 0)
@@ -53,7 +56,7 @@ export function formatSummary(r: RunReport): string {
   lines.push(latencyLine('durable ack', r.latencyNs.durableAck));
   lines.push(
     r.mode === 'paced'
-      ? '  from each order\'s scheduled send time (coordinated omission corrected) to the end of matching / to the ack after the journal (durable)'
+      ? "  from each order's scheduled send time (coordinated omission corrected) to the end of matching / to the ack after the journal (durable)"
       : '  flat out: from the publish to the end of matching / to the durable ack; mostly queueing behind the producer (use --rate R for latency)',
   );
   lines.push('');
@@ -62,7 +65,9 @@ export function formatSummary(r: RunReport): string {
     .map(([k, v]) => `${k} ${n(v)}`)
     .join(', ');
   const rejectedTotal = Object.values(s.rejected).reduce((a, b) => a + b, 0);
-  lines.push(`commands ${n(s.orders)}: accepted ${n(s.accepted)}, rejected ${n(rejectedTotal)}${rejected ? ` (${rejected})` : ''}`);
+  lines.push(
+    `commands ${n(s.orders)}: accepted ${n(s.accepted)}, rejected ${n(rejectedTotal)}${rejected ? ` (${rejected})` : ''}`,
+  );
   lines.push(`trades ${n(s.trades)}, volume ${n(s.volume)} units`);
   lines.push('top of book   bid qty @ price        ask qty @ price');
   for (const b of s.topOfBook) {
@@ -83,7 +88,14 @@ export function formatSummary(r: RunReport): string {
   return lines.join('\n');
 }
 
-const pick = (p: LatencyPercentiles) => ({ p50: p.p50, p90: p.p90, p99: p.p99, p999: p.p999, p9999: p.p9999, max: p.max });
+const pick = (p: LatencyPercentiles) => ({
+  p50: p.p50,
+  p90: p.p90,
+  p99: p.p99,
+  p999: p.p999,
+  p9999: p.p9999,
+  max: p.max,
+});
 
 /** The --json object. */
 export function summaryJson(r: RunReport): Record<string, unknown> {
