@@ -7,6 +7,8 @@ import type { LatencyPercentiles } from './latencyProbe.js';
 import type { RateRow, RatesReport } from './rates.js';
 import type { MachineInfo, RunReport } from './run.js';
 
+/** Paced runs further behind schedule than this say so. */
+const BEHIND_NOTE_NS = 10_000_000;
 const n = (x: number): string => Math.round(x).toLocaleString('en');
 const us = (ns: number): string => (ns / 1000).toFixed(ns < 10_000 ? 1 : 0);
 
@@ -46,6 +48,10 @@ export function formatSummary(r: RunReport): string {
         : '';
   lines.push(`ringbus order-matching: ${n(r.publish.published)} orders ${how}${stopped}`);
   lines.push(`  ${n(r.ordersPerSec)} orders/s (first publish to drained)`);
+  if (r.mode === 'paced' && r.publish.behindNs > BEHIND_NOTE_NS)
+    lines.push(
+      `  the producer ended ${(r.publish.behindNs / 1e6).toFixed(0)} ms behind schedule: the engine or the machine did not sustain ${n(r.rate!)} orders/s`,
+    );
   if (r.recovered.fromSnapshot !== null || r.recovered.replayed > 0)
     lines.push(
       `  resumed: recovered from snapshot ${r.recovered.fromSnapshot ?? '(none)'} + ${n(r.recovered.replayed)} journaled events; counts below are this run's`,
@@ -114,6 +120,7 @@ export function summaryJson(r: RunReport): Record<string, unknown> {
     mode: r.mode,
     rate: r.rate,
     stoppedBy: r.publish.stoppedBy,
+    behindScheduleMs: Math.round(r.publish.behindNs / 1e3) / 1e3,
     recovered: r.recovered,
     topOfBook: r.stats.topOfBook,
   };
