@@ -16,21 +16,29 @@ export function createProgress(
   plan: { orders: number; durationSec: number | null },
 ): Progress {
   if (!enabled) return { update() {}, done() {} };
-  const t0 = performance.now();
+  let t0 = -1; // the first update: publishing has started
+  let firstCount = 0;
   let lastDraw = 0;
-  let windowAt = t0;
+  let windowAt = 0;
   let windowCount = 0;
   let rate = 0;
   let drawn = false;
   return {
     update(published) {
       const now = performance.now();
+      if (t0 < 0) {
+        t0 = windowAt = now;
+        firstCount = windowCount = published;
+      }
       if (now - lastDraw < 100) return;
       lastDraw = now;
-      if (now - windowAt >= 1000 || rate === 0) {
-        rate = ((published - windowCount) * 1000) / Math.max(1, now - windowAt);
+      if (now - windowAt >= 1000) {
+        // the rate over the last second or so
+        rate = ((published - windowCount) * 1000) / (now - windowAt);
         windowAt = now;
         windowCount = published;
+      } else if (windowAt === t0) {
+        rate = ((published - firstCount) * 1000) / Math.max(1, now - t0); // first second: the average so far
       }
       const elapsed = (now - t0) / 1000;
       const byOrders = Number.isFinite(plan.orders) ? published / plan.orders : 0;
