@@ -70,7 +70,13 @@ export async function openSession(args: ProgramArgs): Promise<Session> {
     const r = bus.recovery!;
     const replayed = Math.max(0, r.replayedThrough - r.startSequence + 1);
     const resumed = r.snapshot !== null || replayed > 0;
-    const baseline = resumed ? domainStats((await bus.captureState()).states) : null;
+    let baseline: DomainStats | null = null;
+    try {
+      if (resumed) baseline = domainStats((await bus.captureState()).states);
+    } catch (error) {
+      await bus.shutdown({ timeoutMs: 10_000 });
+      throw error;
+    }
     const flow = createOrderFlow({
       seed: args.seed,
       accounts: domain.accounts,
