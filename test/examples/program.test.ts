@@ -159,6 +159,24 @@ describe('the order-matching program', () => {
     assertPercentiles(o.latencyNs.durableAck, 'durableAck');
   });
 
+  it('should print a latency-versus-load table with --rates, stopping at the first saturated rate', async () => {
+    const r = await example('--rates', '2k,3k', '--duration', '300ms', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const o = JSON.parse(r.stdout) as Record<string, any>;
+    assert.ok(o.rates.length >= 1 && o.rates.length <= 2);
+    o.rates.forEach((row: Record<string, any>, i: number) => {
+      assert.equal(row.rate, [2000, 3000][i]);
+      assert.ok(row.achieved > 0);
+      assertPercentiles(row.reportOut, `rates[${i}].reportOut`);
+      assertPercentiles(row.durableAck, `rates[${i}].durableAck`);
+    });
+    // a noisy machine may saturate early: then the table ends at that row and names it
+    const last = o.rates[o.rates.length - 1];
+    assert.equal(o.saturatedAt, last.saturated ? last.rate : null);
+    assert.ok(o.rates.slice(0, -1).every((row: { saturated: boolean }) => !row.saturated));
+    if (o.saturatedAt === null) assert.equal(o.rates.length, 2);
+  });
+
   it('should stop on SIGINT with a snapshot, resume on the next run, and replay to the same state hash', async () => {
     await withDir(async (dir) => {
       const dataDir = join(dir, 'data');
