@@ -48,6 +48,8 @@ export const ERROR_CODES = {
     'a handler state holds a value canonical JSON cannot carry faithfully (Map, Set, NaN, Infinity, BigInt, function, cycle)',
   RINGBUS_ERR_RECOVERY: 'recovery could not rebuild state from the data directory',
   RINGBUS_ERR_DATA_DIR_LOCKED: 'another live process (or bus) is writing to the data directory',
+  RINGBUS_ERR_DATA_DIR_UNUSABLE:
+    'the data directory cannot be created or written (a file, procfs, no permission, read-only file system)',
   RINGBUS_ERR_DEAD_LETTER_CORRUPT: 'a dead-letter file is damaged',
   RINGBUS_ERR_CLI_USAGE: 'the ringbus command was called with bad arguments',
 } as const;

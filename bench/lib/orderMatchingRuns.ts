@@ -43,7 +43,8 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
  * The example's bus (buildOrderMatchingBus: journal on worker "journal" or shared, risk →
  * matching → portfolio → ack on worker "engine", snapshots every 500k events) in a fresh
  * temporary data directory; publishes the seeded flow with the zero-allocation translator, as
- * runOrderMatching does, and times from the first publish to drained.
+ * the example program does flat out (examples/order-matching/cli/pacing.ts), and times from the
+ * first publish to drained.
  */
 export async function runBus(domain: OrderMatchingOptions, o: BusRunOptions): Promise<BusRun> {
   const dataDir = tempDir('order-matching');

@@ -1,186 +1,94 @@
 /**
- * The order-matching example: the main job of `npm run example`.
+ * `npm run example`: the order-matching exchange as a program (flags in cli/args.ts, run by
+ * cli/run.ts, printed by cli/summary.ts). Flat out it measures throughput; with --rate it paces
+ * the orders and measures latency from each order's scheduled send time; --rates prints a
+ * latency-versus-load table. Ctrl-C (SIGINT) or SIGTERM stops publishing, drains, writes a
+ * snapshot and prints the summary; a second run with the same --data-dir resumes.
  *
- *   producer (main thread) ─▶ ring ─┬─▶ journal (own worker, fsync per batch) ───────────┐
- *                                   └─▶ risk ─▶ matching ─▶ portfolio   (worker "engine")  ├─▶ ack
- *                                                     └──────────────────────────────────┘
- *
- * risk, matching and portfolio share one worker (they run in order over each batch, no hop); the
- * journal has its own so that fsyncs do not stall matching; ack runs after both the journal and
- * matching, so nothing is acknowledged before it is durable and matched.
- *
- * Usage: node dist/examples/order-matching/main.js [--events N] [--seed S] [--data-dir D]
- *          [--fsync batch|none|<ms>] [--capacity N] [--json]
- * Without --data-dir it uses a fresh temporary directory; with one, a second run recovers the
- * first run's state (snapshot + journal) before it publishes more.
+ * Exit status: 0 ok (also after Ctrl-C), 1 failure (one line: the RINGBUS_ERR_* code and message),
+ * 2 bad usage (one line naming the flag and the value). A second Ctrl-C exits at once with 130.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
-import { RingBus, type BusMetrics, type PlacementReport } from '../../src/index.js';
-import type { FsyncPolicy } from '../../src/persistence/JournalWriter.js';
-import { demoOptions, type OrderMatchingOptions } from './config.js';
-import { OrderCommand } from './events.js';
-import { createOrderFlow, orderFlowTranslator } from './generator.js';
-import type { AckSnapshot } from './handlers/ack.js';
+import { parseProgramArgs, UsageError, USAGE, type ProgramArgs } from './cli/args.js';
+import { createProgress } from './cli/progress.js';
+import { runRates } from './cli/rates.js';
+import { runProgram } from './cli/run.js';
+import {
+  formatRateRow,
+  formatRatesFooter,
+  formatSummary,
+  RATES_HEADER,
+  ratesJson,
+  summaryJson,
+} from './cli/summary.js';
 
-export interface OrderMatchingBusOptions {
-  dataDir: string;
-  fsync?: FsyncPolicy;
-  capacity?: number;
-  domain?: OrderMatchingOptions;
-  snapshotEveryEvents?: number;
-  /** 'split' (default): journal on its own worker; 'shared': every handler on one worker. */
-  placement?: 'split' | 'shared';
+export { buildOrderMatchingBus, buildOrderMatchingStages, type OrderMatchingBusOptions } from './bus.js';
+
+const say = (text: string): boolean => process.stderr.write(`${text}\n`);
+
+function describePlan(a: ProgramArgs): string {
+  const count = Number.isFinite(a.orders) ? `${a.orders.toLocaleString('en')} orders` : 'orders';
+  const limit = a.durationSec === null ? '' : ` for up to ${a.durationSec} s`;
+  const pace = a.rate === null ? 'flat out' : `at ${a.rate.toLocaleString('en')} orders/s`;
+  return `${count} ${pace}${limit}`;
 }
 
-/** Builds (does not start) the order-matching bus. */
-export function buildOrderMatchingBus(o: OrderMatchingBusOptions): RingBus {
-  const domain = o.domain ?? demoOptions();
-  const bus = new RingBus({
-    event: OrderCommand,
-    capacity: o.capacity ?? 1 << 16,
-    workers: { engine: {}, journal: {} },
-    persistence: {
-      dataDir: o.dataDir,
-      fsync: o.fsync ?? 'batch',
-      snapshotEvery: { events: o.snapshotEveryEvents ?? 500_000 },
-      worker: o.placement === 'shared' ? 'engine' : 'journal',
-    },
-  });
-  const url = (name: string): URL => new URL(`./handlers/${name}.js`, import.meta.url);
-  const risk = bus.handler('risk', url('risk'), { worker: 'engine', options: domain });
-  const matching = bus.handler('matching', url('matching'), { worker: 'engine', options: domain });
-  const portfolio = bus.handler('portfolio', url('portfolio'), { worker: 'engine', options: domain });
-  const ack = bus.handler('ack', url('ack'), { worker: 'engine' });
-  bus.handleEventsWith(bus.journal, risk).then(matching);
-  bus.after(matching).handleEventsWith(portfolio);
-  bus.after(bus.journal, matching).handleEventsWith(ack);
-  return bus;
-}
-
-export interface OrderMatchingReport {
-  readonly events: number;
-  readonly seconds: number;
-  readonly eventsPerSec: number;
-  readonly stateHash: string;
-  readonly acks: AckSnapshot;
-  readonly recovered: { readonly from: number | null; readonly replayed: number };
-  readonly metrics: BusMetrics;
-  readonly placement: PlacementReport;
-}
-
-/** Runs `events` commands from a seeded flow through the bus and reports. */
-export async function runOrderMatching(
-  o: OrderMatchingBusOptions & { events: number; seed: number },
-): Promise<OrderMatchingReport> {
-  const domain = o.domain ?? demoOptions();
-  const bus = buildOrderMatchingBus({ ...o, domain });
-  await bus.start();
+async function main(argv: readonly string[]): Promise<number> {
+  let args: ProgramArgs;
   try {
-    const r = bus.recovery!;
-    const flow = createOrderFlow({
-      seed: o.seed,
-      accounts: domain.accounts,
-      symbols: domain.symbols,
-      firstOrderId: r.replayedThrough + 2,
+    args = parseProgramArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    say(`order-matching: ${error.message}`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const stop = { requested: false };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stop.requested) process.exit(130); // second signal: give up at once
+    stop.requested = true;
+    say(`\norder-matching: ${signal}: stopping publishing, draining, writing a snapshot`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  if (args.rates !== null) {
+    if (!args.json) say(`order-matching: latency versus load, ${args.durationSec} s per rate`);
+    if (!args.json) process.stdout.write(`${RATES_HEADER.join('\n')}\n`);
+    const report = await runRates(args, stop, (row) => {
+      if (!args.json) process.stdout.write(`${formatRateRow(row)}\n`);
     });
-    const t0 = performance.now();
-    for (let i = 0; i < o.events; i++) {
-      bus.publishWith(orderFlowTranslator as never, flow);
-      // give the event loop a turn now and then (periodic snapshots run there)
-      if ((i & 0xffff) === 0xffff) await new Promise((resolve) => setImmediate(resolve));
-    }
-    await bus.drain({ timeoutMs: 120_000 });
-    const seconds = (performance.now() - t0) / 1000;
-    const { states } = await bus.captureState();
-    const { hash } = await bus.stateHash();
-    return {
-      events: o.events,
-      seconds,
-      eventsPerSec: o.events / seconds,
-      stateHash: hash,
-      acks: states.ack as AckSnapshot,
-      recovered: { from: r.snapshot?.sequence ?? null, replayed: Math.max(0, r.replayedThrough - r.startSequence + 1) },
-      metrics: await bus.metrics(),
-      placement: bus.placement(),
-    };
-  } finally {
-    await bus.shutdown();
+    process.stdout.write(`${args.json ? JSON.stringify(ratesJson(report)) : formatRatesFooter(report)}\n`);
+    return 0;
   }
-}
 
-function printText(r: OrderMatchingReport, dataDir: string): void {
-  const lines: string[] = [];
-  lines.push(
-    `ringbus order-matching: ${r.events.toLocaleString('en')} commands in ${r.seconds.toFixed(2)} s = ${Math.round(r.eventsPerSec).toLocaleString('en')} commands/s`,
-  );
-  if (r.recovered.from !== null || r.recovered.replayed > 0)
-    lines.push(`recovered from snapshot ${r.recovered.from ?? '(none)'} + ${r.recovered.replayed} journaled events`);
-  lines.push(
-    `accepted ${r.acks.accepted}, rejected ${r.acks.rejected}, filled ${r.acks.filled}; last acknowledged sequence ${r.acks.lastSequence}`,
-  );
-  lines.push('');
-  lines.push('stage        events      p50 µs    p99 µs  p99.99 µs    max µs   batch p50');
-  for (const [name, h] of Object.entries(r.metrics.handlers)) {
-    const l = h.latencyNs;
-    const us = (ns: number): string => (ns / 1000).toFixed(1).padStart(9);
-    lines.push(
-      `${name.padEnd(10)} ${String(h.eventsProcessed).padStart(8)} ${us(l.p50)} ${us(l.p99)} ${us(l.p9999).padStart(10)} ${us(l.max)}   ${String(h.batchSize.p50).padStart(9)}`,
-    );
-  }
-  lines.push(
-    '(latency: from the producer stamping the command to the stage finishing its batch; the producer publishes as fast as back-pressure allows, so queueing dominates)',
-  );
-  lines.push('');
-  lines.push(
-    `placement: producer on the ${r.placement.producer}; ${r.placement.workers.map((w) => `${w.name} [${w.handlers.join(', ')}] ${w.waitStrategy}${w.pinned ? ` pinned to ${w.cpus}` : ''}`).join('; ')}; ${r.placement.cores} cores`,
-  );
-  for (const w of r.placement.warnings) lines.push(`warning: ${w}`);
-  lines.push(`state hash ${r.stateHash}`);
-  lines.push(
-    dataDir === ''
-      ? 'data directory: temporary, removed (pass --data-dir D to keep it and recover from it next run)'
-      : `data directory ${dataDir} (inspect with: npm run -s ringbus -- journal verify --data-dir ${dataDir})`,
-  );
-  console.log(lines.join('\n'));
-}
-
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      events: { type: 'string', default: '1000000' },
-      seed: { type: 'string', default: '42' },
-      'data-dir': { type: 'string' },
-      fsync: { type: 'string', default: 'batch' },
-      capacity: { type: 'string', default: String(1 << 16) },
-      json: { type: 'boolean', default: false },
+  const progress = createProgress(process.stderr, process.stderr.isTTY === true && !args.json, args);
+  const report = await runProgram(args, stop, {
+    onStart(s) {
+      const resumed =
+        s.recovered.fromSnapshot !== null || s.recovered.replayed > 0
+          ? `resumed (snapshot ${s.recovered.fromSnapshot ?? 'none'} + ${s.recovered.replayed} journaled events); `
+          : '';
+      say(`order-matching: ${resumed}publishing ${describePlan(args)} (Ctrl-C stops, drains and snapshots)`);
     },
+    progress: (published) => progress.update(published),
   });
-  const events = Number(values.events);
-  const seed = Number(values.seed);
-  if (!Number.isSafeInteger(events) || events < 1)
-    throw new Error(`--events must be a positive integer, got ${values.events}`);
-  if (!Number.isSafeInteger(seed) || seed < 0)
-    throw new Error(`--seed must be a non-negative integer, got ${values.seed}`);
-  const fsync: FsyncPolicy =
-    values.fsync === 'batch' || values.fsync === 'none' ? values.fsync : { everyMs: Number(values.fsync) };
-  const temporary = values['data-dir'] === undefined;
-  const dataDir = values['data-dir'] ?? mkdtempSync(join(tmpdir(), 'ringbus-order-matching-'));
-  try {
-    const report = await runOrderMatching({ dataDir, fsync, capacity: Number(values.capacity), events, seed });
-    if (values.json) console.log(JSON.stringify(report));
-    else printText(report, temporary ? '' : dataDir);
-  } finally {
-    if (temporary) rmSync(dataDir, { recursive: true, force: true });
-  }
+  progress.done();
+  process.stdout.write(`${args.json ? JSON.stringify(summaryJson(report)) : formatSummary(report)}\n`);
+  return 0;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: Error & { code?: string }) => {
+      say(`order-matching: ${error.code ? `${error.code}: ` : ''}${error.message}`);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -4,9 +4,10 @@
  * whose process is alive is refused with RINGBUS_ERR_DATA_DIR_LOCKED naming the pid. Read-only
  * users (replay, journal verify/cat) take no lock.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { RingbusError } from '../errors.js';
+import { ensureDataDirectory } from './fsUtil.js';
 
 /** Directories this process holds (a second bus of the same process must not share one). */
 const held = new Set<string>();
@@ -31,9 +32,12 @@ export class DataDirLock {
     this.tookOverFrom = tookOverFrom;
   }
 
-  /** Takes the lock of `dataDir` (created if missing) or throws RINGBUS_ERR_DATA_DIR_LOCKED. */
+  /**
+   * Takes the lock of `dataDir` (created if missing) or throws RINGBUS_ERR_DATA_DIR_LOCKED
+   * (RINGBUS_ERR_DATA_DIR_UNUSABLE when the directory cannot be created or written).
+   */
   static acquire(dataDir: string): DataDirLock {
-    mkdirSync(dataDir, { recursive: true });
+    ensureDataDirectory(dataDir);
     const path = join(dataDir, 'LOCK');
     if (held.has(path))
       throw new RingbusError(

@@ -2,8 +2,20 @@
  * Small synchronous file helpers shared by the journal, snapshot and dead-letter code. All of
  * them are for cold paths (open, roll, snapshot) except `writeAllSync`, which allocates nothing.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, writeSync, existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  writeSync,
+  existsSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { RingbusError } from '../errors.js';
 
 let tempCounter = 0;
 
@@ -26,6 +38,51 @@ export function ensureDirectory(path: string): void {
   ensureDirectory(dirname(path));
   mkdirSync(path);
   fsyncDirectory(dirname(path));
+}
+
+/**
+ * Makes sure `dir` is a directory this process can create files in, creating it and its parents
+ * one level at a time. Not `mkdirSync(dir, { recursive: true })`: Node's recursive mkdir loops
+ * forever at 100% CPU when mkdir answers ENOENT for a child of a directory that exists (procfs
+ * does: /proc/nope), taking ENOENT to mean "parent missing" again and again. Fails fast with
+ * RINGBUS_ERR_DATA_DIR_UNUSABLE naming the directory and the system error.
+ */
+export function ensureDataDirectory(dir: string): void {
+  const unusable = (why: string): never => {
+    throw new RingbusError('RINGBUS_ERR_DATA_DIR_UNUSABLE', `data directory ${dir} cannot be used: ${why}`);
+  };
+  const path = resolve(dir);
+  const missing: string[] = [];
+  for (let p = path; !existsSync(p); p = dirname(p)) {
+    missing.push(p);
+    if (dirname(p) === p) break;
+  }
+  for (let i = missing.length - 1; i >= 0; i--) {
+    try {
+      mkdirSync(missing[i]!);
+    } catch (error) {
+      const e = error as NodeJS.ErrnoException;
+      if (e.code !== 'EEXIST') unusable(`mkdir ${missing[i]} failed with ${e.code ?? e.message}`);
+    }
+  }
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(path).isDirectory();
+  } catch (error) {
+    unusable(`stat failed with ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  if (!isDirectory) unusable('it is not a directory');
+  const probe = tempPathFor(`${path}/.write-probe`);
+  try {
+    closeSync(openSync(probe, 'wx'));
+  } catch (error) {
+    unusable(`creating a file in it failed with ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    unlinkSync(probe);
+  } catch {
+    // removed by someone else: fine
+  }
 }
 
 /** Writes `length` bytes at `position`, looping over short writes. Allocation-free. */

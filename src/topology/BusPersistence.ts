@@ -3,7 +3,7 @@
  * after it), replaying journal records into the ring, and taking snapshots. The file formats
  * live in src/persistence.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { KEEP_TIMESTAMP, type RingBuffer } from '../core/RingBuffer.js';
 import { RingbusError, RingbusRangeError, RingbusTypeError, show } from '../errors.js';
 import { KIND_CONTROL, KIND_VOID, SLOT_HEADER_BYTES } from '../layout/RingBufferDescriptor.js';
@@ -12,6 +12,7 @@ import type { JournalRecord } from '../persistence/JournalRecord.js';
 import type { FsyncPolicy } from '../persistence/JournalWriter.js';
 import { recoverJournalTail, type RecoveredTail } from '../persistence/journalRecovery.js';
 import { listSegments } from '../persistence/journalFiles.js';
+import { ensureDataDirectory } from '../persistence/fsUtil.js';
 import { readSegmentHeaderOf } from './segmentEpoch.js';
 import { SnapshotStore } from '../persistence/SnapshotStore.js';
 import { verifyJournal } from '../persistence/verifyJournal.js';
@@ -127,7 +128,7 @@ export function planRecovery(p: PersistenceOptions, defaultStart: number): Recov
   const dir = p.dataDir;
   if (!existsSync(dir)) {
     if (p.readOnly) throw new RingbusError('RINGBUS_ERR_RECOVERY', `data directory ${dir} does not exist`);
-    mkdirSync(dir, { recursive: true });
+    ensureDataDirectory(dir);
   }
   const warnings: string[] = [];
   let last = -1;

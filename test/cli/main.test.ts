@@ -145,11 +145,22 @@ describe('ringbus CLI', () => {
       lines.forEach((obj, k) => {
         const i = 95 + k;
         const o = order(i);
+        if (i % 10 === 9) {
+          // a control record carries no event: no fields decoded from its bytes
+          assert.deepEqual(obj, {
+            sequence: i,
+            timestampNs: i * 1000,
+            kind: KIND_CONTROL,
+            aux: 7,
+            control: 'control-7',
+          });
+          return;
+        }
         assert.deepEqual(obj, {
           sequence: i,
           timestampNs: i * 1000,
-          kind: i % 10 === 9 ? KIND_CONTROL : KIND_EVENT,
-          aux: i % 10 === 9 ? 7 : 0,
+          kind: KIND_EVENT,
+          aux: 0,
           id: o.id,
           price: o.price,
           qty: o.qty,
@@ -158,11 +169,28 @@ describe('ringbus CLI', () => {
           tag: Buffer.from(o.tag as Uint8Array).toString('hex'),
         });
       });
-      const human = await ringbus('journal', 'cat', '--data-dir', dir, '--from', '199');
+      const human = await ringbus('journal', 'cat', '--data-dir', dir, '--from', '198');
       assert.equal(human.code, 0);
       assert.equal(
         human.stdout,
-        `#199 t=199000ns CONTROL aux=7 id=1000199 price=149.75 qty=597 side=1 symbol="SYM9" tag="c70102"\n`,
+        `#198 t=198000ns EVENT aux=0 id=1000198 price=149.5 qty=594 side=0 symbol="SYM8" tag="c60102"\n` +
+          `#199 t=199000ns CONTROL aux=7 (control record: control-7 marker, not an event)\n`,
+      );
+    });
+  });
+
+  it('should skip control records with --events-only', async () => {
+    await withTempDir(async (dir) => {
+      writeDataDir(dir, 40);
+      const r = await ringbus('journal', 'cat', '--data-dir', dir, '--events-only', '--json');
+      assert.equal(r.code, 0, r.stderr);
+      const sequences = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).sequence as number);
+      assert.deepEqual(
+        sequences,
+        Array.from({ length: 40 }, (_, i) => i).filter((i) => i % 10 !== 9),
       );
     });
   });
