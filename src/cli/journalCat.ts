@@ -10,7 +10,7 @@
  * A torn tail ends the listing with a note on stderr; damage before it is an error (exit 1).
  */
 import { KIND_CONTROL, KIND_EVENT, KIND_VOID } from '../layout/RingBufferDescriptor.js';
-import { CONTROL_SNAPSHOT, CONTROL_STATE_HASH } from '../topology/protocol.js';
+import { CONTROL_SNAPSHOT, CONTROL_STATE_HASH } from '../runtime/protocol.js';
 import { readManifest } from '../persistence/dataDirManifest.js';
 import { JournalReader } from '../persistence/JournalReader.js';
 import { writeOut, type CliCommand } from './command.js';
