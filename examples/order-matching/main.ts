@@ -19,8 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { RingBus, type BusMetrics, type PlacementReport } from '../../src/index.js';
-import type { FsyncPolicy } from '../../src/persistence/JournalWriter.js';
+import { parseFsyncFlag, RingBus, type BusMetrics, type FsyncPolicy, type PlacementReport } from '../../src/index.js';
 import { demoOptions, type OrderMatchingOptions } from './config.js';
 import { OrderCommand } from './events.js';
 import { createOrderFlow, orderFlowTranslator } from './generator.js';
@@ -165,8 +164,7 @@ async function main(): Promise<void> {
     throw new Error(`--events must be a positive integer, got ${values.events}`);
   if (!Number.isSafeInteger(seed) || seed < 0)
     throw new Error(`--seed must be a non-negative integer, got ${values.seed}`);
-  const fsync: FsyncPolicy =
-    values.fsync === 'batch' || values.fsync === 'none' ? values.fsync : { everyMs: Number(values.fsync) };
+  const fsync = parseFsyncFlag(values.fsync!, '--fsync');
   const temporary = values['data-dir'] === undefined;
   const dataDir = values['data-dir'] ?? mkdtempSync(join(tmpdir(), 'ringbus-order-matching-'));
   try {

@@ -44,6 +44,7 @@ import {
 import { SnapshotScheduler } from './SnapshotScheduler.js';
 import { writeBusManifest } from './busManifest.js';
 import type { JournalHandlerOptions } from '../persistence/handlers/journal.js';
+import { JournalDurability } from './journalDurability.js';
 import { DataDirLock } from '../persistence/DataDirLock.js';
 
 const JOURNAL_MODULE = new URL('../persistence/handlers/journal.js', import.meta.url);
@@ -113,6 +114,7 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   #workers: WorkerSet | null = null;
   #haltError: Error | null = null;
   #journal: HandlerRef | null = null;
+  #durability: JournalDurability | null = null;
   #recovery: (RecoveryPlan & { replayedThrough: number; replayStartedAt: number }) | null = null;
   #scheduler: SnapshotScheduler | null = null;
   #lock: DataDirLock | null = null;
@@ -324,6 +326,7 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
         skipThrough: plan.journalLast,
         ...(plan.tail ? { recoveredTail: plan.tail } : {}),
         readOnly: p.readOnly === true || p.recoverTo !== undefined,
+        durableLine: -1, // set below with the ring's sequences
       } satisfies JournalHandlerOptions;
     }
     const ring = new RingBuffer<F>({
@@ -344,6 +347,11 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
       () => new RingbusError('RINGBUS_ERR_BUS_STATE', `cannot publish while the bus is ${this.#state}`),
     );
     for (const h of placed) this.#sequences.set(h, ring.newSequence());
+    const seqOf = (h: HandlerRef): Sequence => this.#sequences.get(h)!;
+    if (this.#journal) {
+      this.#durability = new JournalDurability(ring, this.#journal, seqOf(this.#journal));
+      Object.assign(this.#journal.options as JournalHandlerOptions, this.#durability.handlerOptions());
+    }
     const leaves = placed.filter((h) => !placed.some((d) => d.dependsOn!.includes(h)));
     ring.addGatingSequences(...leaves.map((h) => this.#sequences.get(h)!));
 
@@ -363,7 +371,8 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
           moduleUrl: h.moduleUrl,
           options: h.options,
           sequenceLine: this.#sequences.get(h)!.line,
-          dependsOnLines: h.dependsOn!.map((d) => this.#sequences.get(d)!.line),
+          // stages after the journal read its durable line (see journalDurability.ts)
+          dependsOnLines: h.dependsOn!.map((d) => this.#durability?.upstreamLine(d, (x) => seqOf(x).line) ?? seqOf(d).line),
           policy: h.policy,
           deadLetterPath:
             h.deadLetterPath ??
@@ -459,9 +468,9 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
       throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'snapshot() needs a bus with writable persistence options');
     const timeoutMs = options.timeoutMs ?? 60_000;
     const cut = await this.captureState({ timeoutMs });
-    const journalSeq = this.#sequences.get(this.#journal!)!;
+    const durable = this.#durability!.durable; // a snapshot past the durable journal would be ignored
     const deadline = performance.now() + timeoutMs;
-    while (journalSeq.read(cut.sequence) < cut.sequence) {
+    while (durable.read(cut.sequence) < cut.sequence) {
       if (this.#status!.haltReason() !== 0) throw this.#currentHaltError();
       if (performance.now() > deadline)
         throw new RingbusError(
@@ -654,7 +663,7 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
       reports = this.#workers.lastMetrics();
     }
     const cursor = this.#ring.getCursor();
-    return buildMetrics(
+    const metrics = buildMetrics(
       cursor,
       [...this.#sequences].map(([h, s]) => ({
         name: h.name,
@@ -663,6 +672,7 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
       })),
       reports,
     );
+    return this.#durability ? { ...metrics, journal: this.#durability.metrics(cursor) } : metrics;
   }
 
   /**
