@@ -45,6 +45,8 @@ import { SnapshotScheduler } from './SnapshotScheduler.js';
 import { writeBusManifest } from './busManifest.js';
 import type { JournalHandlerOptions } from '../persistence/handlers/journal.js';
 import { JournalDurability } from './journalDurability.js';
+import { chooseWaits, type WaitChoice } from './waitChoice.js';
+import { availableParallelism } from 'node:os';
 import { DataDirLock } from '../persistence/DataDirLock.js';
 
 const JOURNAL_MODULE = new URL('../persistence/handlers/journal.js', import.meta.url);
@@ -115,6 +117,7 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   #haltError: Error | null = null;
   #journal: HandlerRef | null = null;
   #durability: JournalDurability | null = null;
+  #waits: WaitChoice | null = null;
   #recovery: (RecoveryPlan & { replayedThrough: number; replayStartedAt: number }) | null = null;
   #scheduler: SnapshotScheduler | null = null;
   #lock: DataDirLock | null = null;
@@ -329,11 +332,12 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
         durableLine: -1, // set below with the ring's sequences
       } satisfies JournalHandlerOptions;
     }
+    const waits = (this.#waits = this.#chooseWaits(placed));
     const ring = new RingBuffer<F>({
       capacity: o.capacity,
       event: o.event,
       producerType: o.producerType,
-      waitStrategy: this.#waitStrategy,
+      waitStrategy: waits.producer,
       initialSequence: plan ? plan.startSequence : o.initialSequence,
       ...(plan?.epochMs !== undefined ? { epochMs: plan.epochMs } : {}),
     });
@@ -372,7 +376,9 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
           options: h.options,
           sequenceLine: this.#sequences.get(h)!.line,
           // stages after the journal read its durable line (see journalDurability.ts)
-          dependsOnLines: h.dependsOn!.map((d) => this.#durability?.upstreamLine(d, (x) => seqOf(x).line) ?? seqOf(d).line),
+          dependsOnLines: h.dependsOn!.map(
+            (d) => this.#durability?.upstreamLine(d, (x) => seqOf(x).line) ?? seqOf(d).line,
+          ),
           policy: h.policy,
           deadLetterPath:
             h.deadLetterPath ??
@@ -385,7 +391,7 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
         workerName,
         workerIndex,
         ring: ring.descriptor(),
-        waitStrategy: createWaitStrategy(wo.waitStrategy ?? this.#waitStrategy).options as WaitStrategyOptions,
+        waitStrategy: waits.workers.get(workerName)!,
         status: status.buffer,
         cpus: normaliseCpus(workerName, wo.cpu),
         handlers,
@@ -727,8 +733,26 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
         placement: this.#workers!.placementOf(i.workerIndex),
       })),
       this.#options.producerLabel,
-      isSpinning(this.#waitStrategy),
+      isSpinning(this.#waits?.producer ?? this.#waitStrategy),
+      this.#waits?.reason ?? 'not started',
     );
+  }
+
+  /** Each thread's wait strategy from the placement (see waitChoice.ts). */
+  #chooseWaits(placed: readonly HandlerRef[]): WaitChoice {
+    const names = [...new Set(placed.map((h) => h.worker ?? DEFAULT_WORKER))];
+    const strategyOf = (w: WorkerOptions['waitStrategy']): WaitStrategyOptions | undefined =>
+      w === undefined ? undefined : (createWaitStrategy(w).options as WaitStrategyOptions);
+    return chooseWaits({
+      cores: availableParallelism(),
+      producerType: this.#options.producerType,
+      busStrategy: strategyOf(this.#options.waitStrategy),
+      workers: names.map((name) => ({
+        name,
+        offLatencyPath: placed.every((h) => (h.worker ?? DEFAULT_WORKER) !== name || h === this.#journal),
+        strategy: strategyOf(this.#workerOptions.get(name)?.waitStrategy),
+      })),
+    });
   }
 
   #onWorkerMessage(m: WorkerMessage): void {

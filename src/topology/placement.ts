@@ -28,6 +28,8 @@ export interface PlacementReport {
     readonly pinReason: string | null;
     readonly currentCpu: number;
   }>;
+  /** How each thread's wait strategy was chosen (see waitChoice.ts). */
+  readonly waits: string;
   readonly warnings: readonly string[];
 }
 
@@ -60,6 +62,7 @@ export function placementReport(
   }>,
   producer: string,
   producerSpins: boolean,
+  waits: string,
 ): PlacementReport {
   const cores = availableParallelism();
   const warnings: string[] = [];
@@ -76,6 +79,7 @@ export function placementReport(
   return {
     cores,
     producer,
+    waits,
     workers: workers.map((w) => ({
       name: w.name,
       handlers: w.handlers,
