@@ -35,7 +35,8 @@ function runUntilAcked(
   events: number,
 ): Promise<{ ready: number; maxAck: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, 'run', dataDir, String(seed), fsync], {
+    // no snapshots: snapshot retention could prune the journal's head, and a full replay needs all of it
+    const child = spawn(process.execPath, [CHILD, 'run', dataDir, String(seed), fsync, 'off'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let buffered = '';
