@@ -88,7 +88,13 @@ export { replayDeadLetters, type DeadLetterReplayResult } from './topology/repla
 export { readDeadLetters, type DeadLetter } from './persistence/DeadLetterWriter.js';
 export type { PersistenceOptions, RecoveryPlan } from './topology/BusPersistence.js';
 export type { CapturedState } from './topology/StateCollector.js';
-export type { FsyncPolicy } from './persistence/JournalWriter.js';
+export {
+  parseFsyncPolicy,
+  parseFsyncFlag,
+  describeFsyncPolicy,
+  type FsyncPolicy,
+  type ParsedFsyncPolicy,
+} from './persistence/fsyncPolicy.js';
 export { JournalReader, type Upcaster } from './persistence/JournalReader.js';
 export { verifyJournal, type JournalVerifyResult } from './persistence/verifyJournal.js';
 export { hashState, combineStateHashes } from './persistence/stateHash.js';

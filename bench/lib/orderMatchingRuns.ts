@@ -5,7 +5,7 @@
  * bus, the single-thread loop and the postMessage baseline all computed the same thing.
  */
 import { Worker } from 'node:worker_threads';
-import { RingBuffer, type BusMetrics, type PlacementReport } from '../../src/index.js';
+import { RingBuffer, RingBus, type BusMetrics, type PlacementReport } from '../../src/index.js';
 import type { FsyncPolicy } from '../../src/index.js';
 import type { OrderMatchingOptions } from '../../examples/order-matching/config.js';
 import {
@@ -35,6 +35,21 @@ export interface BusRunOptions {
   readonly events: number;
   /** Offered load in commands/s (bursts every ms, sleeping in between); omit to publish as fast as back-pressure allows. */
   readonly paceRate?: number;
+  /** false: the same engine stages without persistence (no journal stage at all); default true. */
+  readonly journal?: boolean;
+}
+
+/** The example's engine (risk → matching → portfolio, ack after matching) on worker "engine", without persistence. */
+function buildEngineOnlyBus(domain: OrderMatchingOptions): RingBus {
+  const bus = new RingBus({ event: OrderCommand, capacity: 1 << 16, workers: { engine: {} } });
+  const url = (name: string): URL => new URL(`../../examples/order-matching/handlers/${name}.js`, import.meta.url);
+  const risk = bus.handler('risk', url('risk'), { worker: 'engine', options: domain });
+  const matching = bus.handler('matching', url('matching'), { worker: 'engine', options: domain });
+  const portfolio = bus.handler('portfolio', url('portfolio'), { worker: 'engine', options: domain });
+  const ack = bus.handler('ack', url('ack'), { worker: 'engine' });
+  bus.handleEventsWith(risk).then(matching);
+  bus.after(matching).handleEventsWith(portfolio, ack);
+  return bus;
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -49,7 +64,10 @@ const sleeper = new Int32Array(new SharedArrayBuffer(4));
 export async function runBus(domain: OrderMatchingOptions, o: BusRunOptions): Promise<BusRun> {
   const dataDir = tempDir('order-matching');
   try {
-    const bus = buildOrderMatchingBus({ dataDir, fsync: o.fsync, placement: o.placement, domain });
+    const bus =
+      o.journal === false
+        ? buildEngineOnlyBus(domain)
+        : buildOrderMatchingBus({ dataDir, fsync: o.fsync, placement: o.placement, domain });
     await bus.start();
     try {
       const flow = createOrderFlow({ seed: SEED, accounts: domain.accounts, symbols: domain.symbols });

@@ -19,6 +19,7 @@
  */
 import type { BusMetrics, PlacementReport } from '../../src/index.js';
 import { demoOptions } from '../../examples/order-matching/config.js';
+import { measureFsyncLatency } from '../lib/fsyncProbe.js';
 import { machineInfo } from '../lib/machine.js';
 import type { BenchOptions } from '../lib/options.js';
 import type { Placement, ThreadPlacement } from '../lib/placement.js';
@@ -46,6 +47,8 @@ export interface OrderMatchingExtra {
   readonly ratioVsBatchedPostMessage?: number;
   /** Paced rows: the offered load (commands/s). */
   readonly offeredPerSec?: number;
+  /** Journaled rows: bus.metrics().journal (syncs, sync latency and group-size percentiles). */
+  readonly journal?: BusMetrics['journal'];
 }
 
 type Row = BenchResult & { readonly extra: OrderMatchingExtra };
@@ -79,6 +82,35 @@ function stageLine(stages: NonNullable<OrderMatchingExtra['stages']>): string {
   );
 }
 
+/**
+ * Journal figures beside the machine's fdatasync latency: sync latency and group size per
+ * journaled row; for paced rows, the engine's latency (portfolio, the last engine stage) with the
+ * journal against without it, and publish → durable ack p50 against one fdatasync.
+ */
+function durabilityNotes(rows: readonly Row[], probe: { p50: number; p99: number }): string[] {
+  const us = (ns: number): string => (ns / 1e3).toFixed(0);
+  const out = [
+    `machine fdatasync (64-byte append + fdatasync, same run): p50 ${us(probe.p50)} µs, p99 ${us(probe.p99)} µs`,
+  ];
+  for (const r of rows) {
+    const j = r.extra.journal;
+    if (j)
+      out.push(
+        `  ${r.name}: ${j.syncs} syncs, sync p50/p99 ${us(j.syncLatencyNs.p50)}/${us(j.syncLatencyNs.p99)} µs, group p50/max ${j.groupSize.p50}/${j.groupSize.max} records`,
+      );
+  }
+  const engine = (r: Row | undefined): number => r?.extra.stages?.portfolio?.latencyNs.p50 ?? NaN;
+  const paced = rows.filter((r) => r.extra.offeredPerSec !== undefined);
+  const off = paced.find((r) => r.extra.stages?.journal === undefined);
+  for (const on of paced.filter((r) => r.extra.stages?.journal !== undefined)) {
+    const ack = on.extra.stages?.ack?.latencyNs.p50 ?? NaN;
+    out.push(
+      `  ${on.name}: engine (→ portfolio) p50 ${us(engine(on))} µs vs ${us(engine(off))} µs without a journal (${(engine(on) / engine(off)).toFixed(2)}×); publish → ack p50 ${us(ack)} µs vs one fdatasync ${us(probe.p50)} µs`,
+    );
+  }
+  return out;
+}
+
 /** The run with the median time (lower middle for an even count). */
 function medianRun<T extends { ns: number }>(runs: readonly T[]): T {
   return [...runs].sort((a, b) => a.ns - b.ns)[(runs.length - 1) >> 1]!;
@@ -104,6 +136,10 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
     {
       name: `bus paced ${paceRate / 1000}k/s, fsync 'none', split`,
       o: { fsync: 'none', placement: 'split', events: pacedEvents, paceRate },
+    },
+    {
+      name: `engine only, paced ${paceRate / 1000}k/s, no journal`,
+      o: { fsync: 'none', placement: 'split', events: pacedEvents, paceRate, journal: false },
     },
   ];
   const busRuns = busVariants.map(() => [] as BusRun[]);
@@ -141,6 +177,8 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
     }
   }
 
+  // the disk's own fdatasync latency, in the same run: what a durable ack can approach at best
+  const fsyncProbe = measureFsyncLatency(quick ? 20 : 200);
   const baseRate = perSecond(events, median(perMessage));
   const batchedRate = perSecond(events, median(batched));
   const rows: Row[] = [];
@@ -169,6 +207,8 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
         placement,
         stages: stagesOf(m.metrics),
         ...(paced ? { offeredPerSec: o.paceRate } : { ratioVsBatchedPostMessage: rate / batchedRate }),
+        // journal figures where the policy syncs ('none' never calls fdatasync: nothing to show)
+        ...(m.metrics.journal && m.metrics.journal.syncs > 0 ? { journal: m.metrics.journal } : {}),
       },
     });
   });
@@ -202,7 +242,7 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
 
   const threads: ThreadPlacement[] = [
     { role: 'producer (seeded flow)', thread: 'main', cpu: null, wait: 'phased (when the ring is full)' },
-    { role: 'journal (split)', thread: 'worker "journal"', cpu: null, wait: 'phased' },
+    { role: 'journal (split)', thread: 'worker "journal"', cpu: null, wait: 'blocking (chosen: off the latency path)' },
     {
       role: 'risk → matching → portfolio → ack (+ journal when shared)',
       thread: 'worker "engine"',
@@ -235,6 +275,7 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
       `vs baseline = ÷ postMessage one message per command (${(baseRate / 1e3).toFixed(0)} k/s); extra.ratioVsBatchedPostMessage = ÷ postMessage with ${POST_BATCH} commands per message (${(batchedRate / 1e3).toFixed(0)} k/s); the baselines do not journal, the bus rows do`,
       'latency columns: the ack stage (publish stamp → ack finished its batch) of the median run, over the whole run of fresh workers (JIT warm-up included); extra.stages has every stage:',
       ...rows.filter((r) => r.extra.stages).map((r) => `  ${r.name}: ${stageLine(r.extra.stages!)}`),
+      ...durabilityNotes(rows, fsyncProbe),
     ],
     quick,
   };

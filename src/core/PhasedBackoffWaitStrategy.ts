@@ -10,8 +10,9 @@ import {
 /**
  * The default. Spins `spinTries` checks (≈ a few µs), yields `yieldTries` times, then blocks
  * like BlockingWaitStrategy. Under steady load the data arrives during the spin and nobody
- * blocks (so the producer never pays for a notify); when idle it parks and burns nothing. Safe
- * with more threads than cores.
+ * blocks (so the producer never pays for a notify); when idle it parks and burns nothing. Not
+ * for more spinning threads than cores: each spin then holds a core the awaited thread needs
+ * (see topology/waitChoice.ts, which picks 'blocking' there).
  */
 export class PhasedBackoffWaitStrategy implements WaitStrategy {
   readonly options: {

@@ -18,6 +18,14 @@ export interface HandlerMetrics {
 export interface BusMetrics {
   readonly cursor: number;
   readonly handlers: Readonly<Record<string, HandlerMetrics>>;
+  /** With persistence: written and durable sequences, syncs, sync latency and group sizes. */
+  readonly journal?: {
+    readonly writtenSequence: number;
+    readonly durableSequence: number;
+    readonly syncs: number;
+    readonly syncLatencyNs: Percentiles;
+    readonly groupSize: Percentiles;
+  };
 }
 
 /** Merges worker reports with the sequences read from shared memory. Allocates: on demand only. */

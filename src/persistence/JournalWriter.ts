@@ -58,7 +58,9 @@ import {
 import { copyBytes, int32ViewOf } from './byteCopy.js';
 import { crc32cWords } from './crc32c.js';
 import { ensureDirectory, fsyncDirectory, writeAllSync } from './fsUtil.js';
+import { parseFsyncPolicy, type FsyncPolicy } from './fsyncPolicy.js';
 import { journalDirectory } from './journalFiles.js';
+import type { JournalSyncStats } from './JournalSyncStats.js';
 import { recoverJournalTail, type RecoveredTail, type JournalRecovery } from './journalRecovery.js';
 import {
   checkHeaderOptions,
@@ -68,7 +70,7 @@ import {
   type SegmentHeader,
 } from './segmentHeader.js';
 
-export type FsyncPolicy = 'none' | 'batch' | { readonly everyMs: number };
+export type { FsyncPolicy } from './fsyncPolicy.js';
 
 export interface JournalWriterOptions {
   /** Schema fingerprint of the event type (EventType.fingerprint or .fingerprintValue). */
@@ -98,6 +100,8 @@ export interface JournalWriterOptions {
    * otherwise the writer scans as usual.
    */
   readonly recoveredTail?: RecoveredTail;
+  /** Where each fdatasync that makes records durable is counted (latency, group size). */
+  readonly syncStats?: JournalSyncStats;
 }
 
 const MODE_NONE = 0;
@@ -128,6 +132,7 @@ export class JournalWriter {
   #durable: number;
   #lastSyncMs = performance.now();
   #failure: unknown = null;
+  readonly #stats: JournalSyncStats | null;
   /** What opening found and repaired. */
   readonly recovery: JournalRecovery;
 
@@ -155,23 +160,10 @@ export class JournalWriter {
         `segmentBytes must be an integer ≥ ${minSegment} (header + 16 records of payloadSize ${payloadSize}), got ${show(segmentBytes)}`,
       );
     }
-    const fsync = options.fsync ?? 'batch';
-    if (fsync === 'none') this.#mode = MODE_NONE;
-    else if (fsync === 'batch') this.#mode = MODE_BATCH;
-    else if (
-      typeof fsync === 'object' &&
-      fsync !== null &&
-      typeof fsync.everyMs === 'number' &&
-      Number.isFinite(fsync.everyMs) &&
-      fsync.everyMs > 0
-    )
-      this.#mode = MODE_EVERY;
-    else
-      throw new RingbusTypeError(
-        'RINGBUS_ERR_INVALID_OPTION',
-        `fsync must be 'none', 'batch' or { everyMs: number > 0 }, got ${show(fsync)}`,
-      );
-    this.#everyMs = this.#mode === MODE_EVERY ? (fsync as { everyMs: number }).everyMs : 0;
+    const fsync = parseFsyncPolicy(options.fsync, 'fsync');
+    this.#mode = fsync.mode === 'none' ? MODE_NONE : fsync.mode === 'batch' ? MODE_BATCH : MODE_EVERY;
+    this.#everyMs = fsync.everyMs;
+    this.#stats = options.syncStats ?? null;
     const bufferBytes = Math.max(
       options.writeBufferBytes ?? 1024 * 1024,
       2 * maxRecordBytes(payloadSize),
@@ -360,9 +352,12 @@ export class JournalWriter {
   }
 
   #sync(): void {
+    const started = performance.now();
     fdatasyncSync(this.#fd);
+    const group = this.#written - this.#durable;
     this.#durable = this.#written;
     this.#lastSyncMs = performance.now();
+    if (this.#stats !== null && group > 0) this.#stats.record((this.#lastSyncMs - started) * 1e6, group);
   }
 
   /**

@@ -3,7 +3,14 @@
  * manifest. Everything here works on files only; the bus wires it in (see each class's comment).
  */
 export { crc32c } from './crc32c.js';
-export { JournalWriter, type JournalWriterOptions, type FsyncPolicy } from './JournalWriter.js';
+export { JournalWriter, type JournalWriterOptions } from './JournalWriter.js';
+export {
+  parseFsyncPolicy,
+  parseFsyncFlag,
+  describeFsyncPolicy,
+  type FsyncPolicy,
+  type ParsedFsyncPolicy,
+} from './fsyncPolicy.js';
 export { JournalReader, type JournalReaderOptions, type Upcaster, type TornTail } from './JournalReader.js';
 export { JournalRecord } from './JournalRecord.js';
 export { type JournalRecovery } from './journalRecovery.js';

@@ -64,10 +64,12 @@ export interface EventHandler<F extends Flyweight = Flyweight, S = unknown> {
   /** Called before each batch with its size. */
   onBatchStart?(batchSize: number, firstSequence: number): void;
   /**
-   * Called now and then while the worker has nothing to do (at least every ~50 ms while it
-   * blocks): for timer-like work such as a periodic fsync. Must not block.
+   * Called while the worker has nothing to do, under every wait strategy: on the first idle pass
+   * after work, then again when the ms it returned have passed (undefined or void: 50 ms;
+   * Infinity: not before the next work). For timer-like work such as a periodic fsync. Must not
+   * block; the worker may run it late only when its thread does not get a core.
    */
-  onIdle?(): void;
+  onIdle?(): number | void;
   /** Called once after the worker loaded every handler, before the first event. */
   onStart?(): void | Promise<void>;
   /** Called once when the bus stops (after draining, unless halted). */

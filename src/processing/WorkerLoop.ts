@@ -3,6 +3,11 @@ import type { WaitChannel, WaitCondition, WaitStrategy } from '../core/WaitStrat
 import type { BatchEventProcessor } from './BatchEventProcessor.js';
 import type { BusStatus } from '../runtime/BusStatus.js';
 
+/** How often onIdle runs while idle when it does not say (it returned undefined). */
+export const DEFAULT_IDLE_MS = 50;
+/** Shortest pause between idle hook runs (a hook that returns 0 must not turn the wait into a spin). */
+const MIN_IDLE_MS = 0.1;
+
 /** Why a worker loop returned. */
 export type LoopExit = 'stopped' | 'halted';
 
@@ -50,7 +55,9 @@ export class WorkerLoop implements WaitCondition {
     const n = ps.length;
     const ring = this.#ring;
     const status = this.#status;
+    const idlers = this.#idlers;
     let idle = 0;
+    let idleDueAt = 0;
     for (;;) {
       let work = 0;
       for (let i = 0; i < n; i++) {
@@ -65,14 +72,31 @@ export class WorkerLoop implements WaitCondition {
       }
       if (work !== 0) {
         idle = 0;
+        idleDueAt = 0; // idle hooks run on the first empty pass after work
         continue;
       }
       if (status.stopRequested()) return 'stopped';
-      // idle hooks run every 1024th empty pass (spinning) and on every pass once blocking sets in
-      if ((idle & 1023) === 0 || idle > 10_000)
-        for (let i = 0; i < this.#idlers.length; i++) this.#idlers[i]!.handler.onIdle!();
-      this.#strategy.idle(idle++, this.#channel, this, Infinity);
+      // Idle hooks run on time, whatever the strategy: a blocking step parks no longer than
+      // the next hook is due (counting passes instead would stretch to minutes under 'blocking').
+      let remainingMs = Infinity;
+      if (idlers.length > 0) {
+        const now = performance.now();
+        if (now >= idleDueAt) idleDueAt = now + this.#runIdlers();
+        remainingMs = idleDueAt - now;
+      }
+      this.#strategy.idle(idle++, this.#channel, this, remainingMs);
     }
+  }
+
+  /** Runs every onIdle hook; returns ms until the soonest one is due again. Allocation-free. */
+  #runIdlers(): number {
+    let soonest = Infinity;
+    for (let i = 0; i < this.#idlers.length; i++) {
+      const due = this.#idlers[i]!.handler.onIdle!();
+      const ms = typeof due === 'number' && due >= 0 ? Math.max(MIN_IDLE_MS, due) : DEFAULT_IDLE_MS;
+      if (ms < soonest) soonest = ms;
+    }
+    return soonest;
   }
 
   /** WaitCondition: something to do (work, a request, a halt). */

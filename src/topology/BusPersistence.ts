@@ -9,7 +9,7 @@ import { RingbusError, RingbusRangeError, RingbusTypeError, show } from '../erro
 import { KIND_CONTROL, KIND_VOID, SLOT_HEADER_BYTES } from '../layout/RingBufferDescriptor.js';
 import { JournalReader, type Upcaster } from '../persistence/JournalReader.js';
 import type { JournalRecord } from '../persistence/JournalRecord.js';
-import type { FsyncPolicy } from '../persistence/JournalWriter.js';
+import { parseFsyncPolicy, type FsyncPolicy } from '../persistence/fsyncPolicy.js';
 import { recoverJournalTail, type RecoveredTail } from '../persistence/journalRecovery.js';
 import { listSegments } from '../persistence/journalFiles.js';
 import { ensureDataDirectory } from '../persistence/fsUtil.js';
@@ -71,18 +71,7 @@ export function checkPersistenceOptions(p: unknown): asserts p is PersistenceOpt
       'RINGBUS_ERR_INVALID_OPTION',
       `persistence.dataDir must be a non-empty path, got ${show(o.dataDir)}`,
     );
-  const f = o.fsync;
-  if (
-    f !== undefined &&
-    f !== 'none' &&
-    f !== 'batch' &&
-    !(typeof f === 'object' && f !== null && typeof f.everyMs === 'number' && f.everyMs > 0)
-  ) {
-    throw new RingbusTypeError(
-      'RINGBUS_ERR_INVALID_OPTION',
-      `persistence.fsync must be 'none', 'batch' or { everyMs > 0 }, got ${show(f)}`,
-    );
-  }
+  parseFsyncPolicy(o.fsync, 'persistence.fsync');
   const r = o.retainSnapshots;
   if (r !== undefined && (!Number.isInteger(r) || r < 1))
     throw new RingbusRangeError(

@@ -5,6 +5,8 @@
  * returns what the runtime builds from: handlers in topological order, the leaves that gate the
  * producer, and one entry per worker with its resolved wait strategy and CPUs.
  */
+import { availableParallelism } from 'node:os';
+import { chooseWaits, type WaitChoice } from './waitChoice.js';
 import { validateRingOptions, type ProducerType, type RingDescriptor } from '../core/RingBuffer.js';
 import { createWaitStrategy } from '../core/createWaitStrategy.js';
 import type { WaitStrategyOptions } from '../core/WaitStrategy.js';
@@ -51,6 +53,8 @@ export interface BusConfig<F extends Flyweight = Flyweight> {
   readonly capacity: number;
   readonly producerType: ProducerType;
   readonly waitStrategy: WaitStrategyOptions;
+  /** The bus-wide strategy the application named (undefined: the bus chooses, see waitChoice.ts). */
+  readonly namedWaitStrategy: WaitStrategyOptions | undefined;
   readonly workers: ReadonlyMap<string, WorkerOptions>;
   readonly metrics: boolean;
   readonly outbound: Readonly<Record<string, RingDescriptor>>;
@@ -85,6 +89,7 @@ export function resolveBusOptions<F extends Flyweight>(options: RingBusOptions<F
     capacity: options.capacity ?? 65536,
     producerType: options.producerType ?? 'single',
     waitStrategy,
+    namedWaitStrategy: options.waitStrategy === undefined ? undefined : waitStrategy,
     workers,
     metrics: options.metrics ?? true,
     outbound: options.outbound ?? {},
@@ -191,10 +196,16 @@ export interface BusPlan<F extends Flyweight = Flyweight> {
   /** Handlers nothing runs after: they gate the producer. */
   readonly leaves: readonly HandlerRef[];
   readonly workers: readonly PlannedWorker[];
+  /** Each thread's wait strategy and why (see waitChoice.ts). */
+  readonly waits: WaitChoice;
 }
 
 /** Checks the wired graph (everything placed, limits, where skipped events go) and freezes it. */
-export function freezePlan<F extends Flyweight>(config: BusConfig<F>, graph: HandlerGraph): BusPlan<F> {
+export function freezePlan<F extends Flyweight>(
+  config: BusConfig<F>,
+  graph: HandlerGraph,
+  journal: HandlerRef | null,
+): BusPlan<F> {
   const placed = graph.all.filter((h) => h.dependsOn !== null).sort((a, b) => a.order - b.order);
   const unplaced = graph.all.filter((h) => h.dependsOn === null);
   if (placed.length === 0)
@@ -218,13 +229,25 @@ export function freezePlan<F extends Flyweight>(config: BusConfig<F>, graph: Han
   const names = [...new Set(placed.map((h) => h.worker ?? DEFAULT_WORKER))];
   if (names.length > MAX_WORKERS)
     throw new RingbusRangeError('RINGBUS_ERR_TOPOLOGY', `at most ${MAX_WORKERS} workers per bus, got ${names.length}`);
+  const named = (w: WorkerOptions['waitStrategy']): WaitStrategyOptions | undefined =>
+    w === undefined ? undefined : (createWaitStrategy(w).options as WaitStrategyOptions);
+  const waits = chooseWaits({
+    cores: availableParallelism(),
+    producerType: config.producerType,
+    busStrategy: config.namedWaitStrategy,
+    workers: names.map((name) => ({
+      name,
+      offLatencyPath: placed.every((h) => (h.worker ?? DEFAULT_WORKER) !== name || h === journal),
+      strategy: named(config.workers.get(name)?.waitStrategy),
+    })),
+  });
   const workers = names.map((name, index): PlannedWorker => {
     const options = config.workers.get(name) ?? {};
     return Object.freeze({
       name,
       index,
       options,
-      waitStrategy: createWaitStrategy(options.waitStrategy ?? config.waitStrategy).options as WaitStrategyOptions,
+      waitStrategy: waits.workers.get(name)!,
       cpus: normaliseCpus(name, options.cpu),
       handlers: Object.freeze(placed.filter((h) => (h.worker ?? DEFAULT_WORKER) === name)),
     });
@@ -235,5 +258,6 @@ export function freezePlan<F extends Flyweight>(config: BusConfig<F>, graph: Han
     handlers: Object.freeze(placed),
     leaves: Object.freeze(leaves),
     workers: Object.freeze(workers),
+    waits,
   });
 }

@@ -25,6 +25,7 @@ import {
   type WorkerInit,
   type WorkerMessage,
 } from '../runtime/protocol.js';
+import { JournalDurability } from './journalDurability.js';
 import { collectAt, type CapturedState } from './StateCollector.js';
 import { WorkerSet } from './WorkerSet.js';
 
@@ -41,6 +42,8 @@ export class BusRuntime<F extends Flyweight = Flyweight> {
   readonly publisher: BusPublisher<F>;
   readonly sequences: ReadonlyMap<HandlerRef, Sequence>;
   readonly workers: WorkerSet;
+  /** The journal's durable sequence and sync figures (buses with a journal). */
+  readonly durability: JournalDurability | null;
 
   constructor(
     plan: BusPlan<F>,
@@ -56,7 +59,7 @@ export class BusRuntime<F extends Flyweight = Flyweight> {
       capacity: c.capacity,
       event: c.event,
       producerType: c.producerType,
-      waitStrategy: c.waitStrategy,
+      waitStrategy: plan.waits.producer,
       initialSequence: start.initialSequence,
       ...(start.epochMs !== undefined ? { epochMs: start.epochMs } : {}),
     });
@@ -67,6 +70,9 @@ export class BusRuntime<F extends Flyweight = Flyweight> {
     for (const h of plan.handlers) sequences.set(h, ring.newSequence());
     this.sequences = sequences;
     ring.addGatingSequences(...plan.leaves.map((h) => sequences.get(h)!));
+    const durability = journal && persistence ? new JournalDurability(ring, journal, sequences.get(journal)!) : null;
+    this.durability = durability;
+    const lineOf = (d: HandlerRef): number => sequences.get(d)!.line;
     const inits: WorkerInit[] = plan.workers.map((w) => ({
       kind: 'ringbus-worker',
       workerName: w.name,
@@ -79,9 +85,10 @@ export class BusRuntime<F extends Flyweight = Flyweight> {
         name: h.name,
         index: h.order,
         moduleUrl: h.moduleUrl,
-        options: h === journal && persistence ? persistence.journalOptions(ring.epochMs) : h.options,
+        options: h === journal && persistence ? persistence.journalOptions(ring.epochMs, durability) : h.options,
         sequenceLine: sequences.get(h)!.line,
-        dependsOnLines: h.dependsOn!.map((d) => sequences.get(d)!.line),
+        // stages after the journal read its durable line (see journalDurability.ts)
+        dependsOnLines: h.dependsOn!.map((d) => durability?.upstreamLine(d, lineOf) ?? lineOf(d)),
         policy: h.policy,
         deadLetterPath: h.deadLetterPath ?? persistence?.deadLetterPath(h) ?? null,
         ...(persistence ? persistence.restoreOf(h) : { hasRestore: false, restoreState: undefined }),
@@ -162,7 +169,8 @@ export class BusRuntime<F extends Flyweight = Flyweight> {
       worker: h.worker ?? DEFAULT_WORKER,
       sequence: s.read(cursor),
     }));
-    return buildMetrics(cursor, progress, reports);
+    const metrics = buildMetrics(cursor, progress, reports);
+    return this.durability ? { ...metrics, journal: this.durability.metrics(cursor) } : metrics;
   }
 
   /** Publishes a snapshot control event (through `publishControl`) and collects every stateful handler's state at it. */
@@ -190,7 +198,8 @@ export class BusRuntime<F extends Flyweight = Flyweight> {
         placement: this.workers.placementOf(i.workerIndex),
       })),
       this.plan.config.producerLabel,
-      isSpinning(this.plan.config.waitStrategy),
+      isSpinning(this.plan.waits.producer),
+      this.plan.waits.reason,
     );
   }
 }

@@ -5,6 +5,7 @@
  * known), replay after the workers are up, scheduled and explicit snapshots, and release.
  * Main thread only; nothing here is on the hot path.
  */
+import type { JournalDurability } from './journalDurability.js';
 import { join } from 'node:path';
 import type { RingBuffer } from '../core/RingBuffer.js';
 import type { Sequence } from '../core/Sequence.js';
@@ -76,7 +77,7 @@ export class PersistenceCoordinator<F extends Flyweight = Flyweight> {
   }
 
   /** The built-in journal handler's options, built once the ring's epoch is known. */
-  journalOptions(epochMs: number): JournalHandlerOptions {
+  journalOptions(epochMs: number, durability: JournalDurability | null): JournalHandlerOptions {
     const p = this.options;
     const plan = this.#requirePlan();
     return (this.#journalOptions ??= {
@@ -90,6 +91,7 @@ export class PersistenceCoordinator<F extends Flyweight = Flyweight> {
       skipThrough: plan.journalLast,
       ...(plan.tail ? { recoveredTail: plan.tail } : {}),
       readOnly: p.readOnly === true || p.recoverTo !== undefined,
+      ...(durability ? durability.handlerOptions() : { durableLine: -1 }),
     });
   }
 

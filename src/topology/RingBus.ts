@@ -127,7 +127,7 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     const c = this.#config;
     // the journal runs straight off the ring unless the application placed it
     if (this.#journal && this.#journal.dependsOn === null) this.#graph.place([], [this.#journal]);
-    const plan = freezePlan(c, this.#graph);
+    const plan = freezePlan(c, this.#graph, this.#journal);
     const persistence = this.#persistence;
     const recovery = persistence?.open(plan.handlers, c, c.initialSequence) ?? null;
     const start = { initialSequence: recovery?.startSequence ?? c.initialSequence, epochMs: recovery?.epochMs };
@@ -184,8 +184,8 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     const cut = await this.captureState({ timeoutMs });
     const rt = this.#runtime!;
     const halted = (): Error | null => (rt.status.haltReason() !== 0 ? this.#currentHaltError() : null);
-    const journalSequence = rt.sequences.get(this.#journal!)!;
-    const result = await p.writeSnapshot(cut, journalSequence, rt.workers.snapshotSchemas(), halted, timeoutMs);
+    const durable = rt.durability!.durable; // a snapshot past the durable journal would be ignored
+    const result = await p.writeSnapshot(cut, durable, rt.workers.snapshotSchemas(), halted, timeoutMs);
     this.emit('snapshot', result);
     return result;
   }
@@ -338,7 +338,9 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   /** Where every handler runs, pinned or not, and warnings (e.g. more spinning threads than cores). */
   placement(): PlacementReport {
     const c = this.#config;
-    return this.#runtime?.placement() ?? placementReport([], c.producerLabel, isSpinning(c.waitStrategy));
+    return (
+      this.#runtime?.placement() ?? placementReport([], c.producerLabel, isSpinning(c.waitStrategy), 'not started')
+    );
   }
 
   #running(what: string): BusRuntime<F> {

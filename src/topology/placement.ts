@@ -29,6 +29,8 @@ export interface PlacementReport {
     readonly pinReason: string | null;
     readonly currentCpu: number;
   }>;
+  /** How each thread's wait strategy was chosen (see waitChoice.ts). */
+  readonly waits: string;
   readonly warnings: readonly string[];
 }
 
@@ -59,6 +61,7 @@ export function placementReport(
   }>,
   producer: string,
   producerSpins: boolean,
+  waits: string,
 ): PlacementReport {
   const cores = availableParallelism();
   const warnings: string[] = [];
@@ -75,6 +78,7 @@ export function placementReport(
   return {
     cores,
     producer,
+    waits,
     workers: workers.map((w) => ({
       name: w.name,
       handlers: w.handlers,

@@ -193,6 +193,10 @@ describe('persistence benchmarks', () => {
         `${r.name}: the journal's worker`,
       );
       assert.match(r.extra.placement as string, /producer on the main thread/);
+      if (/'batch'/.test(r.name)) {
+        const j = r.extra.journal as { syncs: number; groupSize: { count: number } };
+        assert.ok(j.syncs > 0 && j.groupSize.count === j.syncs, `${r.name}: journal syncs and groups`);
+      }
       if (/paced/.test(r.name)) assert.equal(r.ratioVsBaseline, undefined, 'a paced row has no throughput ratio');
       else {
         assertRatio(r, report.baseline);
