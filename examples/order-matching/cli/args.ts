@@ -4,7 +4,7 @@
  * main.ts prints it and exits with code 2 (no stack trace).
  */
 import { parseArgs } from 'node:util';
-import type { FsyncPolicy } from '../../../src/index.js';
+import { parseFsyncFlag, type FsyncPolicy } from '../../../src/index.js';
 
 export interface ProgramArgs {
   readonly help: boolean;
@@ -86,13 +86,14 @@ function seconds(value: string | undefined): number | null {
   return sec;
 }
 
+/** The one fsync parser (src/persistence/fsyncPolicy.ts); its coded error becomes a one-line usage error. */
 function fsyncPolicy(value: string | undefined): FsyncPolicy {
-  if (value === undefined || value === 'batch') return 'batch';
-  if (value === 'none') return 'none';
-  const ms = Number(value);
-  if (value.trim() === '' || !(ms > 0 && ms <= 60_000))
-    bad('fsync', value, 'batch, none, or a number of ms in (0, 60000]');
-  return { everyMs: ms };
+  if (value === undefined) return 'batch';
+  try {
+    return parseFsyncFlag(value, '--fsync');
+  } catch {
+    return bad('fsync', value, 'batch, none, or a number of ms above 0');
+  }
 }
 
 /** Parses argv (without node and the script). Throws UsageError on anything wrong. */
