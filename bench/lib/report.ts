@@ -2,6 +2,7 @@
  * The report every scenario returns, and its two renderings: a text table (figures and ratios
  * against the baseline, machine and placement underneath) and one JSON object.
  */
+import type { HiccupInfo } from '../../src/index.js';
 import type { LatencySummary } from './histogram.js';
 import type { MachineInfo } from './machine.js';
 import type { Placement } from './placement.js';
@@ -20,6 +21,23 @@ export interface BenchResult {
   readonly reps?: number;
   /** Free-form detail (e.g. batch size), shown in the table. */
   readonly detail?: string;
+  /** Fastest and slowest timed run (events/s), beside the median in eventsPerSec. */
+  readonly eventsPerSecMin?: number;
+  readonly eventsPerSecMax?: number;
+  /**
+   * The full latency histogram (ns) as compressed base64 (hdr-histogram-js encoding): `--out`
+   * writes it as a .hgrm file and plots it in the HTML report.
+   */
+  readonly histogram?: string;
+  /** The machine's jitter while this result was measured (a hiccup sampler thread, see lib/hiccupThread.ts). */
+  readonly hiccups?: HiccupInfo;
+  /**
+   * How many times better this result is than each comparator in the same run, by the
+   * comparator's name: events/s ÷ theirs for throughput, their p50 ÷ this p50 for latency.
+   * Above 1 is better; against the machine's limit it is the share of the limit reached.
+   * Filled by `withRatios`.
+   */
+  readonly ratios?: Readonly<Record<string, number>>;
 }
 
 export interface BenchReport {
@@ -33,6 +51,49 @@ export interface BenchReport {
   readonly notes?: readonly string[];
   /** True for a --quick smoke run (figures not meaningful). */
   readonly quick?: boolean;
+  /** Other libraries doing the same job, same shape and event count (e.g. ringbuf.js). */
+  readonly peers?: readonly BenchResult[];
+  /** What the machine can do at all (no library: raw Atomics ping-pong, raw SPSC copy loop). */
+  readonly limits?: readonly BenchResult[];
+}
+
+/** Which comparator a row of a report is. */
+export type BenchRole = 'ringbus' | 'baseline' | 'peer' | 'limit';
+
+/** Every row of a report with its role: results, then peers, the limits and the baseline. */
+export function rowsOf(report: BenchReport): Array<{ role: BenchRole; result: BenchResult }> {
+  return [
+    ...report.results.map((result) => ({ role: 'ringbus' as const, result })),
+    ...(report.peers ?? []).map((result) => ({ role: 'peer' as const, result })),
+    ...(report.limits ?? []).map((result) => ({ role: 'limit' as const, result })),
+    { role: 'baseline' as const, result: report.baseline },
+  ];
+}
+
+/** x compared with y: throughput x/y when both have a rate and neither is a latency, else p50 y/x. */
+function ratio(x: BenchResult, y: BenchResult): number | undefined {
+  if (x.latencyNs && y.latencyNs && x.latencyNs.p50 > 0) return y.latencyNs.p50 / x.latencyNs.p50;
+  if (!x.latencyNs && !y.latencyNs && x.eventsPerSec !== undefined && y.eventsPerSec)
+    return x.eventsPerSec / y.eventsPerSec;
+  return undefined;
+}
+
+/**
+ * Fills `ratios` of every ringbus result against the baseline, each peer and each limit (ratios
+ * a scenario set itself are kept). Comparators compare only like with like: a throughput figure
+ * with a throughput figure, a latency with a latency.
+ */
+export function withRatios<R extends BenchReport>(report: R): R {
+  const against = [report.baseline, ...(report.peers ?? []), ...(report.limits ?? [])];
+  const results = report.results.map((r) => {
+    const ratios: Record<string, number> = {};
+    for (const c of against) {
+      const v = ratio(r, c);
+      if (v !== undefined && Number.isFinite(v)) ratios[c.name] = v;
+    }
+    return { ...r, ratios: { ...ratios, ...r.ratios } };
+  });
+  return { ...report, results };
 }
 
 /** Formats a rate like "52.3 M/s". */
@@ -56,24 +117,49 @@ function table(rows: string[][]): string {
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
-/** The report as a readable text table. */
+const ROLE_LABEL: Record<BenchRole, string> = {
+  ringbus: '',
+  baseline: ' (baseline)',
+  peer: ' (peer)',
+  limit: ' (limit)',
+};
+
+/** "12.3× postMessage, 1.4× ringbuf.js, 0.62× raw SPSC copy" */
+function ratioCell(r: BenchResult): string {
+  return Object.entries(r.ratios ?? {})
+    .map(([name, v]) => `${v >= 10 ? v.toFixed(0) : v.toFixed(2)}× ${name}`)
+    .join(', ');
+}
+
+/**
+ * The report as a readable text table: one row per variant, peer, limit and the baseline, with
+ * p50 p90 p99 p99.9 p99.99 max (latency scenarios), events/s and the ratios to each comparator.
+ */
 export function renderText(report: BenchReport): string {
-  const all = [...report.results, { ...report.baseline, ratioVsBaseline: 1 }];
+  const rows0 = rowsOf(report);
+  const all = rows0.map((x) => x.result);
   const hasRate = all.some((r) => r.eventsPerSec !== undefined);
   const hasLatency = all.some((r) => r.latencyNs !== undefined);
   const header = ['variant'];
+  if (hasLatency) header.push('p50', 'p90', 'p99', 'p99.9', 'p99.99', 'max');
   if (hasRate) header.push('events/s');
-  if (hasLatency) header.push('p50', 'p99', 'p99.9', 'max');
-  header.push('vs baseline', 'detail');
+  header.push('vs baseline', 'vs peers / limit', 'detail');
   const rows = [header];
-  for (const r of all) {
-    const row = [r === all[all.length - 1] ? `${r.name} (baseline)` : r.name];
-    if (hasRate) row.push(r.eventsPerSec === undefined ? '' : formatRate(r.eventsPerSec));
+  for (const { role, result: r } of rows0) {
+    const row = [`${r.name}${ROLE_LABEL[role]}`];
     if (hasLatency) {
       const l = r.latencyNs;
-      row.push(l ? formatNs(l.p50) : '', l ? formatNs(l.p99) : '', l ? formatNs(l.p999) : '', l ? formatNs(l.max) : '');
+      for (const k of ['p50', 'p90', 'p99', 'p999', 'p9999', 'max'] as const) row.push(l ? formatNs(l[k]) : '');
     }
-    row.push(r.ratioVsBaseline === undefined ? '' : `${r.ratioVsBaseline.toFixed(1)}×`, r.detail ?? '');
+    if (hasRate) row.push(r.eventsPerSec === undefined ? '' : formatRate(r.eventsPerSec));
+    const vsBaseline = role === 'baseline' ? 1 : (r.ratios?.[report.baseline.name] ?? r.ratioVsBaseline);
+    const others = { ...r.ratios };
+    delete others[report.baseline.name];
+    row.push(
+      vsBaseline === undefined ? '' : `${vsBaseline.toFixed(1)}×`,
+      ratioCell({ ...r, ratios: others }),
+      r.detail ?? '',
+    );
     rows.push(row);
   }
   const m = report.machine;
@@ -82,15 +168,27 @@ export function renderText(report: BenchReport): string {
     '',
     table(rows),
     '',
-    `machine:   ${m.cpuModel} × ${m.cpus} (available ${m.availableParallelism}), ${(m.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB, ${m.os}, node ${m.node} (V8 ${m.v8}), load ${m.loadAverage1m}`,
+    `machine:   ${machineLine(m)}`,
     `placement: ${report.placement.threads.map((t) => `${t.role}: ${t.thread} ${t.cpu === null ? 'unpinned' : `pinned @cpu${t.cpu}`}, ${t.wait}`).join(' | ')}`,
   ];
   if (report.placement.note) lines.push(`           ${report.placement.note}`);
+  for (const { result: r } of rows0) {
+    const h = r.hiccups;
+    if (h)
+      lines.push(
+        `hiccups:   ${r.name}: ${h.lostPercent.toFixed(2)} % of ${h.sampledMs.toFixed(0)} ms lost in ${h.gapsOver10us} gaps > 10 µs, largest ${formatNs(h.maxGapNs)}`,
+      );
+  }
   for (const n of report.notes ?? []) lines.push(`note:      ${n}`);
   return lines.join('\n');
 }
 
-/** The report as exactly one JSON object (one line). */
-export function renderJson(report: BenchReport): string {
+/** "Intel Xeon … × 2 (available 2), 7.7 GiB, linux …, node v20 (V8 …), load 1.2" */
+export function machineLine(m: MachineInfo): string {
+  return `${m.cpuModel} × ${m.cpus} (available ${m.availableParallelism}), ${(m.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB, ${m.os}, node ${m.node} (V8 ${m.v8}), load ${m.loadAverage1m}`;
+}
+
+/** The report as exactly one JSON object (one line); several reports as one JSON array. */
+export function renderJson(report: BenchReport | readonly BenchReport[]): string {
   return JSON.stringify(report);
 }
