@@ -38,6 +38,8 @@ export interface BenchResult {
    * Filled by `withRatios`.
    */
   readonly ratios?: Readonly<Record<string, number>>;
+  /** Names of the peers and limits this result is compared with (default: all of them). */
+  readonly against?: readonly string[];
 }
 
 export interface BenchReport {
@@ -45,6 +47,8 @@ export interface BenchReport {
   readonly results: readonly BenchResult[];
   /** What the ratios compare against, measured in the same run. */
   readonly baseline: BenchResult;
+  /** Every baseline when there are several (e.g. one per offered rate); `baseline` is the first. */
+  readonly baselines?: readonly BenchResult[];
   readonly machine: MachineInfo;
   readonly placement: Placement;
   /** Anything a reader needs to interpret the figures. */
@@ -66,7 +70,7 @@ export function rowsOf(report: BenchReport): Array<{ role: BenchRole; result: Be
     ...report.results.map((result) => ({ role: 'ringbus' as const, result })),
     ...(report.peers ?? []).map((result) => ({ role: 'peer' as const, result })),
     ...(report.limits ?? []).map((result) => ({ role: 'limit' as const, result })),
-    { role: 'baseline' as const, result: report.baseline },
+    ...(report.baselines ?? [report.baseline]).map((result) => ({ role: 'baseline' as const, result })),
   ];
 }
 
@@ -79,19 +83,22 @@ function ratio(x: BenchResult, y: BenchResult): number | undefined {
 }
 
 /**
- * Fills `ratios` of every ringbus result against the baseline, each peer and each limit (ratios
- * a scenario set itself are kept). Comparators compare only like with like: a throughput figure
- * with a throughput figure, a latency with a latency.
+ * Fills `ratios` of every ringbus result against the baseline, each peer and each limit, unless
+ * the scenario set them itself (e.g. against the baseline at the same offered rate). Comparators
+ * compare only like with like: a throughput figure with a throughput figure, a latency with a
+ * latency.
  */
 export function withRatios<R extends BenchReport>(report: R): R {
-  const against = [report.baseline, ...(report.peers ?? []), ...(report.limits ?? [])];
+  const others = [...(report.peers ?? []), ...(report.limits ?? [])];
   const results = report.results.map((r) => {
+    if (r.ratios) return r;
     const ratios: Record<string, number> = {};
+    const against = [report.baseline, ...others.filter((c) => !r.against || r.against.includes(c.name))];
     for (const c of against) {
       const v = ratio(r, c);
       if (v !== undefined && Number.isFinite(v)) ratios[c.name] = v;
     }
-    return { ...r, ratios: { ...ratios, ...r.ratios } };
+    return { ...r, ratios };
   });
   return { ...report, results };
 }
@@ -152,9 +159,9 @@ export function renderText(report: BenchReport): string {
       for (const k of ['p50', 'p90', 'p99', 'p999', 'p9999', 'max'] as const) row.push(l ? formatNs(l[k]) : '');
     }
     if (hasRate) row.push(r.eventsPerSec === undefined ? '' : formatRate(r.eventsPerSec));
-    const vsBaseline = role === 'baseline' ? 1 : (r.ratios?.[report.baseline.name] ?? r.ratioVsBaseline);
+    const vsBaseline = role === 'baseline' ? 1 : (r.ratioVsBaseline ?? r.ratios?.[report.baseline.name]);
     const others = { ...r.ratios };
-    delete others[report.baseline.name];
+    for (const b of report.baselines ?? [report.baseline]) delete others[b.name];
     row.push(
       vsBaseline === undefined ? '' : `${vsBaseline.toFixed(1)}×`,
       ratioCell({ ...r, ratios: others }),
