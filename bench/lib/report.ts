@@ -134,15 +134,16 @@ const ROLE_LABEL: Record<BenchRole, string> = {
 /** "12.3× postMessage, 1.4× ringbuf.js, 0.62× raw SPSC copy" */
 function ratioCell(r: BenchResult): string {
   return Object.entries(r.ratios ?? {})
-    .map(([name, v]) => `${v >= 10 ? v.toFixed(0) : v.toFixed(2)}× ${name}`)
+    .map(([name, v]) => `${v >= 10 ? v.toFixed(0) : v >= 0.01 ? v.toFixed(2) : v.toPrecision(2)}× ${name}`)
     .join(', ');
 }
 
 /**
- * The report as a readable text table: one row per variant, peer, limit and the baseline, with
- * p50 p90 p99 p99.9 p99.99 max (latency scenarios), events/s and the ratios to each comparator.
+ * The report's table as cells (header first): one row per variant, peer, limit and baseline,
+ * with p50 p90 p99 p99.9 p99.99 max (latency scenarios), events/s and the ratios to each
+ * comparator. Shared by the text and the Markdown renderings.
  */
-export function renderText(report: BenchReport): string {
+export function tableCells(report: BenchReport): string[][] {
   const rows0 = rowsOf(report);
   const all = rows0.map((x) => x.result);
   const hasRate = all.some((r) => r.eventsPerSec !== undefined);
@@ -169,6 +170,22 @@ export function renderText(report: BenchReport): string {
     );
     rows.push(row);
   }
+  return rows;
+}
+
+/** "ring busy-spin: 0.12 % of 1000 ms lost in 3 gaps > 10 µs, largest 40 µs", one per result that has hiccups. */
+export function hiccupLines(report: BenchReport): string[] {
+  return rowsOf(report)
+    .filter(({ result: r }) => r.hiccups)
+    .map(({ result: r }) => {
+      const h = r.hiccups!;
+      return `${r.name}: ${h.lostPercent.toFixed(2)} % of ${h.sampledMs.toFixed(0)} ms lost in ${h.gapsOver10us} gaps > 10 µs, largest ${formatNs(h.maxGapNs)}`;
+    });
+}
+
+/** The report as a readable text table, machine, placement, hiccups and notes underneath. */
+export function renderText(report: BenchReport): string {
+  const rows = tableCells(report);
   const m = report.machine;
   const lines = [
     `scenario: ${report.scenario}${report.quick ? ' (quick smoke run: figures not meaningful)' : ''}`,
@@ -179,13 +196,7 @@ export function renderText(report: BenchReport): string {
     `placement: ${report.placement.threads.map((t) => `${t.role}: ${t.thread} ${t.cpu === null ? 'unpinned' : `pinned @cpu${t.cpu}`}, ${t.wait}`).join(' | ')}`,
   ];
   if (report.placement.note) lines.push(`           ${report.placement.note}`);
-  for (const { result: r } of rows0) {
-    const h = r.hiccups;
-    if (h)
-      lines.push(
-        `hiccups:   ${r.name}: ${h.lostPercent.toFixed(2)} % of ${h.sampledMs.toFixed(0)} ms lost in ${h.gapsOver10us} gaps > 10 µs, largest ${formatNs(h.maxGapNs)}`,
-      );
-  }
+  for (const h of hiccupLines(report)) lines.push(`hiccups:   ${h}`);
   for (const n of report.notes ?? []) lines.push(`note:      ${n}`);
   return lines.join('\n');
 }

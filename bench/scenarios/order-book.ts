@@ -156,7 +156,7 @@ function peer(o: Orders, n: number): Record<string, () => number> {
 }
 
 export async function run(options: BenchOptions): Promise<BenchReport> {
-  const n = options.events ?? sized(options, 5_000, 200_000, 1_000_000);
+  const n = options.events ?? sized(options, 5_000, 50_000, 500_000);
   const reps = options.reps ?? sized(options, 2, 5, 9);
   const warmup = options.quick ? 1 : 2;
   const machine = machineInfo();

@@ -17,6 +17,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseCommand, UsageError } from '../../bench/lib/options.js';
 import { withRatios, type BenchReport } from '../../bench/lib/report.js';
 import { slug } from '../../bench/lib/outputs.js';
+import { renderMarkdown, targetRows } from '../../bench/lib/markdown.js';
 
 const main = fileURLToPath(new URL('../../bench/main.js', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM ?? 'chromium';
@@ -142,6 +143,30 @@ describe('bench reports', () => {
       assert.ok(Math.abs(Number(b.width) - want) <= 0.2, `${b['data-series']}: width ${b.width}, expected ${want}`);
     }
     assert.match(dom, /class="placement"[^>]*>machine: /);
+  });
+
+  it('should render docs/benchmarks.md tables and the targets from the same reports', () => {
+    const reports = JSON.parse(run.stdout) as BenchReport[];
+    const md = renderMarkdown(reports, '2026-01-01T00:00:00Z', 'npm run bench:docs -- x');
+    assert.match(md, /^# Benchmarks\n/);
+    assert.match(md, /Generated 2026-01-01T00:00:00Z by `npm run bench:docs -- x`/);
+    assert.match(md, /Quick smoke run/);
+    for (const r of reports) {
+      assert.match(md, new RegExp(`\n## ${r.scenario}\n\n\\| variant \\|`));
+      for (const x of [...r.results, ...(r.peers ?? []), ...(r.limits ?? []), r.baseline])
+        assert.ok(md.includes(`\n| ${x.name}`), `${r.scenario}: a row for ${x.name}`);
+    }
+    const targets = targetRows(reports);
+    const perEvent = targets.find((t) => t[0] === 'one-to-one per-event ≥ 1.3× ringbuf.js')!;
+    const ring = reports[1]!.results.find((x) => x.name === 'ring per-event')!;
+    assert.equal(perEvent[1], `${ring.ratios!['ringbuf.js per-event']!.toFixed(2)}×`);
+    assert.equal(perEvent[2], ring.ratios!['ringbuf.js per-event']! >= 1.3 ? 'yes' : 'no');
+    const pp = targets.find((t) => t[0]!.startsWith('ping-pong p50'))!;
+    assert.match(pp[1]!, /\(\d+\.\d\d×\)$/);
+    assert.deepEqual(
+      targets.find((t) => t[0]!.startsWith('pipeline')),
+      ['pipeline p99 ≥ 50× lower than postMessage', 'not measured', ''],
+    );
   });
 });
 
