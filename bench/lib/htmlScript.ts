@@ -44,7 +44,7 @@ export const PLOT_SCRIPT = String.raw`
     return '99' + (k > 2 ? '.' + '9'.repeat(k - 2) : '') + '%';
   }
   function latencyPlot(section, sc) {
-    var W = 760, H = 420, L = 70, R = 20, T = 20, B = 60;
+    var W = 760, H = 420, L = 70, R = 40, T = 20, B = 60;
     var maxX = 2, minY = Infinity, maxY = -Infinity;
     sc.latency.forEach(function (s) {
       s.points.forEach(function (p) {
@@ -84,7 +84,9 @@ export const PLOT_SCRIPT = String.raw`
     });
   }
   function throughputPlot(section, sc) {
-    var rowH = 26, L = 260, R = 120, W = 760, T = 10;
+    var rowH = 26, R = 120, W = 900, T = 10;
+    // room on the left for the longest label (about 6.5 px per character at 12 px)
+    var L = 20 + 6.5 * sc.throughput.reduce(function (m, b) { return Math.max(m, (b.name + ' (' + b.role + ')').length); }, 0);
     var H = T + rowH * sc.throughput.length + 30;
     var max = 0;
     sc.throughput.forEach(function (b) { max = Math.max(max, b.max || b.eventsPerSec); });
