@@ -38,6 +38,14 @@ export function summarizeEncoded(encoded: readonly string[]): LatencySummary {
   return percentiles(mergeEncoded(encoded));
 }
 
+/** Several encoded histograms merged into one, encoded (e.g. the repetitions of one measurement). */
+export function mergeToEncoded(encoded: readonly string[]): string {
+  const h = mergeEncoded(encoded);
+  const e = encodeLatency(h);
+  h.destroy();
+  return e;
+}
+
 const spinCell = new Int32Array(new SharedArrayBuffer(4));
 
 /**

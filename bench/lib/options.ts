@@ -1,6 +1,6 @@
 /**
- * Command-line options shared by every scenario: `node dist/bench/main.js <scenario> [--json]
- * [--quick] [--events N] [--reps N]`.
+ * Command-line options shared by every scenario: `node dist/bench/main.js [scenario …] [--json]
+ * [--quick | --full] [--out DIR] [--events N] [--reps N]`.
  */
 
 /** What a scenario's `run` receives. */
@@ -9,20 +9,38 @@ export interface BenchOptions {
   readonly json: boolean;
   /** Short smoke run: few events, few repetitions. Figures are not meaningful, shapes are. */
   readonly quick: boolean;
+  /** Longer run: more events and repetitions where a scenario defines them (see `sized`). */
+  readonly full?: boolean;
   /** Events per timed repetition (overrides the scenario's default). */
   readonly events?: number;
   /** Timed repetitions per measurement (overrides the scenario's default). */
   readonly reps?: number;
 }
 
+/** What the command line asks for besides the scenario options. */
+export interface BenchCommand {
+  /** Scenarios to run, in order; empty = the whole suite. */
+  readonly scenarios: readonly string[];
+  readonly options: BenchOptions;
+  /** Directory for the JSON, .hgrm files and the HTML report, or null. */
+  readonly out: string | null;
+}
+
 /** Thrown for a bad command line; main.ts prints the message and exits with code 2. */
 export class UsageError extends Error {}
 
-/** Parses `argv` (without node and the script): returns the scenario name and the options. */
-export function parseArgs(argv: readonly string[]): { scenario: string | null; options: BenchOptions } {
-  let scenario: string | null = null;
+/** The size for this run: `quick` under --quick, `full` under --full, else `normal`. */
+export function sized(options: BenchOptions, quick: number, normal: number, full: number): number {
+  return options.quick ? quick : options.full ? full : normal;
+}
+
+/** Parses `argv` (without node and the script). */
+export function parseCommand(argv: readonly string[]): BenchCommand {
+  const scenarios: string[] = [];
   let json = false;
   let quick = false;
+  let full = false;
+  let out: string | null = null;
   let events: number | undefined;
   let reps: number | undefined;
   const count = (flag: string, raw: string | undefined): number => {
@@ -39,11 +57,22 @@ export function parseArgs(argv: readonly string[]): { scenario: string | null; o
         : [arg, undefined];
     if (flag === '--json') json = true;
     else if (flag === '--quick') quick = true;
+    else if (flag === '--full') full = true;
     else if (flag === '--events') events = count(flag, inline ?? argv[++i]);
     else if (flag === '--reps') reps = count(flag, inline ?? argv[++i]);
-    else if (flag.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
-    else if (scenario === null) scenario = arg;
-    else throw new UsageError(`one scenario at a time, got ${JSON.stringify(scenario)} and ${JSON.stringify(arg)}`);
+    else if (flag === '--out') {
+      out = inline ?? argv[++i] ?? '';
+      if (out === '' || out.startsWith('--'))
+        throw new UsageError(`--out needs a directory, got ${JSON.stringify(out)}`);
+    } else if (flag.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
+    else scenarios.push(arg);
   }
-  return { scenario, options: { json, quick, events, reps } };
+  if (quick && full) throw new UsageError('--quick and --full exclude each other');
+  return { scenarios, options: { json, quick, full, events, reps }, out };
+}
+
+/** Parses `argv` for one scenario (the first given, or null). */
+export function parseArgs(argv: readonly string[]): { scenario: string | null; options: BenchOptions } {
+  const c = parseCommand(argv);
+  return { scenario: c.scenarios[0] ?? null, options: c.options };
 }

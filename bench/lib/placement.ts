@@ -51,13 +51,16 @@ export function cpuNow(): number {
   return currentCpu();
 }
 
-/** Builds the placement record from each thread's report. */
-export function describePlacement(threads: readonly ThreadPlacement[]): Placement {
+/**
+ * Builds the placement record from each thread's report. `unpinnedWhy` explains threads left
+ * unpinned on purpose (otherwise an unpinned thread is put down to the addon or the OS).
+ */
+export function describePlacement(threads: readonly ThreadPlacement[], unpinnedWhy?: string): Placement {
   const pinned = threads.every((t) => t.cpu !== null);
   return {
     threads,
     pinned,
-    note: pinned ? null : (pinningNote() ?? 'pinning refused by the OS (see process warnings)'),
+    note: pinned ? null : (unpinnedWhy ?? pinningNote() ?? 'pinning refused by the OS (see process warnings)'),
   };
 }
 

@@ -13,6 +13,12 @@
  *   ring batch             next(256) · 256 flyweight writes · one publish(lo, hi)
  *   postMessage (baseline) port.postMessage(value) per event, no flow control (the fastest way
  *                          to use it); the consumer replies after the last one
+ *   ringbuf.js (peer)      the npm SPSC SharedArrayBuffer ring: push of 1 value per event, and of
+ *                          256 values per push (batch), same event count (lib/peerRuns.ts)
+ *   raw SPSC (limit)       no library: a Float64Array ring and two Atomics indices, per event and
+ *                          per 256: what the machine can move between these two threads at all
+ * Peers and limits run on a second worker pinned to the consumer's CPU while worker 1 idles in
+ * its event loop, so that two threads spin at any time.
  * A run is timed from the first claim (or post) until the consumer has taken the last event:
  * for the ring, until its gating sequence reaches the last sequence; for postMessage, until its
  * reply arrives. Hand-timed (warm-up runs, then timed runs, median), not tinybench: the run spans
@@ -30,7 +36,8 @@ import { machineInfo } from '../lib/machine.js';
 import type { BenchOptions } from '../lib/options.js';
 import { describePlacement, tryPin } from '../lib/placement.js';
 import type { BenchReport, BenchResult } from '../lib/report.js';
-import { nowNs, perSecond, timeInterleaved, timeRepeated } from '../lib/timing.js';
+import { nowNs, perSecond, timeInterleaved, timeRepeated, type RepeatedTiming } from '../lib/timing.js';
+import { startPeerWorker, timeRawSpsc, timeRingbufJs } from '../lib/peerRuns.js';
 
 interface ValueFlyweight extends Flyweight {
   value: number;
@@ -78,6 +85,7 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
     // otherwise leave it spinning forever, deaf to the error. Pin this thread only after starting
     // the worker (threads inherit their creator's affinity).
     const { cpu: consumerCpu } = await await1<{ cpu: number | null }>(worker, 'ready');
+    const peer = await startPeerWorker(CONSUMER_CPU);
     const producerCpu = tryPin(PRODUCER_CPU);
 
     // --- baseline: postMessage, one message per event, same pair of threads ---------------
@@ -92,6 +100,22 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
         throw new Error(`postMessage baseline: consumer summed ${sum}, expected ${sumTo(events)}`);
       return ns;
     });
+
+    // --- peers and the machine's limit, on the peer worker (worker 1 idles meanwhile) -----------
+    const outside: Array<[string, 'peer' | 'limit', RepeatedTiming, string]> = [];
+    try {
+      for (const [batch, label] of [
+        [1, 'per-event'],
+        [BATCH, 'batch'],
+      ] as const) {
+        const rb = await timeRingbufJs(peer, events, batch, ringWarmup, ringReps);
+        outside.push([`ringbuf.js ${label}`, 'peer', rb, `push(${batch} value${batch > 1 ? 's' : ''})`]);
+        const raw = await timeRawSpsc(peer, events, batch, ringWarmup, ringReps);
+        outside.push([`raw SPSC ${label}`, 'limit', raw, `Float64Array ring, Atomics index store per ${batch}`]);
+      }
+    } finally {
+      await peer.worker.terminate();
+    }
 
     // --- the ring ------------------------------------------------------------------------------
     const ringDone = await1<{ sum: number; count: number }>(worker, 'ring-done');
@@ -164,22 +188,44 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
     const baseline: BenchResult = {
       name: 'postMessage',
       eventsPerSec: baselineRate,
+      eventsPerSecMin: perSecond(events, postTiming.maxNs),
+      eventsPerSecMax: perSecond(events, postTiming.minNs),
       events,
       reps: postReps,
       detail: 'postMessage(value) per event',
     };
-    const results: BenchResult[] = timings.map(({ name, detail, t }) => {
+    const rated = (name: string, t: RepeatedTiming, reps: number, detail: string): BenchResult => {
       const eventsPerSec = perSecond(events, t.medianNs);
-      return { name, eventsPerSec, ratioVsBaseline: eventsPerSec / baselineRate, events, reps: ringReps, detail };
-    });
+      return {
+        name,
+        eventsPerSec,
+        eventsPerSecMin: perSecond(events, t.maxNs),
+        eventsPerSecMax: perSecond(events, t.minNs),
+        ratioVsBaseline: eventsPerSec / baselineRate,
+        events,
+        reps,
+        detail,
+      };
+    };
+    const results: BenchResult[] = timings.map(({ name, detail, t }) => ({
+      ...rated(name, t, ringReps, detail),
+      against: /batch/.test(name)
+        ? ['ringbuf.js batch', 'raw SPSC batch']
+        : ['ringbuf.js per-event', 'raw SPSC per-event'],
+    }));
+    const peers = outside.filter(([, role]) => role === 'peer').map(([n, , t, d]) => rated(n, t, ringReps, d));
+    const limits = outside.filter(([, role]) => role === 'limit').map(([n, , t, d]) => rated(n, t, ringReps, d));
     return {
       scenario: 'one-to-one',
       results,
       baseline,
+      peers,
+      limits,
       machine,
       placement: describePlacement([
         { role: 'producer', thread: 'main', cpu: producerCpu, wait: 'busy-spin' },
         { role: 'consumer', thread: 'worker 1', cpu: consumerCpu, wait: 'busy-spin (ring) / event loop (postMessage)' },
+        { role: 'consumer (peers, limit)', thread: 'worker 2', cpu: peer.cpu, wait: 'busy-spin' },
       ]),
       notes: [
         `${events} events per timed run; median of ${ringReps} interleaved rounds of the ring variants after ${ringWarmup} warm-up, ${postReps} postMessage runs after ${postWarmup}`,

@@ -17,10 +17,16 @@
  *   ring busy-spin     RingBuffer next/publish, SequenceBarrier.waitFor, busy-spin on both sides:
  *                      the ring's own cost, no bus lifecycle
  *   ring yielding      the same with the yielding strategy (spin 100 tries, then sched_yield)
+ *   ring phased        the same with the phased strategy (spin, then yield, then block on a futex):
+ *                      the choice when spinning threads outnumber free cores
  *   RingBus busy-spin  bus.publishWith → a handler on a bus worker → ctx.outbound('pong')
  *                      .publishWith → the pinger's barrier on the outbound ring (metrics off):
  *                      what the bus adds (halt checks, processor loop, two timestamp stamps)
  *   postMessage        (baseline) one message each way, each side waiting in its event loop
+ *   raw Atomics        (limit) no library: one Int32 cell each way, both sides spinning on
+ *                      Atomics.load: the machine's own round trip (lib/peerRuns.ts, worker 2)
+ * A hiccup sampler thread (lib/hiccupThread.ts, sleeping, unpinned) runs beside every variant
+ * and its gaps are reported with the variant.
  * Exactly two threads spin at any time (the bus variant's worker replaces worker 1, idle in its
  * event loop meanwhile, as is the bus's supervisor thread), pinned to CPUs 0 and 1 when the
  * native addon loads. The pinger's loops live in workers/pingPongPinger.ts.
@@ -40,6 +46,7 @@ import { clockNote, createClockRing, measureClock, type ClockInfo } from '../lib
 import {
   awaitMessage,
   createRecordingHistogram,
+  encodeHistogram,
   involuntarySwitches,
   latencyRatios,
   recordNs,
@@ -51,6 +58,8 @@ import type { BenchOptions } from '../lib/options.js';
 import { describePlacement, tryPin } from '../lib/placement.js';
 import type { BenchReport, BenchResult } from '../lib/report.js';
 import { median } from '../lib/timing.js';
+import { withHiccups } from '../lib/hiccupThread.js';
+import { rawRoundTrips, startPeerWorker } from '../lib/peerRuns.js';
 import { PingEvent, type PingFlyweight } from '../workers/pingPongEvent.js';
 import { pingBus, pingRings } from '../workers/pingPongPinger.js';
 
@@ -93,6 +102,8 @@ export interface PingPongReport extends BenchReport {
 
 interface Measured {
   readonly latency: LatencySummary;
+  /** The histogram, encoded (lib/latencyTools.encodeHistogram). */
+  readonly histogram: string;
   readonly perSec: number;
   readonly switches: number;
 }
@@ -117,8 +128,9 @@ function measureSync(
   }
   const switches = involuntarySwitches() - switches0;
   const latency = summarize(h);
+  const histogram = encodeHistogram(h);
   h.destroy(); // frees the WebAssembly memory
-  return { latency, perSec: median(rates), switches };
+  return { latency, histogram, perSec: median(rates), switches };
 }
 
 /** The low-level ring variant with one wait strategy, against the ponger worker. */
@@ -194,8 +206,9 @@ async function postMessageBaseline(worker: Worker, warmup: number, n: number, re
   for (let r = 0; r < reps; r++) rates.push((n * 1000) / (await pingPostMessage(worker, clock, n, h)));
   const switches = involuntarySwitches() - switches0;
   const latency = summarize(h);
+  const histogram = encodeHistogram(h);
   h.destroy();
-  return { latency, perSec: median(rates), switches };
+  return { latency, histogram, perSec: median(rates), switches };
 }
 
 /** The RingBus variant: a handler on a pinned, busy-spinning bus worker answers on an outbound ring. */
@@ -232,7 +245,7 @@ async function busVariant(warmup: number, n: number, reps: number): Promise<Meas
 
 function result(
   name: string,
-  m: Measured,
+  m: Measured & { hiccups?: HiccupInfo },
   baseline: LatencySummary,
   events: number,
   reps: number,
@@ -242,6 +255,8 @@ function result(
   return {
     name,
     latencyNs: m.latency,
+    histogram: m.histogram,
+    hiccups: m.hiccups,
     eventsPerSec: m.perSec,
     ratioVsBaseline: r.p50,
     ratiosVsBaseline: r,
@@ -270,17 +285,30 @@ export async function run(options: BenchOptions): Promise<PingPongReport> {
       worker,
       'ready',
     );
+    const peer = await startPeerWorker(PONGER_CPU);
     const pingerCpu = tryPin(PINGER_CPU);
     const hiccups = await measureHiccups(options.quick ? 100 : 1000);
 
-    const post = await postMessageBaseline(worker, postWarmup, postN, reps);
-    const spin = await ringVariant(worker, 'busy-spin', warmup, n, reps);
-    const yielding = await ringVariant(worker, 'yielding', warmup, n, reps);
-    const bus = await busVariant(warmup, n, reps);
+    /** The measurement with the hiccups a sampler thread saw meanwhile. */
+    const sampled = async <M>(measure: () => Promise<M>): Promise<M & { hiccups: HiccupInfo }> => {
+      const { value, hiccups: h } = await withHiccups(measure);
+      return { ...value, hiccups: h };
+    };
+    const post = await sampled(() => postMessageBaseline(worker, postWarmup, postN, reps));
+    const rawClock = createClockRing();
+    const raw = await sampled(() => rawRoundTrips(peer, rawClock, warmup, n * reps)).finally(() =>
+      peer.worker.terminate(),
+    );
+    const spin = await sampled(() => ringVariant(worker, 'busy-spin', warmup, n, reps));
+    const yielding = await sampled(() => ringVariant(worker, 'yielding', warmup, n, reps));
+    const phased = await sampled(() => ringVariant(worker, 'phased', warmup, n, reps));
+    const bus = await sampled(() => busVariant(warmup, n, reps));
 
     const baseline: LatencyResult = {
       name: 'postMessage',
       latencyNs: post.latency,
+      histogram: post.histogram,
+      hiccups: post.hiccups,
       eventsPerSec: post.perSec,
       involuntaryContextSwitches: post.switches,
       events: postN,
@@ -297,8 +325,19 @@ export async function run(options: BenchOptions): Promise<PingPongReport> {
         reps,
         `yielding (100 spins, then ${nativeYield ? 'sched_yield' : '50 µs nap: no native addon'})`,
       ),
+      result('ring phased', phased, post.latency, n, reps, 'phased (spin, then yield, then block on a futex)'),
       result('RingBus busy-spin', bus, post.latency, n, reps, 'bus.publishWith → handler → outbound ring, metrics off'),
     ];
+    const limit: BenchResult = {
+      name: 'raw Atomics round trip',
+      latencyNs: raw.latency,
+      histogram: raw.histogram,
+      hiccups: raw.hiccups,
+      eventsPerSec: raw.perSec,
+      events: n * reps,
+      reps: 1,
+      detail: 'Atomics.store / spin on Atomics.load, one Int32 cell each way, no library',
+    };
     const s = results[0]!;
     const met = {
       p50: s.latencyNs.p50 <= TARGET_P50_NS,
@@ -311,11 +350,13 @@ export async function run(options: BenchOptions): Promise<PingPongReport> {
       scenario: 'ping-pong',
       results,
       baseline,
+      limits: [limit],
       machine,
       placement: describePlacement([
         { role: 'pinger', thread: 'main', cpu: pingerCpu, wait },
         { role: 'ponger', thread: 'worker 1', cpu: pongerCpu, wait },
         { role: 'ponger (RingBus variant)', thread: "bus worker 'pong'", cpu: bus.workerCpu, wait: 'busy-spin' },
+        { role: 'ponger (raw Atomics limit)', thread: 'worker 2', cpu: peer.cpu, wait: 'busy-spin' },
       ]),
       clock,
       hiccups,
@@ -327,6 +368,7 @@ export async function run(options: BenchOptions): Promise<PingPongReport> {
         `exactly two threads spin at a time (worker 1 idles in its event loop during the RingBus variant, as does the bus's supervisor thread); ring capacity ${CAPACITY}`,
         clockNote(clock),
         hiccupNote(hiccups, `main @cpu${pingerCpu ?? '?'}`),
+        `hiccups per variant: a sampler thread sleeping 1 ms at a time (jHiccup's method), unpinned, beside the two spinning threads: its oversleep beyond the timer's slack is time the machine held a runnable thread off a CPU; waking it costs a spinning thread a few µs per ms`,
         `ratios = postMessage figure / ring figure; target for ring busy-spin: p50 ≤ ${TARGET_P50_NS} ns (${met.p50 ? 'met' : 'missed'}), p99 ≤ ${TARGET_P99_NS} ns (${met.p99 ? 'met' : 'missed'}), ≥ ${TARGET_RATIO}× below postMessage at p50 (${met.ratioP50 ? 'met' : 'missed'}) and p99 (${met.ratioP99 ? 'met' : 'missed'})`,
       ],
       quick: options.quick,

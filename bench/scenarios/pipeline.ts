@@ -23,6 +23,7 @@
  * postMessage, so both use the same two threads and one hop. Handlers run with metrics off
  * (stage c measures itself). Main is pinned to CPU 0 and the worker to CPU 1 when the addon
  * loads; both spin (the producer on the clock between events), two spinning threads on two cores.
+ * A hiccup sampler thread (lib/hiccupThread.ts, sleeping) runs beside the runs at each rate.
  * The producer's pacing loops live in workers/pipelinePacing.ts, the stages in
  * workers/pipelineStage.ts, the baseline's worker in workers/pipelinePostMessage.ts.
  */
@@ -34,6 +35,7 @@ import {
   awaitMessage,
   involuntarySwitches,
   latencyRatios,
+  mergeToEncoded,
   setAffinity,
   spinIterationsPerNs,
   summarizeEncoded,
@@ -42,6 +44,7 @@ import { machineInfo } from '../lib/machine.js';
 import type { BenchOptions } from '../lib/options.js';
 import { describePlacement, tryPin } from '../lib/placement.js';
 import { formatNs, formatRate, type BenchReport, type BenchResult } from '../lib/report.js';
+import { startHiccupSampler } from '../lib/hiccupThread.js';
 import { PipelineEvent, type PipelineFlyweight } from '../workers/pipelineEvent.js';
 import { pacePostMessage, paceRing } from '../workers/pipelinePacing.js';
 import type { PipelineStageOptions, StageCSnapshot } from '../workers/pipelineStage.js';
@@ -105,6 +108,10 @@ interface RunFigures {
   readonly maxLateNs: number;
   readonly switches: number;
   readonly p99ByRun: readonly number[];
+  /** The runs' histograms merged, encoded. */
+  readonly histogram: string;
+  /** What a hiccup sampler thread saw during the runs at this rate. */
+  readonly hiccups: HiccupInfo;
 }
 
 /** The postMessage pipeline at every rate (same worker throughout). */
@@ -153,8 +160,11 @@ async function postMessageRuns(
     for (const rate of plan.rates) {
       const n = plan.eventsAt(rate);
       const reps = [];
+      const sampler = await startHiccupSampler();
       for (let r = 0; r < plan.reps; r++) reps.push(await one(run++, n, rate));
       runs.push({
+        hiccups: await sampler.stop(),
+        histogram: mergeToEncoded(reps.map((x) => x.encoded)),
         rate,
         events: n,
         latency: summarizeEncoded(reps.map((x) => x.encoded)),
@@ -207,13 +217,15 @@ async function ringRuns(
       rate: number;
       n: number;
       runs: Array<{ run: number; startNs: number; maxLateNs: number; switches: number }>;
+      hiccups: HiccupInfo;
     }> = [];
     let run = 1;
     for (const rate of plan.rates) {
       const n = plan.eventsAt(rate);
       const runs = [];
+      const sampler = await startHiccupSampler();
       for (let r = 0; r < plan.reps; r++, run++) runs.push({ run, ...(await one(run, n, rate)) });
-      paced.push({ rate, n, runs });
+      paced.push({ rate, n, runs, hiccups: await sampler.stop() });
     }
     const cut = await bus.captureState({ timeoutMs: 30_000 });
     const c = cut.states.c as StageCSnapshot;
@@ -223,13 +235,15 @@ async function ringRuns(
       );
     if (c.runs[0]!.count !== plan.warmup)
       throw new Error(`pipeline (ring): stage c finished ${c.runs[0]!.count} warm-up events, expected ${plan.warmup}`);
-    const runs: RunFigures[] = paced.map(({ rate, n, runs: rs }) => {
+    const runs: RunFigures[] = paced.map(({ rate, n, runs: rs, hiccups }) => {
       for (const { run: r } of rs)
         if (c.runs[r]!.count !== n)
           throw new Error(`pipeline (ring) run ${r}: stage c finished ${c.runs[r]!.count} events, expected ${n}`);
       return {
         rate,
         events: n,
+        hiccups,
+        histogram: mergeToEncoded(rs.map(({ run: r }) => c.runs[r]!.corrected)),
         latency: summarizeEncoded(rs.map(({ run: r }) => c.runs[r]!.corrected)),
         p99ByRun: rs.map(({ run: r }) => summarizeEncoded([c.runs[r]!.corrected]).p99),
         uncorrected: summarizeEncoded(rs.map(({ run: r }) => c.runs[r]!.uncorrected)),
@@ -250,18 +264,29 @@ async function ringRuns(
   }
 }
 
-function toResult(name: string, f: RunFigures, reps: number, detail: string, baseline?: RunFigures): PipelineResult {
+function toResult(
+  name: string,
+  f: RunFigures,
+  reps: number,
+  detail: string,
+  baseline?: RunFigures,
+  baselineName?: string,
+): PipelineResult {
   const ratios = baseline ? latencyRatios(baseline.latency, f.latency) : undefined;
   return {
     name,
     latencyNs: f.latency,
+    histogram: f.histogram,
+    hiccups: f.hiccups,
     eventsPerSec: f.achieved,
     offeredPerSec: f.rate,
     producerMaxLateNs: f.maxLateNs,
     involuntaryContextSwitches: f.switches,
     p99ByRunNs: f.p99ByRun,
     ...(f.uncorrected ? { uncorrectedLatencyNs: f.uncorrected } : {}),
-    ...(ratios ? { ratioVsBaseline: ratios.p50, ratiosVsBaseline: ratios } : {}),
+    ...(ratios && baselineName
+      ? { ratioVsBaseline: ratios.p50, ratiosVsBaseline: ratios, ratios: { [baselineName]: ratios.p50 } }
+      : {}),
     events: f.events,
     reps,
     detail: `${ratios ? `${detail}; vs postMessage @${rateLabel(f.rate)}: p99 ${ratios.p99.toFixed(0)}× lower` : detail}; ${f.switches} preemptions`,
@@ -301,6 +326,7 @@ export async function run(options: BenchOptions): Promise<PipelineReport> {
       plan.reps,
       'RingBus a → b → c on one worker, busy-spin, metrics off',
       post.runs[i],
+      baselines[i]!.name,
     ),
   );
   const met = Object.fromEntries(

@@ -56,6 +56,36 @@ describe('bench harness', () => {
       `batch and per-event variants: ${names.join(', ')}`,
     );
 
+    // the peer (ringbuf.js) and the machine's limit (raw SPSC copy), per event and batched, with
+    // each ring variant's ratio to the like-for-like ones
+    const peers = report.peers as Array<{ name: string; eventsPerSec: unknown }>;
+    const limits = report.limits as Array<{ name: string; eventsPerSec: unknown }>;
+    assert.deepEqual(
+      peers.map((p) => p.name),
+      ['ringbuf.js per-event', 'ringbuf.js batch'],
+    );
+    assert.deepEqual(
+      limits.map((p) => p.name),
+      ['raw SPSC per-event', 'raw SPSC batch'],
+    );
+    for (const c of [...peers, ...limits]) assertPositiveFinite(c.eventsPerSec, `${c.name}.eventsPerSec`);
+    const rate = (name: string): number => [...peers, ...limits].find((c) => c.name === name)!.eventsPerSec as number;
+    for (const x of results as unknown as Array<{
+      name: string;
+      eventsPerSec: number;
+      ratios: Record<string, number>;
+    }>) {
+      const mode = /batch/.test(x.name) ? 'batch' : 'per-event';
+      assert.deepEqual(Object.keys(x.ratios).sort(), ['postMessage', `raw SPSC ${mode}`, `ringbuf.js ${mode}`].sort());
+      for (const c of [`ringbuf.js ${mode}`, `raw SPSC ${mode}`]) {
+        const expected = x.eventsPerSec / rate(c);
+        assert.ok(
+          Math.abs(x.ratios[c]! - expected) <= 1e-9 * expected,
+          `${x.name} vs ${c}: ${x.ratios[c]} = ${expected}`,
+        );
+      }
+    }
+
     const machine = report.machine as Record<string, unknown>;
     assert.equal(machine.node, process.version);
     assert.ok(Number.isInteger(machine.cpus) && (machine.cpus as number) >= 1, 'machine.cpus');
@@ -69,7 +99,7 @@ describe('bench harness', () => {
     };
     assert.deepEqual(
       placement.threads.map((t) => t.role),
-      ['producer', 'consumer'],
+      ['producer', 'consumer', 'consumer (peers, limit)'],
     );
     for (const t of placement.threads) {
       assert.equal(typeof t.thread, 'string');

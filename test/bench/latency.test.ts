@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { decodeHistogram } from '../../src/metrics/histograms.js';
 
 const main = fileURLToPath(new URL('../../bench/main.js', import.meta.url));
 
@@ -71,6 +72,20 @@ function assertResult(r: unknown, what: string, against?: Json): Json {
     assert.equal(x.ratioVsBaseline, ratios.p50, `${what}: ratioVsBaseline is the p50 ratio`);
   }
   return x;
+}
+
+/** The result carries its full histogram (same count as its summary) and what the hiccup sampler saw. */
+function assertHistogramAndHiccups(x: Json): void {
+  assert.equal(typeof x.histogram, 'string', `${String(x.name)}.histogram`);
+  const h = decodeHistogram(x.histogram as string);
+  assert.equal(h.totalCount, (x.latencyNs as Json).count, `${String(x.name)}: histogram count = summary count`);
+  const hic = x.hiccups as Json;
+  assertPositiveFinite(hic?.sampledMs, `${String(x.name)}.hiccups.sampledMs`);
+  for (const k of ['gapsOver10us', 'maxGapNs', 'lostPercent'])
+    assert.ok(
+      typeof hic[k] === 'number' && (hic[k] as number) >= 0,
+      `${String(x.name)}.hiccups.${k} ≥ 0, got ${String(hic[k])}`,
+    );
 }
 
 function assertMachineAndPlacement(report: Json, roles: readonly string[]): void {
@@ -141,13 +156,29 @@ describe('bench latency scenarios', () => {
     const named = results.map((r, i) => assertResult(r, `results[${i}]`, baseline));
     assert.deepEqual(
       named.map((r) => r.name),
-      ['ring busy-spin', 'ring yielding', 'RingBus busy-spin'],
+      ['ring busy-spin', 'ring yielding', 'ring phased', 'RingBus busy-spin'],
     );
+    const limits = report.limits as unknown[];
+    assert.ok(Array.isArray(limits) && limits.length === 1, 'one limit: the raw Atomics round trip');
+    const limit = assertResult(limits[0], 'limits[0]');
+    assert.equal(limit.name, 'raw Atomics round trip');
+    for (const x of [...named, baseline, limit]) {
+      assertHistogramAndHiccups(x);
+      if (x !== baseline && x !== limit) {
+        const ratios = x.ratios as Json;
+        const l = x.latencyNs as Json;
+        const expected = ((limit.latencyNs as Json).p50 as number) / (l.p50 as number);
+        assert.ok(
+          Math.abs((ratios['raw Atomics round trip'] as number) - expected) <= 1e-9 * expected,
+          `${String(x.name)}: ratio to the limit = limit p50 / p50 (${expected}), got ${String(ratios['raw Atomics round trip'])}`,
+        );
+      }
+    }
     assertClock(report);
     const targets = report.targets as { met: Record<string, unknown> };
     for (const k of ['p50', 'p99', 'ratioP50', 'ratioP99'])
       assert.equal(typeof targets.met[k], 'boolean', `targets.met.${k}`);
-    assertMachineAndPlacement(report, ['pinger', 'ponger', 'ponger (RingBus variant)']);
+    assertMachineAndPlacement(report, ['pinger', 'ponger', 'ponger (RingBus variant)', 'ponger (raw Atomics limit)']);
   });
 
   it('should print one JSON report for pipeline --quick --json with one ring result per offered rate against postMessage at that rate', () => {
@@ -177,6 +208,7 @@ describe('bench latency scenarios', () => {
         assert.ok(Array.isArray(p99s) && p99s.length === x.reps, `${String(x.name)}: one p99 per run`);
         p99s.forEach((v, k) => assertPositiveFinite(v, `${String(x.name)}.p99ByRunNs[${k}]`));
       }
+      for (const x of [ring, post]) assertHistogramAndHiccups(x);
       for (const x of [ring, post])
         assert.equal(
           (x.latencyNs as Json).count,

@@ -1,0 +1,141 @@
+/**
+ * Peer and limit runs measured in the same run as the ringbus figures, against the consumer in
+ * workers/peerConsumer.ts (pinned to the consumer's CPU; this thread is the producer):
+ *   - ringbuf.js (npm, SharedArrayBuffer SPSC ring): per-event push of one value, and batched
+ *     push of BATCH values, the peer library in one-to-one;
+ *   - a raw SPSC copy loop (no library: a Float64Array ring and two Atomics indices), per event
+ *     and batched: what the machine can move between two threads at all;
+ *   - a raw two-thread Atomics ping-pong (one Int32 cell each way): the machine's round trip.
+ * Both sides busy-spin (two spinning threads on two cores). Producer loops allocate nothing per
+ * event; every run's sum is checked so a lost or repeated value fails the run.
+ */
+import { Worker } from 'node:worker_threads';
+import { RingBuffer as RingbufJs } from 'ringbuf.js';
+import { createRecordingHistogram, encodeHistogram, recordNs, summarize, awaitMessage } from './latencyTools.js';
+import type { LatencySummary } from './histogram.js';
+import { nowNs, timeRepeated, type RepeatedTiming } from './timing.js';
+import { CELLS, PING, PONG, READ_INDEX, WRITE_INDEX } from '../workers/peerCells.js';
+import type { RingBuffer } from '../../src/index.js';
+
+const CAPACITY = 16 * 1024;
+
+/** A started peer consumer worker and the CPU it pinned itself to (null: unpinned). */
+export interface PeerWorker {
+  readonly worker: Worker;
+  readonly cpu: number | null;
+}
+
+/** Starts workers/peerConsumer.js pinned (when it can) to `cpu`; resolves once it is ready. */
+export async function startPeerWorker(cpu: number): Promise<PeerWorker> {
+  const worker = new Worker(new URL('../workers/peerConsumer.js', import.meta.url), { workerData: { cpu } });
+  const ready = await awaitMessage<{ cpu: number | null }>(worker, 'ready');
+  return { worker, cpu: ready.cpu };
+}
+
+const sumTo = (n: number): number => (n * (n - 1)) / 2;
+
+/** Posts `cmd`, awaits 'started', runs `produce` (returns elapsed ns), checks the consumer's sum. */
+async function oneRun(p: PeerWorker, cmd: object, n: number, produce: () => number, what: string): Promise<number> {
+  const consumed = awaitMessage<{ sum: number }>(p.worker, 'consumed');
+  consumed.catch(() => undefined); // awaited below
+  const started = awaitMessage(p.worker, 'started');
+  p.worker.postMessage(cmd);
+  await started;
+  const ns = produce();
+  const { sum } = await consumed;
+  if (sum !== sumTo(n)) throw new Error(`${what}: consumer summed ${sum}, expected ${sumTo(n)}`);
+  return ns;
+}
+
+/** ringbuf.js, `batch` values per push (1 = per event). Timed until the consumer has popped all n. */
+export function timeRingbufJs(
+  p: PeerWorker,
+  n: number,
+  batch: number,
+  warmup: number,
+  reps: number,
+): Promise<RepeatedTiming> {
+  return timeRepeated(warmup, reps, () => {
+    const storage = RingbufJs.getStorageForCapacity(CAPACITY, Float64Array);
+    const rb = new RingbufJs(storage, Float64Array);
+    const ctl = new Int32Array(new SharedArrayBuffer(CELLS * 4));
+    const buffer = new Float64Array(batch);
+    const produce = (): number => {
+      const t0 = nowNs();
+      for (let i = 0; i < n;) {
+        const k = n - i < batch ? n - i : batch;
+        for (let j = 0; j < k; j++) buffer[j] = i + j;
+        let off = 0;
+        while (off < k) off += rb.push(buffer, k - off, off);
+        i += k;
+      }
+      while (Atomics.load(ctl, READ_INDEX) < n);
+      return nowNs() - t0;
+    };
+    return oneRun(p, { cmd: 'ringbufjs', storage, ctl: ctl.buffer, n }, n, produce, 'ringbuf.js');
+  });
+}
+
+/** The raw SPSC copy loop, publishing the write index every `batch` values (1 = per event). */
+export function timeRawSpsc(
+  p: PeerWorker,
+  n: number,
+  batch: number,
+  warmup: number,
+  reps: number,
+): Promise<RepeatedTiming> {
+  return timeRepeated(warmup, reps, () => {
+    const ctl = new Int32Array(new SharedArrayBuffer(CELLS * 4));
+    const data = new Float64Array(new SharedArrayBuffer(CAPACITY * 8));
+    const mask = CAPACITY - 1;
+    const produce = (): number => {
+      const t0 = nowNs();
+      let w = 0;
+      let readSeen = 0; // the consumer's index as last read: reread only when the ring looks full
+      while (w < n) {
+        const k = n - w < batch ? n - w : batch;
+        while (w + k - readSeen > CAPACITY) readSeen = Atomics.load(ctl, READ_INDEX);
+        for (let j = 0; j < k; j++) data[(w + j) & mask] = w + j;
+        w += k;
+        Atomics.store(ctl, WRITE_INDEX, w);
+      }
+      while (Atomics.load(ctl, READ_INDEX) < n);
+      return nowNs() - t0;
+    };
+    return oneRun(p, { cmd: 'raw-spsc', ctl: ctl.buffer, data: data.buffer, n }, n, produce, 'raw SPSC');
+  });
+}
+
+/** Latency of `n` raw Atomics round trips after `warmup`, timed with `clock.now()` like ping-pong. */
+export async function rawRoundTrips(
+  p: PeerWorker,
+  clock: RingBuffer,
+  warmup: number,
+  n: number,
+): Promise<{ latency: LatencySummary; histogram: string; perSec: number }> {
+  const cells = new Int32Array(new SharedArrayBuffer(CELLS * 4));
+  const done = awaitMessage<{ count: number }>(p.worker, 'pong-done');
+  done.catch(() => undefined); // awaited below
+  const started = awaitMessage(p.worker, 'started');
+  p.worker.postMessage({ cmd: 'atomics-pong', cells: cells.buffer });
+  await started;
+  const h = createRecordingHistogram();
+  let t0 = 0;
+  try {
+    for (let i = 1; i <= warmup + n; i++) {
+      if (i === warmup + 1) t0 = nowNs();
+      const sent = clock.now();
+      Atomics.store(cells, PING, i);
+      while (Atomics.load(cells, PONG) !== i);
+      if (i > warmup) recordNs(h, clock.now() - sent);
+    }
+  } finally {
+    Atomics.store(cells, PING, -1);
+  }
+  const elapsed = nowNs() - t0;
+  const { count } = await done;
+  if (count !== warmup + n) throw new Error(`raw Atomics ping-pong: ${count} pongs, expected ${warmup + n}`);
+  const result = { latency: summarize(h), histogram: encodeHistogram(h), perSec: (n * 1e9) / elapsed };
+  h.destroy();
+  return result;
+}
