@@ -13,7 +13,7 @@ import { recoverJournalTail, type RecoveredTail } from '../persistence/journalRe
 import { listSegments } from '../persistence/journalFiles.js';
 import { readSegmentHeaderOf } from './segmentEpoch.js';
 import { SnapshotStore } from '../persistence/SnapshotStore.js';
-import { verifyJournal } from '../persistence/verifyJournal.js';
+import { assertJournalIntact } from '../persistence/verifyJournal.js';
 import type { EventType, Flyweight } from '../schema/defineEvent.js';
 
 export interface PersistenceOptions {
@@ -132,13 +132,10 @@ export function planRecovery(p: PersistenceOptions, defaultStart: number): Recov
   let last = -1;
   let truncatedBytes = 0;
   let recovered: RecoveredTail | null = null;
+  // one verdict for start(), replay and `journal verify`; checked before the tail is repaired so
+  // that recovery never cuts a journal shorter than its checkpoint says it was
+  const v = assertJournalIntact(dir);
   if (p.readOnly) {
-    const v = verifyJournal(dir);
-    if (!v.ok && v.errors.length > 0)
-      throw new RingbusError(
-        'RINGBUS_ERR_JOURNAL_CORRUPT',
-        `journal in ${dir} is damaged: ${v.errors.map((e) => `${e.file}@${e.offset}: ${e.message}`).join('; ')}`,
-      );
     last = v.records > 0 ? v.lastSequence : -1;
   } else {
     const tail = recoverJournalTail(dir);
