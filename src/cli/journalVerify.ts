@@ -1,7 +1,8 @@
 /**
  * `ringbus journal verify --data-dir D [--json]`: checks every journal segment, the segment chain
- * and the checkpoint without modifying anything: the same verdict start() and replay act on. Exit 0 when ok (a torn tail is ok: it is reported in truncatedBytes and cut on the
- * next open for append), 1 when any damage was found.
+ * and the checkpoint without modifying anything: the same verdict start() and replay act on.
+ * Exit 0 when ok (a torn tail is ok: it is reported in truncatedBytes and cut on the next open
+ * for append), 1 when any damage was found.
  */
 import { existsSync, statSync } from 'node:fs';
 import { verifyJournal } from '../persistence/verifyJournal.js';

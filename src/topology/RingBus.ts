@@ -20,6 +20,7 @@ import type { HandlerMetricsReport } from '../metrics/HandlerMetricsRecorder.js'
 import { BusPublisher, type PublisherDescriptor } from './BusPublisher.js';
 import { EventHandlerGroup, type GroupOwner } from './EventHandlerGroup.js';
 import { haltError } from './haltError.js';
+import { checkBusOptions, DEFAULT_STALL_TIMEOUT_MS } from './validateBusOptions.js';
 import { HandlerRef, type HandlerOptions, type HandlerSpec } from './HandlerRef.js';
 import {
   checkWorkerOptions,
@@ -63,6 +64,11 @@ export interface RingBusOptions<F extends Flyweight = Flyweight> {
   workers?: Record<string, WorkerOptions>;
   /** Record per-handler latency and batch histograms in the workers (default true). */
   metrics?: boolean;
+  /**
+   * Stall watchdog (default 10000 ms; 0 turns it off): a handler that makes no progress for this
+   * long while events wait for it halts the bus with RINGBUS_ERR_HANDLER_STALLED (see stallWatchdog.ts).
+   */
+  stallTimeoutMs?: number;
   /** Rings handlers may publish to through context.outbound(name). */
   outbound?: Record<string, RingDescriptor>;
   /** First sequence (default 0). */
@@ -119,21 +125,7 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
 
   constructor(options: RingBusOptions<F>) {
     super();
-    if (typeof options !== 'object' || options === null)
-      throw new RingbusTypeError(
-        'RINGBUS_ERR_INVALID_OPTION',
-        `RingBus options must be an object, got ${show(options)}`,
-      );
-    if (!options.event || typeof options.event.Flyweight !== 'function')
-      throw new RingbusTypeError(
-        'RINGBUS_ERR_INVALID_OPTION',
-        `options.event must be an event type from defineEvent(...), got ${show(options.event)}`,
-      );
-    if (options.metrics !== undefined && typeof options.metrics !== 'boolean')
-      throw new RingbusTypeError(
-        'RINGBUS_ERR_INVALID_OPTION',
-        `options.metrics must be a boolean, got ${show(options.metrics)}`,
-      );
+    checkBusOptions(options);
     this.#waitStrategy = createWaitStrategy(options.waitStrategy).options as WaitStrategyOptions;
     for (const [name, w] of Object.entries(options.workers ?? {})) {
       checkWorkerOptions(name, w);
@@ -142,12 +134,12 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
       this.#workerOptions.set(name, w);
     }
     this.#options = {
-      capacity: 65536,
       producerType: 'single',
       metrics: true,
       initialSequence: 0,
       producerLabel: 'main thread',
       ...options,
+      capacity: options.capacity ?? 65536,
     };
     // ring options fail here, not half way through start()
     validateRingOptions({
@@ -394,6 +386,7 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
         ring.descriptor(),
         status.buffer,
         inits.map((i) => this.#workerOptions.get(i.workerName)?.resourceLimits ?? null),
+        this.#options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
       );
     } catch (error) {
       this.#state = 'halted';
@@ -583,8 +576,9 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   }
 
   /**
-   * Graceful stop: drains in-flight events (up to timeoutMs), then stops every worker (each
-   * handler's onShutdown runs) and resolves when all exited. If draining fails, the bus halts,
+   * Graceful stop: drains in-flight events, then stops every worker (each handler's onShutdown
+   * runs) and resolves when all exited; timeoutMs (default 30000) bounds the whole call: workers
+   * still running when it runs out are terminated. If draining fails, the bus halts,
    * the workers are still stopped, and the drain error is thrown.
    */
   async shutdown(options: { timeoutMs?: number } = {}): Promise<void> {
@@ -593,6 +587,8 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
       return;
     }
     if (this.#state === 'stopped') return;
+    // one budget for drain + worker exit: shutdown returns within timeoutMs in total
+    const deadline = performance.now() + (options.timeoutMs ?? 30_000);
     this.#checkHalt();
     await this.#scheduler?.stop();
     this.#scheduler = null;
@@ -616,7 +612,7 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     )
       this.#ring!.halt(HALT_SHUTDOWN);
     this.#ring!.wakeAll();
-    await this.#workers!.waitAllExited(options.timeoutMs ?? 30_000);
+    await this.#workers!.waitAllExited(Math.max(0, deadline - performance.now()));
     // a gateway still publishing would otherwise wait forever on a ring nobody consumes
     if (status.tryHalt(HALT_SHUTDOWN, -1, -1, NaN, 'shutdown() completed')) this.#ring!.halt(HALT_SHUTDOWN);
     const shutdownErrors = this.#workers!.shutdownErrors();
