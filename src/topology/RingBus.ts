@@ -10,7 +10,7 @@ import {
 } from '../core/RingBuffer.js';
 import type { Sequence } from '../core/Sequence.js';
 import type { WaitStrategyOptions } from '../core/WaitStrategy.js';
-import { RingbusError, RingbusRangeError, RingbusTypeError, show } from '../errors.js';
+import { RingbusError, RingbusRangeError, show } from '../errors.js';
 import { HALT_REQUESTED, HALT_SHUTDOWN, MAX_WORKERS, WORKER_RUNNING } from '../layout/BusStatusDescriptor.js';
 import { MAX_SEQUENCES } from '../layout/RingBufferDescriptor.js';
 import { BusStatus } from '../processing/BusStatus.js';

@@ -8,7 +8,10 @@ import {
 } from '../layout/BusStatusDescriptor.js';
 import type { BusStatus } from '../processing/BusStatus.js';
 
-/** The error a halted bus reports: RINGBUS_ERR_WORKER_DIED, RINGBUS_ERR_HANDLER_FAILED, RINGBUS_ERR_HANDLER_STALLED or RINGBUS_ERR_BUS_HALTED. */
+/**
+ * The error a halted bus reports: RINGBUS_ERR_WORKER_DIED, RINGBUS_ERR_HANDLER_FAILED,
+ * RINGBUS_ERR_HANDLER_STALLED or RINGBUS_ERR_BUS_HALTED.
+ */
 export interface BusHaltedError extends RingbusError {
   /** Sequence at which a handler failed (NaN when not applicable). */
   readonly sequence: number;
