@@ -44,6 +44,7 @@ import {
 } from './BusPersistence.js';
 import { SnapshotScheduler } from './SnapshotScheduler.js';
 import { writeBusManifest } from './busManifest.js';
+import { readManifest } from '../persistence/dataDirManifest.js';
 import type { JournalHandlerOptions } from '../persistence/handlers/journal.js';
 import { DataDirLock } from '../persistence/DataDirLock.js';
 
@@ -297,14 +298,20 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
       throw error;
     }
     if (p && plan) {
-      if (!p.readOnly)
-        writeBusManifest(
-          p.dataDir,
-          o.event,
-          placed,
-          { capacity: o.capacity, producerType: o.producerType },
-          p.upcasters !== undefined,
-        );
+      try {
+        if (!p.readOnly)
+          writeBusManifest(
+            p.dataDir,
+            o.event,
+            placed,
+            { capacity: o.capacity, producerType: o.producerType },
+            p.upcasters !== undefined,
+          );
+        else readManifest(p.dataDir); // a read-only bus (replay) checks the manifest's checksum too
+      } catch (error) {
+        this.#releaseLock();
+        throw error;
+      }
       this.#journal!.options = {
         dataDir: p.dataDir,
         fsync: p.fsync ?? 'batch',
