@@ -36,6 +36,8 @@ export const ERROR_CODES = {
   RINGBUS_ERR_TOPOLOGY: 'the handler graph is invalid (unknown handler, cycle, duplicate name)',
   RINGBUS_ERR_HANDLER_FAILED: 'a handler threw under the halt policy; names handler, sequence and cause',
   RINGBUS_ERR_WORKER_DIED: 'a worker thread exited or crashed; names the worker and the cause',
+  RINGBUS_ERR_HANDLER_STALLED:
+    'a handler made no progress for stallTimeoutMs while events waited for it; names the handler and sequence',
   RINGBUS_ERR_HANDLER_MODULE: 'a handler module could not be loaded or exports no valid handler',
   RINGBUS_ERR_JOURNAL_CORRUPT: 'journal damage before the tail; names file, offset and sequence',
   RINGBUS_ERR_JOURNAL_FINGERPRINT: 'a journal was written with another event schema fingerprint',

@@ -1,7 +1,8 @@
 /**
- * `ringbus journal verify --data-dir D [--json]`: checks every journal segment without modifying
- * anything. Exit 0 when ok (a torn tail is ok: it is reported in truncatedBytes and cut on the
- * next open for append), 1 when any damage was found.
+ * `ringbus journal verify --data-dir D [--json]`: checks every journal segment, the segment chain
+ * and the checkpoint without modifying anything: the same verdict start() and replay act on.
+ * Exit 0 when ok (a torn tail is ok: it is reported in truncatedBytes and cut on the next open
+ * for append), 1 when any damage was found.
  */
 import { existsSync, statSync } from 'node:fs';
 import { verifyJournal } from '../persistence/verifyJournal.js';
@@ -22,7 +23,7 @@ export const journalVerifyCommand: CliCommand = {
     'ringbus journal verify --data-dir D [--json]',
     '',
     '  --data-dir D   the data directory (holds journal/)',
-    '  --json         print { ok, segments, records, firstSequence, lastSequence, truncatedBytes, errors: [{ file, offset, sequence, message }] }',
+    '  --json         print { ok, segments, records, firstSequence, lastSequence, truncatedBytes, errors: [{ file, offset, sequence, message, code }] }',
     '',
     'Exit status: 0 ok (a torn tail is reported, not an error), 1 damage found, 2 bad usage.',
   ].join('\n'),
@@ -48,7 +49,7 @@ export const journalVerifyCommand: CliCommand = {
       const range = r.records > 0 ? `sequences ${r.firstSequence}..${r.lastSequence}` : 'no records';
       let text = `${r.ok ? 'ok' : 'DAMAGED'}: ${r.segments} segment(s), ${r.records} record(s), ${range}, torn tail ${r.truncatedBytes} byte(s)\n`;
       for (const e of r.errors)
-        text += `  ${e.file} @ byte ${e.offset} (expected sequence ${e.sequence}): ${e.message}\n`;
+        text += `  ${e.file} @ byte ${e.offset} (expected sequence ${e.sequence}): ${e.message} [${e.code}]\n`;
       await writeOut(io.stdout, text);
     }
     return r.ok ? 0 : 1;

@@ -42,9 +42,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const found = find(argv);
     if (found === null) {
       const group = COMMANDS.filter((c) => c.path[0] === argv[0]);
-      if (group.length > 0 && (argv.length === 1 || argv[1] === '--help' || argv[1] === '-h')) {
-        await writeOut(argv.length === 1 ? io.stderr : io.stdout, overview(group, [argv[0]!]));
-        return argv.length === 1 ? 2 : 0;
+      if (group.length > 0 && (argv[1] === '--help' || argv[1] === '-h')) {
+        await writeOut(io.stdout, overview(group, [argv[0]!]));
+        return 0;
+      }
+      if (group.length > 0 && argv.length === 1) {
+        const subcommands = group.map((c) => c.path[1]).join('|');
+        const err = usageError(`${JSON.stringify(argv[0])} needs a subcommand: ringbus ${argv[0]} <${subcommands}>`);
+        await writeOut(io.stderr, `ringbus: ${err.message} [${err.code}]\n\n${overview(group, [argv[0]!])}`);
+        return 2;
       }
       throw usageError(
         `unknown command ${JSON.stringify(

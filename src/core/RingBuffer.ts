@@ -523,8 +523,14 @@ export function validateRingOptions(options: RingBufferOptions<Flyweight>): {
       `RingBuffer options must be an object, got ${show(options)}`,
     );
   const { capacity } = options;
+  if (typeof capacity !== 'number')
+    throw new RingbusTypeError(
+      'RINGBUS_ERR_INVALID_OPTION',
+      capacity === undefined
+        ? `capacity is required: a power of two in [${MIN_CAPACITY}, ${MAX_CAPACITY}]`
+        : `capacity must be a number (a power of two in [${MIN_CAPACITY}, ${MAX_CAPACITY}]), got ${show(capacity)}`,
+    );
   if (
-    typeof capacity !== 'number' ||
     !Number.isInteger(capacity) ||
     capacity < MIN_CAPACITY ||
     capacity > MAX_CAPACITY ||

@@ -46,6 +46,8 @@ export const HALT_HANDLER_FAILED = 1;
 export const HALT_WORKER_DIED = 2;
 export const HALT_SHUTDOWN = 3;
 export const HALT_REQUESTED = 4;
+/** The supervisor's stall watchdog: a handler made no progress for stallTimeoutMs with events waiting. */
+export const HALT_STALLED = 5;
 
 /** Worker states. */
 export const WORKER_STARTING = 0;

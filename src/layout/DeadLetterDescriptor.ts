@@ -22,12 +22,8 @@
  * Record (DL_RECORD_HEADER_BYTES = 56 bytes + variable parts), back to back:
  *
  *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- *   |        record length (u32, whole record incl. this word)       |  0
- *   |        CRC32C (u32, over bytes 8 .. length-1)                  |  4
- *   |        sequence (f64)                                          |  8
- *   |        publish timestamp (f64, ns since the ring epoch)        |  16
- *   |        slot kind (u32)                                         |  24
- *   |        slot aux (u32)                                          |  28
+ *   |        record frame (RecordFraming.ts: CRC32C over bytes 4 ..  |  0
+ *   |        length-1, length, sequence, timestamp, kind, aux)       |
  *   |        recorded at (f64, wall clock ms since 1970)             |  32
  *   |        handler name length (u32)                               |  40
  *   |        error message length (u32)                              |  44
@@ -41,10 +37,21 @@
  * four part lengths add up to length - DL_RECORD_HEADER_BYTES.
  */
 
+import {
+  FRAME_AUX_OFFSET,
+  FRAME_BYTES,
+  FRAME_CRC_OFFSET,
+  FRAME_CRC_START,
+  FRAME_KIND_OFFSET,
+  FRAME_LENGTH_OFFSET,
+  FRAME_SEQUENCE_OFFSET,
+  FRAME_TIMESTAMP_OFFSET,
+} from './RecordFraming.js';
+
 /** Magic number of a dead-letter file ("RBDL" read as a little-endian u32). */
 export const DL_MAGIC = 0x4c444252;
-/** Dead-letter format version. */
-export const DL_FORMAT_VERSION = 1;
+/** Dead-letter format version (2: the record frame of RecordFraming.ts, CRC over the length word). */
+export const DL_FORMAT_VERSION = 2;
 
 const U32 = 4;
 const F64 = 8;
@@ -60,22 +67,22 @@ export const DL_HEADER_BYTES = 32;
 /** Header byte offset: CRC32C over [0, DL_HEADER_CRC_OFFSET). */
 export const DL_HEADER_CRC_OFFSET = DL_HEADER_BYTES - U32;
 
-/** Record byte offset: record length. */
-export const DL_REC_LENGTH_OFFSET = 0;
 /** Record byte offset: CRC32C over [DL_REC_CRC_START, length). */
-export const DL_REC_CRC_OFFSET = DL_REC_LENGTH_OFFSET + U32;
+export const DL_REC_CRC_OFFSET = FRAME_CRC_OFFSET;
+/** Record byte offset: record length (inside the CRC). */
+export const DL_REC_LENGTH_OFFSET = FRAME_LENGTH_OFFSET;
+/** First byte the record CRC covers (the length word). */
+export const DL_REC_CRC_START = FRAME_CRC_START;
 /** Record byte offset: sequence. */
-export const DL_REC_SEQUENCE_OFFSET = DL_REC_CRC_OFFSET + U32;
-/** First byte the record CRC covers. */
-export const DL_REC_CRC_START = DL_REC_SEQUENCE_OFFSET;
+export const DL_REC_SEQUENCE_OFFSET = FRAME_SEQUENCE_OFFSET;
 /** Record byte offset: publish timestamp. */
-export const DL_REC_TIMESTAMP_OFFSET = DL_REC_SEQUENCE_OFFSET + F64;
+export const DL_REC_TIMESTAMP_OFFSET = FRAME_TIMESTAMP_OFFSET;
 /** Record byte offset: slot kind. */
-export const DL_REC_KIND_OFFSET = DL_REC_TIMESTAMP_OFFSET + F64;
+export const DL_REC_KIND_OFFSET = FRAME_KIND_OFFSET;
 /** Record byte offset: slot aux. */
-export const DL_REC_AUX_OFFSET = DL_REC_KIND_OFFSET + U32;
+export const DL_REC_AUX_OFFSET = FRAME_AUX_OFFSET;
 /** Record byte offset: wall-clock time the failure was recorded. */
-export const DL_REC_RECORDED_AT_OFFSET = DL_REC_AUX_OFFSET + U32;
+export const DL_REC_RECORDED_AT_OFFSET = FRAME_BYTES;
 /** Record byte offset: handler name length. */
 export const DL_REC_NAME_LENGTH_OFFSET = DL_REC_RECORDED_AT_OFFSET + F64;
 /** Record byte offset: error message length. */

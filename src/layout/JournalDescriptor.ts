@@ -30,30 +30,23 @@
  *   |                   event name (ASCII, 64 bytes, NUL padded)     |  40
  *   ~                                                                ~
  *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- *   |                   reserved (zero)                              |  104
+ *   |                   previous segment's last record CRC32C (u32)  |  104
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   |                   flags (u32, bit 0: the previous CRC is set)  |  108
+ *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *   |                   reserved (zero)                              |  112
  *   ~                                                                ~
  *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *   |                   header CRC32C (u32, over bytes 0..123)       |  124
  *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *
- * Record (RECORD_HEADER_BYTES = 32 bytes + event bytes), back to back after the header:
+ * Record (RECORD_HEADER_BYTES = 32 bytes + event bytes), back to back after the header. The first
+ * 32 bytes are the frame of layout/RecordFraming.ts (CRC32C, length, sequence, timestamp, kind, aux;
+ * the CRC covers the length word, the frame fields, the event bytes and the padding):
  *
- *    0                   1                   2                   3
- *    0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
  *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- *   |        record length (u32, whole record incl. this word)       |  0
- *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- *   |        CRC32C (u32, over bytes 8 .. padded end, padding incl.) |  4
- *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- *   |        sequence (f64, an integer exact to 2^53)                |  8
- *   |                                                                |
- *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- *   |        publish timestamp (f64, ns since the ring epoch)        |  16
- *   |                                                                |
- *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- *   |        slot kind (u32)                                         |  24
- *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
- *   |        slot aux (u32)                                          |  28
+ *   |        record frame (RecordFraming.ts, 32 bytes)               |  0
+ *   ~                                                                ~
  *   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  *   |        event bytes (the slot's field bytes, ≤ payload size)    |  32
  *   ~                                                                ~
@@ -67,10 +60,25 @@
  * when RECORD_HEADER_BYTES ≤ length ≤ RECORD_HEADER_BYTES + payload size (from the header).
  */
 
+import {
+  FRAME_AUX_OFFSET,
+  FRAME_BYTES,
+  FRAME_CRC_OFFSET,
+  FRAME_CRC_START,
+  FRAME_KIND_OFFSET,
+  FRAME_LENGTH_OFFSET,
+  FRAME_SEQUENCE_OFFSET,
+  FRAME_TIMESTAMP_OFFSET,
+} from './RecordFraming.js';
+
 /** Magic number of a journal segment ("RBJL" read as a little-endian u32). */
 export const SEGMENT_MAGIC = 0x4c4a4252;
-/** Journal format version this build writes and reads. */
-export const JOURNAL_FORMAT_VERSION = 1;
+/**
+ * Journal format version this build writes and reads. 2: the record CRC covers the length word
+ * (RecordFraming.ts) and the header chains the previous segment. Version 1 segments are refused
+ * with RINGBUS_ERR_JOURNAL_VERSION (docs/persistence.md).
+ */
+export const JOURNAL_FORMAT_VERSION = 2;
 
 /** Bytes of a u32 / f64 field. */
 const U32 = 4;
@@ -97,29 +105,39 @@ export const SEG_FIRST_SEQUENCE_OFFSET = SEG_EVENT_NAME_LENGTH_OFFSET + U32;
 export const SEG_EPOCH_MS_OFFSET = SEG_FIRST_SEQUENCE_OFFSET + F64;
 /** Header byte offset: event name, ASCII, NUL padded. */
 export const SEG_EVENT_NAME_OFFSET = SEG_EPOCH_MS_OFFSET + F64;
+/**
+ * Header byte offset: CRC32C of the previous segment's last record (the chain: a reader checks
+ * that the segment before this one ends with that very record, so a replaced or re-cut
+ * predecessor is detected; its last sequence is firstSequence - 1).
+ */
+export const SEG_PREV_CRC_OFFSET = SEG_EVENT_NAME_OFFSET + EVENT_NAME_BYTES;
+/** Header byte offset: flags (SEG_FLAG_*). */
+export const SEG_FLAGS_OFFSET = SEG_PREV_CRC_OFFSET + U32;
+/** Flag: SEG_PREV_CRC_OFFSET holds the previous segment's last record CRC (unset for the first segment ever written). */
+export const SEG_FLAG_CHAINED = 1;
 /** Header byte offset: reserved zero bytes. */
-export const SEG_RESERVED_OFFSET = SEG_EVENT_NAME_OFFSET + EVENT_NAME_BYTES;
+export const SEG_RESERVED_OFFSET = SEG_FLAGS_OFFSET + U32;
 /** Total header bytes (a power of two, so records start at a round offset). */
 export const SEGMENT_HEADER_BYTES = 128;
 /** Header byte offset: CRC32C of bytes [0, SEG_HEADER_CRC_OFFSET). */
 export const SEG_HEADER_CRC_OFFSET = SEGMENT_HEADER_BYTES - U32;
 
-/** Record byte offset: record length. */
-export const REC_LENGTH_OFFSET = 0;
 /** Record byte offset: CRC32C over bytes [REC_CRC_START, paddedRecordBytes(length)). */
-export const REC_CRC_OFFSET = REC_LENGTH_OFFSET + U32;
+export const REC_CRC_OFFSET = FRAME_CRC_OFFSET;
+/** Record byte offset: record length (inside the CRC). */
+export const REC_LENGTH_OFFSET = FRAME_LENGTH_OFFSET;
+/** First byte the record CRC covers (the length word). */
+export const REC_CRC_START = FRAME_CRC_START;
 /** Record byte offset: sequence (f64). */
-export const REC_SEQUENCE_OFFSET = REC_CRC_OFFSET + U32;
-/** First byte the record CRC covers. */
-export const REC_CRC_START = REC_SEQUENCE_OFFSET;
+export const REC_SEQUENCE_OFFSET = FRAME_SEQUENCE_OFFSET;
 /** Record byte offset: publish timestamp (f64 ns since the ring epoch). */
-export const REC_TIMESTAMP_OFFSET = REC_SEQUENCE_OFFSET + F64;
+export const REC_TIMESTAMP_OFFSET = FRAME_TIMESTAMP_OFFSET;
 /** Record byte offset: slot kind. */
-export const REC_KIND_OFFSET = REC_TIMESTAMP_OFFSET + F64;
+export const REC_KIND_OFFSET = FRAME_KIND_OFFSET;
 /** Record byte offset: slot aux. */
-export const REC_AUX_OFFSET = REC_KIND_OFFSET + U32;
+export const REC_AUX_OFFSET = FRAME_AUX_OFFSET;
 /** Record byte offset: event bytes. */
-export const REC_PAYLOAD_OFFSET = REC_AUX_OFFSET + U32;
+export const REC_PAYLOAD_OFFSET = FRAME_BYTES;
 /** Bytes of a record before its event bytes. */
 export const RECORD_HEADER_BYTES = REC_PAYLOAD_OFFSET;
 

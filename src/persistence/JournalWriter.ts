@@ -57,6 +57,7 @@ import {
 } from '../layout/JournalDescriptor.js';
 import { copyBytes, int32ViewOf } from './byteCopy.js';
 import { crc32cWords } from './crc32c.js';
+import { writeCheckpoint } from './journalCheckpoint.js';
 import { ensureDirectory, fsyncDirectory, writeAllSync } from './fsUtil.js';
 import { parseFsyncPolicy, type FsyncPolicy } from './fsyncPolicy.js';
 import { journalDirectory } from './journalFiles.js';
@@ -67,7 +68,7 @@ import {
   encodeSegmentHeader,
   fingerprintHex,
   parseFingerprint,
-  type SegmentHeader,
+  type SegmentHeaderInput,
 } from './segmentHeader.js';
 
 export type { FsyncPolicy } from './fsyncPolicy.js';
@@ -110,7 +111,10 @@ const MODE_EVERY = 2;
 
 export class JournalWriter {
   readonly #dir: string;
-  readonly #header: Omit<SegmentHeader, 'version' | 'firstSequence'>;
+  readonly #header: Omit<SegmentHeaderInput, 'firstSequence'>;
+  /** CRC32C of the last record appended (the next segment header chains to it), when #chained. */
+  #lastCrc = 0;
+  #chained = false;
   readonly #segmentBytes: number;
   readonly #mode: number;
   readonly #everyMs: number;
@@ -121,6 +125,7 @@ export class JournalWriter {
   #sourceWords: Int32Array | null = null;
   #fd = -1;
   #segmentPath = '';
+  #segmentFirst = -1;
   #segmentSize = 0;
   #segmentRecords = 0;
   #needNewSegment = false;
@@ -182,6 +187,8 @@ export class JournalWriter {
     this.recovery = tail.report;
     this.#next = tail.segment === null ? -1 : tail.report.lastSequence + 1;
     this.#lastAppended = this.#written = this.#durable = tail.report.lastSequence;
+    this.#lastCrc = tail.lastCrc;
+    this.#chained = tail.chained;
     if (tail.segment !== null && tail.header !== null) {
       const h = tail.header;
       const sameSchema = h.fingerprint === fingerprint && h.payloadSize === payloadSize && h.eventName === eventName;
@@ -194,6 +201,7 @@ export class JournalWriter {
         );
       }
       this.#segmentPath = tail.segment.path;
+      this.#segmentFirst = tail.segment.firstSequence;
       this.#segmentSize = tail.validBytes;
       this.#segmentRecords = tail.records;
       this.#fd = openSync(this.#segmentPath, 'r+');
@@ -258,11 +266,10 @@ export class JournalWriter {
     }
     copyBytes(source, this.#sourceWords, offset, buf, this.#words, p + REC_PAYLOAD_OFFSET, length);
     for (let i = p + recordLength; i < p + recordBytes; i++) buf[i] = 0;
-    dv.setUint32(
-      p + REC_CRC_OFFSET,
-      crc32cWords(this.#words, buf, p + REC_CRC_START, recordBytes - REC_CRC_START),
-      true,
-    );
+    const crc = crc32cWords(this.#words, buf, p + REC_CRC_START, recordBytes - REC_CRC_START);
+    dv.setUint32(p + REC_CRC_OFFSET, crc, true);
+    this.#lastCrc = crc;
+    this.#chained = true;
     this.#buffered = p + recordBytes;
     this.#segmentRecords++;
     this.#next = sequence + 1;
@@ -336,7 +343,10 @@ export class JournalWriter {
   close(): void {
     if (this.#fd < 0) return;
     try {
-      if (this.#failure === null) this.sync();
+      if (this.#failure === null) {
+        this.sync();
+        this.#writeCheckpoint(this.#durable);
+      }
     } finally {
       closeSync(this.#fd);
       this.#fd = -1;
@@ -373,15 +383,29 @@ export class JournalWriter {
     }
     const path = join(this.#dir, segmentFileName(firstSequence));
     const fd = openSync(path, 'w');
-    encodeSegmentHeader({ ...this.#header, firstSequence }, this.#buf);
+    const chain = { chained: this.#chained, prevCrc: this.#lastCrc };
+    encodeSegmentHeader({ ...this.#header, ...chain, firstSequence }, this.#buf);
     writeAllSync(fd, this.#buf, 0, SEGMENT_HEADER_BYTES, 0);
     fdatasyncSync(fd);
     fsyncDirectory(this.#dir);
     this.#fd = fd;
     this.#segmentPath = path;
+    this.#segmentFirst = firstSequence;
+    this.#writeCheckpoint(firstSequence - 1);
     this.#segmentSize = SEGMENT_HEADER_BYTES;
     this.#segmentRecords = 0;
     this.#needNewSegment = false;
+  }
+
+  /** Records how far the journal reached (a lower bound; see layout/JournalCheckpointDescriptor.ts). */
+  #writeCheckpoint(reached: number): void {
+    if (this.#segmentFirst < 0) return;
+    const atLast = reached === this.#lastAppended && this.#chained;
+    writeCheckpoint(this.#dir, {
+      newestSegment: this.#segmentFirst,
+      lastSequence: atLast ? reached : this.#segmentFirst - 1,
+      lastCrc: atLast ? this.#lastCrc : 0,
+    });
   }
 }
 

@@ -76,6 +76,8 @@ export class SegmentCursor {
   timestampNs = 0;
   kind = 0;
   aux = 0;
+  /** Stored CRC32C of the last SCAN_RECORD (the next segment's header chains to its last one). */
+  crc = 0;
   /** Index in `buffer` of the last record's event bytes; valid until the next call. */
   payloadIndex = 0;
   payloadLength = 0;
@@ -209,6 +211,7 @@ export class SegmentCursor {
       }
     }
     this.length = length;
+    this.crc = dv.getUint32(p + REC_CRC_OFFSET, true);
     this.sequence = dv.getFloat64(p + REC_SEQUENCE_OFFSET, true);
     this.timestampNs = dv.getFloat64(p + REC_TIMESTAMP_OFFSET, true);
     this.kind = dv.getUint32(p + REC_KIND_OFFSET, true);

@@ -7,8 +7,14 @@
  *     "event": { "name": "Order", "fields": [["id", "i53"], ["symbol", { "type": "ascii", "length": 8 }]] },
  *     "fingerprint": "1a2b3c4d",            // defineEvent(event.name, event.fields).fingerprint
  *     "handlers": [{ "name": "risk", ... }],  // free-form per handler; "name" required
- *     "createdAt": "2024-01-01T00:00:00.000Z"
+ *     "createdAt": "2024-01-01T00:00:00.000Z",
+ *     "checksum": "crc32c:89abcdef"          // over the rest, see below
  *   }
+ *
+ * `checksum` is the CRC32C of JSON.stringify(<every other property, in order>, null, 2): schema,
+ * wiring and handler options change what a replay rebuilds, so any edit (one digit of a risk
+ * limit) is refused with RINGBUS_ERR_DATA_DIR_MANIFEST by start() and replay. Format version 1
+ * manifests (no checksum) are refused the same way.
  *
  * `event` is EventDefinition (src/schema/defineEvent.ts) as JSON; a `bytes` field default
  * (Uint8Array) is stored as { "$hex": "..." } and restored on read. Written atomically.
@@ -21,10 +27,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RingbusError, RingbusTypeError, show } from '../errors.js';
 import { defineEvent, type EventDefinition } from '../schema/defineEvent.js';
+import { crc32c } from './crc32c.js';
 import { ensureDirectory, writeFileAtomicSync } from './fsUtil.js';
 
+const CHECKSUM_PREFIX = 'crc32c:';
+
+function checksumOf(body: string): string {
+  const bytes = new TextEncoder().encode(body);
+  return CHECKSUM_PREFIX + crc32c(bytes, 0, bytes.length).toString(16).padStart(8, '0');
+}
+
 /** Manifest format version. */
-export const DATA_DIR_MANIFEST_VERSION = 1;
+export const DATA_DIR_MANIFEST_VERSION = 2;
 /** File name inside the data directory. */
 export const DATA_DIR_MANIFEST_NAME = 'manifest.json';
 
@@ -97,26 +111,44 @@ export function writeManifest(
   ensureDirectory(dataDir);
   writeFileAtomicSync(
     join(dataDir, DATA_DIR_MANIFEST_NAME),
-    new TextEncoder().encode(JSON.stringify(manifest, replacer, 2) + '\n'),
+    new TextEncoder().encode(withChecksum(JSON.stringify(manifest, replacer, 2)) + '\n'),
   );
   return manifest;
 }
 
+/** The manifest text with its checksum as the last property. */
+function withChecksum(body: string): string {
+  const plain = JSON.parse(body) as Record<string, unknown>;
+  return JSON.stringify({ ...plain, checksum: checksumOf(body) }, null, 2);
+}
+
 /**
  * Reads and checks `<dataDir>/manifest.json`: null when it does not exist;
- * RINGBUS_ERR_DATA_DIR_MANIFEST when it is not JSON, has another format version, lacks a field,
- * or its fingerprint is not the one its event definition gives.
+ * RINGBUS_ERR_DATA_DIR_MANIFEST when it is not JSON, its checksum does not match (checked first),
+ * it has another format version, lacks a field, or its fingerprint is not the one its event definition gives.
  */
 export function readManifest(dataDir: string): DataDirManifest | null {
   const path = join(dataDir, DATA_DIR_MANIFEST_NAME);
   if (!existsSync(path)) return null;
-  let m: Partial<DataDirManifest>;
+  let raw: unknown;
   try {
-    m = JSON.parse(readFileSync(path, 'utf8'), reviver) as Partial<DataDirManifest>;
+    raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
     throw bad(path, `not JSON: ${(err as Error).message}`);
   }
-  if (typeof m !== 'object' || m === null) throw bad(path, `expected an object, got ${show(m)}`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw bad(path, `expected an object, got ${show(raw)}`);
+  const { checksum, ...rest } = raw as Record<string, unknown>;
+  const body = JSON.stringify(rest, null, 2);
+  const computed = checksumOf(body);
+  if (checksum !== computed)
+    throw bad(
+      path,
+      checksum === undefined
+        ? `it has no "checksum" (format version ${show(rest.formatVersion)}; this build reads ${DATA_DIR_MANIFEST_VERSION}, which checksums schema, wiring and handler options)`
+        : `checksum mismatch: it records ${show(checksum)}, its contents give ${computed} (the file was edited or damaged)`,
+    );
+  const m = JSON.parse(body, reviver) as Partial<DataDirManifest>;
   if (m.formatVersion !== DATA_DIR_MANIFEST_VERSION)
     throw bad(path, `format version ${show(m.formatVersion)}, this build reads ${DATA_DIR_MANIFEST_VERSION}`);
   const event = m.event;

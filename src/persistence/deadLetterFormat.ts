@@ -120,11 +120,11 @@ export function scanDeadLetterBytes(bytes: Uint8Array, path: string): DeadLetter
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   const magic = dv.getUint32(DL_MAGIC_OFFSET, true);
   if (magic !== DL_MAGIC) throw corrupt(path, 0, `bad magic 0x${magic.toString(16)}: not a ringbus dead-letter file`);
+  if (dv.getUint32(DL_HEADER_CRC_OFFSET, true) !== crc32c(bytes, 0, DL_HEADER_CRC_OFFSET))
+    throw corrupt(path, 0, 'header CRC32C mismatch');
   const version = dv.getUint32(DL_VERSION_OFFSET, true);
   if (version !== DL_FORMAT_VERSION)
     throw corrupt(path, 0, `format version ${version}; this build reads version ${DL_FORMAT_VERSION}`);
-  if (dv.getUint32(DL_HEADER_CRC_OFFSET, true) !== crc32c(bytes, 0, DL_HEADER_CRC_OFFSET))
-    throw corrupt(path, 0, 'header CRC32C mismatch');
   const letters: DeadLetter[] = [];
   let p = DL_HEADER_BYTES;
   const torn = (): DeadLetterScan => ({ letters, truncatedBytes: bytes.length - p, validEnd: p, hasHeader: true });

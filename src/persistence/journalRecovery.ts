@@ -43,6 +43,10 @@ export interface RecoveredTail {
   readonly validBytes: number;
   /** Records in the newest segment. */
   readonly records: number;
+  /** CRC32C of the journal's last record (the next segment header chains to it), when `chained`. */
+  readonly lastCrc: number;
+  /** False when the last record's CRC is unknown (an empty journal, or an empty first segment). */
+  readonly chained: boolean;
 }
 
 export function corruptAt(file: string, offset: number, expected: number, reason: string): RingbusError {
@@ -81,6 +85,8 @@ export function recoverJournalTail(dataDir: string): RecoveredTail {
       }
       let expected = header.firstSequence;
       let records = 0;
+      let lastCrc = header.prevCrc;
+      let chained = header.chained;
       for (;;) {
         const status = cursor.next();
         if (status === SCAN_RECORD) {
@@ -94,6 +100,8 @@ export function recoverJournalTail(dataDir: string): RecoveredTail {
           }
           expected++;
           records++;
+          lastCrc = cursor.crc;
+          chained = true;
           continue;
         }
         if (status === SCAN_END) break;
@@ -120,6 +128,8 @@ export function recoverJournalTail(dataDir: string): RecoveredTail {
         header,
         validBytes,
         records,
+        lastCrc,
+        chained,
       };
     }
     return {
@@ -128,6 +138,8 @@ export function recoverJournalTail(dataDir: string): RecoveredTail {
       header: null,
       validBytes: 0,
       records: 0,
+      lastCrc: 0,
+      chained: false,
     };
   } finally {
     cursor.close();

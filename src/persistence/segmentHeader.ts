@@ -17,7 +17,10 @@ import {
   SEG_HEADER_CRC_OFFSET,
   SEG_HEADER_LENGTH_OFFSET,
   SEG_MAGIC_OFFSET,
+  SEG_FLAG_CHAINED,
+  SEG_FLAGS_OFFSET,
   SEG_PAYLOAD_SIZE_OFFSET,
+  SEG_PREV_CRC_OFFSET,
   SEG_VERSION_OFFSET,
 } from '../layout/JournalDescriptor.js';
 import { crc32c } from './crc32c.js';
@@ -33,7 +36,17 @@ export interface SegmentHeader {
   readonly firstSequence: number;
   /** Wall-clock ms since 1970 that record timestamps (ns) count from. */
   readonly epochMs: number;
+  /** True when `prevCrc` chains this segment to the previous one (false for the first segment written). */
+  readonly chained: boolean;
+  /** CRC32C of the previous segment's last record (sequence firstSequence - 1) when `chained`. */
+  readonly prevCrc: number;
 }
+
+/** What a writer gives encodeSegmentHeader (the version is this build's; the chain is optional). */
+export type SegmentHeaderInput = Omit<SegmentHeader, 'version' | 'chained' | 'prevCrc'> & {
+  readonly chained?: boolean;
+  readonly prevCrc?: number;
+};
 
 /** 8 lower-case hex digits of a u32 fingerprint. */
 export function fingerprintHex(value: number): string {
@@ -83,7 +96,7 @@ export function checkHeaderOptions(eventName: unknown, payloadSize: unknown, epo
 }
 
 /** Writes a complete header (CRC included) into `target[0, SEGMENT_HEADER_BYTES)`. */
-export function encodeSegmentHeader(h: Omit<SegmentHeader, 'version'>, target: Uint8Array): void {
+export function encodeSegmentHeader(h: SegmentHeaderInput, target: Uint8Array): void {
   target.fill(0, 0, SEGMENT_HEADER_BYTES);
   const dv = new DataView(target.buffer, target.byteOffset, SEGMENT_HEADER_BYTES);
   dv.setUint32(SEG_MAGIC_OFFSET, SEGMENT_MAGIC, true);
@@ -95,6 +108,10 @@ export function encodeSegmentHeader(h: Omit<SegmentHeader, 'version'>, target: U
   dv.setFloat64(SEG_FIRST_SEQUENCE_OFFSET, h.firstSequence, true);
   dv.setFloat64(SEG_EPOCH_MS_OFFSET, h.epochMs, true);
   for (let i = 0; i < h.eventName.length; i++) target[SEG_EVENT_NAME_OFFSET + i] = h.eventName.charCodeAt(i);
+  if (h.chained === true) {
+    dv.setUint32(SEG_PREV_CRC_OFFSET, (h.prevCrc ?? 0) >>> 0, true);
+    dv.setUint32(SEG_FLAGS_OFFSET, SEG_FLAG_CHAINED, true);
+  }
   dv.setUint32(SEG_HEADER_CRC_OFFSET, crc32c(target, 0, SEG_HEADER_CRC_OFFSET), true);
 }
 
@@ -108,8 +125,9 @@ function corrupt(file: string, message: string): RingbusError {
 /**
  * Decodes and checks a header read from `file` (`bytes` holds at least SEGMENT_HEADER_BYTES).
  * Throws RINGBUS_ERR_JOURNAL_CORRUPT (bad magic, bad CRC, insane field),
- * RINGBUS_ERR_JOURNAL_VERSION (a format version this build does not read). The version is checked
- * before the CRC so that a later format with another header layout is reported as such.
+ * RINGBUS_ERR_JOURNAL_VERSION (a format version this build does not read). The CRC is checked
+ * before the version, so a damaged version field is reported as damage, not as a foreign version
+ * with a garbage number; every format keeps the CRC of its first 124 bytes at byte 124.
  */
 export function decodeSegmentHeader(bytes: Uint8Array, file: string): SegmentHeader {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, SEGMENT_HEADER_BYTES);
@@ -119,6 +137,10 @@ export function decodeSegmentHeader(bytes: Uint8Array, file: string): SegmentHea
       file,
       `bad magic 0x${magic.toString(16)}, expected 0x${SEGMENT_MAGIC.toString(16)} ("RBJL"): not a ringbus journal segment`,
     );
+  const stored = dv.getUint32(SEG_HEADER_CRC_OFFSET, true);
+  const actual = crc32c(bytes, 0, SEG_HEADER_CRC_OFFSET);
+  if (stored !== actual)
+    throw corrupt(file, `header CRC32C mismatch (stored 0x${stored.toString(16)}, computed 0x${actual.toString(16)})`);
   const version = dv.getUint32(SEG_VERSION_OFFSET, true);
   if (version !== JOURNAL_FORMAT_VERSION) {
     throw new RingbusError(
@@ -126,10 +148,6 @@ export function decodeSegmentHeader(bytes: Uint8Array, file: string): SegmentHea
       `journal segment ${file} has format version ${version}; this build reads format version ${JOURNAL_FORMAT_VERSION} only`,
     );
   }
-  const stored = dv.getUint32(SEG_HEADER_CRC_OFFSET, true);
-  const actual = crc32c(bytes, 0, SEG_HEADER_CRC_OFFSET);
-  if (stored !== actual)
-    throw corrupt(file, `header CRC32C mismatch (stored 0x${stored.toString(16)}, computed 0x${actual.toString(16)})`);
   const headerLength = dv.getUint32(SEG_HEADER_LENGTH_OFFSET, true);
   if (headerLength !== SEGMENT_HEADER_BYTES)
     throw corrupt(file, `header length ${headerLength}, expected ${SEGMENT_HEADER_BYTES}`);
@@ -150,5 +168,7 @@ export function decodeSegmentHeader(bytes: Uint8Array, file: string): SegmentHea
     payloadSize,
     firstSequence,
     epochMs: dv.getFloat64(SEG_EPOCH_MS_OFFSET, true),
+    chained: (dv.getUint32(SEG_FLAGS_OFFSET, true) & SEG_FLAG_CHAINED) !== 0,
+    prevCrc: dv.getUint32(SEG_PREV_CRC_OFFSET, true),
   };
 }

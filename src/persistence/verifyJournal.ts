@@ -5,9 +5,20 @@
  * `truncatedBytes`. Everything else is an error with file, byte offset and the sequence expected
  * there. The scan goes on after an error where it can (a bad CRC with a sane length is skipped;
  * a bad length ends that segment), so one report lists every damaged place.
+ *
+ * It also checks what the journal says about itself: each segment header's chain (the CRC of
+ * the previous segment's last record) and the checkpoint (journalCheckpoint.ts): the newest
+ * segment it names must exist and the journal must reach its last sequence with that record's
+ * CRC, so a deleted newest/only segment or a clean cut at a record boundary is an error.
+ *
+ * This is the ONE integrity verdict: `ringbus journal verify`, `ringbus replay` and `bus.start()`
+ * all call it (the last two through assertJournalIntact) and report the same codes. Damage
+ * anywhere is an error, also before the newest snapshot: the bus would start, but the documented
+ * full replay could no longer reproduce its state.
  */
-import { RingbusError } from '../errors.js';
-import { listSegments } from './journalFiles.js';
+import { RingbusError, type RingbusErrorCode } from '../errors.js';
+import { readCheckpoint } from './journalCheckpoint.js';
+import { journalDirectory, listSegments } from './journalFiles.js';
 import { SCAN_BAD_CRC, SCAN_END, SCAN_RECORD, SCAN_TORN, SegmentCursor } from './SegmentCursor.js';
 
 export interface JournalVerifyError {
@@ -16,7 +27,14 @@ export interface JournalVerifyError {
   /** The sequence expected at that offset (-1 when unknown). */
   readonly sequence: number;
   readonly message: string;
+  /** RINGBUS_ERR_JOURNAL_CORRUPT (damage, gaps, a broken chain, a missing tail) or RINGBUS_ERR_JOURNAL_VERSION. */
+  readonly code: JournalVerifyCode;
 }
+
+export type JournalVerifyCode = Extract<
+  RingbusErrorCode,
+  'RINGBUS_ERR_JOURNAL_CORRUPT' | 'RINGBUS_ERR_JOURNAL_VERSION'
+>;
 
 /** The shape `ringbus journal verify --json` prints. */
 export interface JournalVerifyResult {
@@ -39,10 +57,26 @@ export function verifyJournal(dataDir: string): JournalVerifyResult {
   const segments = listSegments(dataDir);
   const errors: JournalVerifyError[] = [];
   let dropped = 0;
-  const fail = (file: string, offset: number, sequence: number, message: string): void => {
-    if (errors.length < MAX_ERRORS) errors.push({ file, offset, sequence, message });
+  const fail = (
+    file: string,
+    offset: number,
+    sequence: number,
+    message: string,
+    code: JournalVerifyCode = 'RINGBUS_ERR_JOURNAL_CORRUPT',
+  ): void => {
+    if (errors.length < MAX_ERRORS) errors.push({ file, offset, sequence, message, code });
     else dropped++;
   };
+  const journalDir = journalDirectory(dataDir);
+  let checkpoint = null;
+  try {
+    checkpoint = readCheckpoint(journalDir);
+  } catch (err) {
+    if (!(err instanceof RingbusError)) throw err;
+    fail(journalDir, 0, -1, err.message, err.code as JournalVerifyCode);
+  }
+  let lastCrc = -1;
+  let checkpointCrcSeen = false;
   const cursor = new SegmentCursor();
   let records = 0;
   let firstSequence = -1;
@@ -58,8 +92,9 @@ export function verifyJournal(dataDir: string): JournalVerifyResult {
         header = cursor.open(seg.path);
       } catch (err) {
         if (!(err instanceof RingbusError)) throw err;
-        fail(seg.path, 0, expected === -1 ? seg.firstSequence : expected, err.message);
+        fail(seg.path, 0, expected === -1 ? seg.firstSequence : expected, err.message, err.code as JournalVerifyCode);
         expected = -1;
+        lastCrc = -1;
         continue;
       }
       if (header === null) {
@@ -88,6 +123,14 @@ export function verifyJournal(dataDir: string): JournalVerifyResult {
           expected,
           `journal gap: the segment starts at sequence ${header.firstSequence}, the previous one ended before ${expected}`,
         );
+      } else if (header.chained && lastCrc !== -1 && header.prevCrc !== lastCrc) {
+        fail(
+          seg.path,
+          0,
+          header.firstSequence,
+          `broken chain: the header says the previous segment ends with a record of CRC32C 0x${header.prevCrc.toString(16)}, ` +
+            `it ends with 0x${lastCrc.toString(16)} (a replaced or re-cut segment)`,
+        );
       }
       expected = header.firstSequence;
       scan: for (;;) {
@@ -104,6 +147,17 @@ export function verifyJournal(dataDir: string): JournalVerifyResult {
             }
             if (firstSequence === -1) firstSequence = cursor.sequence;
             lastSequence = cursor.sequence;
+            lastCrc = cursor.crc;
+            if (checkpoint !== null && cursor.sequence === checkpoint.lastSequence) {
+              checkpointCrcSeen = true;
+              if (cursor.crc !== checkpoint.lastCrc)
+                fail(
+                  seg.path,
+                  cursor.recordOffset,
+                  cursor.sequence,
+                  `the checkpoint says record ${cursor.sequence} has CRC32C 0x${checkpoint.lastCrc.toString(16)}, it has 0x${cursor.crc.toString(16)}`,
+                );
+            }
             expected = cursor.sequence + 1;
             records++;
             break;
@@ -117,10 +171,12 @@ export function verifyJournal(dataDir: string): JournalVerifyResult {
             fail(seg.path, cursor.recordOffset, expected, cursor.reason);
             cursor.skipBadRecord();
             expected++;
+            lastCrc = -1;
             break;
           default:
             fail(seg.path, cursor.recordOffset, expected, cursor.reason);
             expected = -1;
+            lastCrc = -1;
             break scan;
         }
       }
@@ -129,7 +185,15 @@ export function verifyJournal(dataDir: string): JournalVerifyResult {
   } finally {
     cursor.close();
   }
-  if (dropped > 0) errors.push({ file: '', offset: -1, sequence: -1, message: `${dropped} more errors not listed` });
+  if (checkpoint !== null) checkReach(checkpoint, segments, lastSequence, checkpointCrcSeen, journalDir, fail);
+  if (dropped > 0)
+    errors.push({
+      file: '',
+      offset: -1,
+      sequence: -1,
+      message: `${dropped} more errors not listed`,
+      code: 'RINGBUS_ERR_JOURNAL_CORRUPT',
+    });
   return {
     ok: errors.length === 0,
     segments: segments.length,
@@ -139,4 +203,51 @@ export function verifyJournal(dataDir: string): JournalVerifyResult {
     truncatedBytes,
     errors,
   };
+}
+
+/** The journal must still reach as far as the checkpoint says it did. */
+function checkReach(
+  cp: NonNullable<ReturnType<typeof readCheckpoint>>,
+  segments: ReturnType<typeof listSegments>,
+  lastSequence: number,
+  crcSeen: boolean,
+  journalDir: string,
+  fail: (file: string, offset: number, sequence: number, message: string) => void,
+): void {
+  const fix = 'restore the missing data; to accept the shorter journal, delete the checkpoint file';
+  if (!segments.some((s) => s.firstSequence === cp.newestSegment)) {
+    fail(
+      journalDir,
+      0,
+      cp.newestSegment,
+      `journal truncated: the checkpoint says segment ${cp.newestSegment} exists, it is missing (${fix})`,
+    );
+    return;
+  }
+  const newest = segments[segments.length - 1]!;
+  const reached = Math.max(lastSequence, newest.firstSequence - 1);
+  if (reached < cp.lastSequence || (cp.lastSequence >= newest.firstSequence && !crcSeen)) {
+    fail(
+      journalDir,
+      0,
+      cp.lastSequence,
+      `journal truncated: it ends at sequence ${lastSequence}, the checkpoint says it reached ${cp.lastSequence} (${fix})`,
+    );
+  }
+}
+
+/**
+ * The verdict start() and replay act on: verifyJournal, then throws the first error's code
+ * (RINGBUS_ERR_JOURNAL_CORRUPT or RINGBUS_ERR_JOURNAL_VERSION) listing up to 5 damaged places.
+ * A torn tail of the newest segment is not an error (the writer cuts it). Returns the result.
+ */
+export function assertJournalIntact(dataDir: string): JournalVerifyResult {
+  const r = verifyJournal(dataDir);
+  if (r.errors.length === 0) return r;
+  const shown = r.errors.slice(0, 5).map((e) => (e.file ? `${e.file} at byte offset ${e.offset}: ` : '') + e.message);
+  const more = r.errors.length > 5 ? `; and ${r.errors.length - 5} more` : '';
+  throw new RingbusError(
+    r.errors[0]!.code,
+    `journal in ${dataDir} is damaged (ringbus journal verify lists every place): ${shown.join('; ')}${more}`,
+  );
 }

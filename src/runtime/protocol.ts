@@ -54,6 +54,8 @@ export interface SupervisorInit {
   readonly status: SharedArrayBuffer;
   readonly workers: ReadonlyArray<{ readonly init: WorkerInit; readonly resourceLimits: ResourceLimits | null }>;
   readonly ports: readonly MessagePort[];
+  /** Stall watchdog period: a handler behind with no progress for this long halts the bus (0: off). */
+  readonly stallTimeoutMs: number;
 }
 
 export interface SerializedError {

@@ -15,7 +15,7 @@ import { listSegments } from '../persistence/journalFiles.js';
 import { ensureDataDirectory } from '../persistence/fsUtil.js';
 import { readSegmentHeaderOf } from './segmentEpoch.js';
 import { SnapshotStore } from '../persistence/SnapshotStore.js';
-import { verifyJournal } from '../persistence/verifyJournal.js';
+import { assertJournalIntact } from '../persistence/verifyJournal.js';
 import type { EventType, Flyweight } from '../schema/defineEvent.js';
 
 export interface PersistenceOptions {
@@ -123,13 +123,10 @@ export function planRecovery(p: PersistenceOptions, defaultStart: number): Recov
   let last = -1;
   let truncatedBytes = 0;
   let recovered: RecoveredTail | null = null;
+  // one verdict for start(), replay and `journal verify`; checked before the tail is repaired so
+  // that recovery never cuts a journal shorter than its checkpoint says it was
+  const v = assertJournalIntact(dir);
   if (p.readOnly) {
-    const v = verifyJournal(dir);
-    if (!v.ok && v.errors.length > 0)
-      throw new RingbusError(
-        'RINGBUS_ERR_JOURNAL_CORRUPT',
-        `journal in ${dir} is damaged: ${v.errors.map((e) => `${e.file}@${e.offset}: ${e.message}`).join('; ')}`,
-      );
     last = v.records > 0 ? v.lastSequence : -1;
   } else {
     const tail = recoverJournalTail(dir);

@@ -5,6 +5,7 @@
  * returns what the runtime builds from: handlers in topological order, the leaves that gate the
  * producer, and one entry per worker with its resolved wait strategy and CPUs.
  */
+import { checkBusOptions, DEFAULT_STALL_TIMEOUT_MS } from './validateBusOptions.js';
 import { availableParallelism } from 'node:os';
 import { chooseWaits, type WaitChoice } from './waitChoice.js';
 import { validateRingOptions, type ProducerType, type RingDescriptor } from '../core/RingBuffer.js';
@@ -37,6 +38,11 @@ export interface RingBusOptions<F extends Flyweight = Flyweight> {
   workers?: Record<string, WorkerOptions>;
   /** Record per-handler latency and batch histograms in the workers (default true). */
   metrics?: boolean;
+  /**
+   * Stall watchdog (default 10000 ms; 0 turns it off): a handler that makes no progress for this
+   * long while events wait for it halts the bus with RINGBUS_ERR_HANDLER_STALLED (see stallWatchdog.ts).
+   */
+  stallTimeoutMs?: number;
   /** Rings handlers may publish to through context.outbound(name). */
   outbound?: Record<string, RingDescriptor>;
   /** First sequence (default 0). */
@@ -57,6 +63,7 @@ export interface BusConfig<F extends Flyweight = Flyweight> {
   readonly namedWaitStrategy: WaitStrategyOptions | undefined;
   readonly workers: ReadonlyMap<string, WorkerOptions>;
   readonly metrics: boolean;
+  readonly stallTimeoutMs: number;
   readonly outbound: Readonly<Record<string, RingDescriptor>>;
   readonly initialSequence: number;
   readonly producerLabel: string;
@@ -64,18 +71,7 @@ export interface BusConfig<F extends Flyweight = Flyweight> {
 }
 
 export function resolveBusOptions<F extends Flyweight>(options: RingBusOptions<F>): BusConfig<F> {
-  if (typeof options !== 'object' || options === null)
-    throw new RingbusTypeError('RINGBUS_ERR_INVALID_OPTION', `RingBus options must be an object, got ${show(options)}`);
-  if (!options.event || typeof options.event.Flyweight !== 'function')
-    throw new RingbusTypeError(
-      'RINGBUS_ERR_INVALID_OPTION',
-      `options.event must be an event type from defineEvent(...), got ${show(options.event)}`,
-    );
-  if (options.metrics !== undefined && typeof options.metrics !== 'boolean')
-    throw new RingbusTypeError(
-      'RINGBUS_ERR_INVALID_OPTION',
-      `options.metrics must be a boolean, got ${show(options.metrics)}`,
-    );
+  checkBusOptions(options);
   const waitStrategy = createWaitStrategy(options.waitStrategy).options as WaitStrategyOptions;
   const workers = new Map<string, WorkerOptions>();
   for (const [name, w] of Object.entries(options.workers ?? {})) {
@@ -92,6 +88,7 @@ export function resolveBusOptions<F extends Flyweight>(options: RingBusOptions<F
     namedWaitStrategy: options.waitStrategy === undefined ? undefined : waitStrategy,
     workers,
     metrics: options.metrics ?? true,
+    stallTimeoutMs: options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS,
     outbound: options.outbound ?? {},
     initialSequence: options.initialSequence ?? 0,
     producerLabel: options.producerLabel ?? 'main thread',

@@ -106,6 +106,7 @@ export class BusRuntime<F extends Flyweight = Flyweight> {
         this.ring.descriptor(),
         this.status.buffer,
         this.plan.workers.map((w) => w.options.resourceLimits ?? null),
+        this.plan.config.stallTimeoutMs,
       );
     } catch (error) {
       this.halt(HALT_SHUTDOWN, `start failed: ${(error as Error).message}`);

@@ -5,6 +5,7 @@
  * known), replay after the workers are up, scheduled and explicit snapshots, and release.
  * Main thread only; nothing here is on the hot path.
  */
+import { readManifest } from '../persistence/dataDirManifest.js';
 import type { JournalDurability } from './journalDurability.js';
 import { join } from 'node:path';
 import type { RingBuffer } from '../core/RingBuffer.js';
@@ -69,6 +70,7 @@ export class PersistenceCoordinator<F extends Flyweight = Flyweight> {
     try {
       this.#plan = planRecovery(p, defaultStart);
       if (!p.readOnly) writeBusManifest(p.dataDir, this.#event, handlers, ring, p.upcasters !== undefined);
+      else readManifest(p.dataDir); // a read-only bus (replay) checks the manifest's checksum too
     } catch (error) {
       this.releaseLock();
       throw error;

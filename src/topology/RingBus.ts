@@ -270,13 +270,16 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   }
 
   /**
-   * Graceful stop: drains in-flight events (up to timeoutMs), then stops every worker (each
-   * handler's onShutdown runs) and resolves when all exited. If draining fails, the bus halts,
+   * Graceful stop: drains in-flight events, then stops every worker (each handler's onShutdown
+   * runs) and resolves when all exited; timeoutMs (default 30000) bounds the whole call: workers
+   * still running when it runs out are terminated. If draining fails, the bus halts,
    * the workers are still stopped, and the drain error is thrown.
    */
   async shutdown(options: { timeoutMs?: number } = {}): Promise<void> {
     if (this.state === 'new') return void this.#lifecycle.transition('stopped');
     if (this.state === 'stopped') return;
+    // one budget for drain + worker exit: shutdown returns within timeoutMs in total
+    const deadline = performance.now() + (options.timeoutMs ?? 30_000);
     this.#checkHalt();
     await this.#persistence?.stopSchedule();
     const rt = this.#runtime!;
@@ -290,7 +293,7 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
         failure = error;
       }
     }
-    await rt.stopWorkers(failure, options.timeoutMs ?? 30_000);
+    await rt.stopWorkers(failure, Math.max(0, deadline - performance.now()));
     const shutdownErrors = rt.workers.shutdownErrors();
     await this.#persistence?.close();
     this.#lifecycle.transition('stopped');

@@ -63,7 +63,12 @@ export class WorkerSet {
   }
 
   /** Starts everything; resolves when every worker reported ready, rejects on the first failure. */
-  start(ring: RingDescriptor, status: SharedArrayBuffer, limits: readonly (ResourceLimits | null)[]): Promise<void> {
+  start(
+    ring: RingDescriptor,
+    status: SharedArrayBuffer,
+    limits: readonly (ResourceLimits | null)[],
+    stallTimeoutMs = 0,
+  ): Promise<void> {
     const theirs: MessagePort[] = [];
     for (let i = 0; i < this.inits.length; i++) {
       const { port1, port2 } = new MessageChannel();
@@ -78,6 +83,7 @@ export class WorkerSet {
       status,
       workers: this.inits.map((init, i) => ({ init, resourceLimits: limits[i] ?? null })),
       ports: theirs,
+      stallTimeoutMs,
     };
     const ready = new Promise<void>((resolve, reject) => {
       const waiting = new Set(this.inits.map((i) => i.workerIndex));
@@ -89,6 +95,7 @@ export class WorkerSet {
           const e = new RingbusError(
             m.error.code === 'RINGBUS_ERR_HANDLER_MODULE' ? 'RINGBUS_ERR_HANDLER_MODULE' : 'RINGBUS_ERR_HANDLER_FAILED',
             `worker '${this.inits[m.workerIndex]!.workerName}' failed to start: ${m.error.message}`,
+            { cause: revive(m.error) },
           );
           e.stack = `${e.stack}\ncaused by: ${m.error.stack}`;
           done(e);
@@ -212,4 +219,12 @@ export class WorkerSet {
   #closePorts(): void {
     for (const p of this.#ports) p.close();
   }
+}
+
+/** The worker's error as an Error again (message, stack, code), for `cause`. */
+function revive(e: SerializedError): Error {
+  const err = new Error(e.message);
+  err.stack = e.stack;
+  if (e.code !== undefined) Object.defineProperty(err, 'code', { value: e.code, enumerable: true });
+  return err;
 }

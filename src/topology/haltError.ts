@@ -1,8 +1,17 @@
 import { RingbusError } from '../errors.js';
-import { HALT_HANDLER_FAILED, HALT_REQUESTED, HALT_SHUTDOWN, HALT_WORKER_DIED } from '../layout/BusStatusDescriptor.js';
+import {
+  HALT_HANDLER_FAILED,
+  HALT_REQUESTED,
+  HALT_SHUTDOWN,
+  HALT_STALLED,
+  HALT_WORKER_DIED,
+} from '../layout/BusStatusDescriptor.js';
 import type { BusStatus } from '../runtime/BusStatus.js';
 
-/** The error a halted bus reports: RINGBUS_ERR_WORKER_DIED, RINGBUS_ERR_HANDLER_FAILED or RINGBUS_ERR_BUS_HALTED. */
+/**
+ * The error a halted bus reports: RINGBUS_ERR_WORKER_DIED, RINGBUS_ERR_HANDLER_FAILED,
+ * RINGBUS_ERR_HANDLER_STALLED or RINGBUS_ERR_BUS_HALTED.
+ */
 export interface BusHaltedError extends RingbusError {
   /** Sequence at which a handler failed (NaN when not applicable). */
   readonly sequence: number;
@@ -24,7 +33,9 @@ export function haltError(status: BusStatus, cause?: unknown): BusHaltedError {
       ? 'RINGBUS_ERR_WORKER_DIED'
       : reason === HALT_HANDLER_FAILED
         ? 'RINGBUS_ERR_HANDLER_FAILED'
-        : 'RINGBUS_ERR_BUS_HALTED';
+        : reason === HALT_STALLED
+          ? 'RINGBUS_ERR_HANDLER_STALLED'
+          : 'RINGBUS_ERR_BUS_HALTED';
   const prefix =
     reason === HALT_SHUTDOWN
       ? 'the bus was shut down'

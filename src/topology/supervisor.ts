@@ -10,12 +10,19 @@ import { HALT_WORKER_DIED, WORKER_FAILED, WORKER_RUNNING, WORKER_STARTING } from
 import { BusStatus } from '../runtime/BusStatus.js';
 import { describeError } from '../processing/ExceptionPolicy.js';
 import type { SupervisorInit, SupervisorMessage } from '../runtime/protocol.js';
+import { startStallWatchdog } from './stallWatchdog.js';
 
 const init = workerData as SupervisorInit;
 const status = new BusStatus(init.status);
 const ring = RingBuffer.attach(init.ring, { type: 'blocking' });
 const post = (m: SupervisorMessage): void => parentPort!.postMessage(m);
 let alive = init.workers.length;
+const stopWatchdog = startStallWatchdog(
+  ring,
+  status,
+  init.workers.map((w) => w.init),
+  init.stallTimeoutMs,
+);
 
 init.workers.forEach(({ init: w, resourceLimits }, i) => {
   const port = init.ports[i]!;
@@ -56,6 +63,7 @@ init.workers.forEach(({ init: w, resourceLimits }, i) => {
     }
     post({ type: 'worker-exit', workerIndex: w.workerIndex, workerName: w.workerName, code, unexpected, cause });
     if (--alive === 0) {
+      stopWatchdog();
       post({ type: 'all-exited' });
       parentPort!.close();
     }

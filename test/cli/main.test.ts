@@ -120,10 +120,10 @@ describe('ringbus CLI', () => {
       assert.equal(r.code, 1);
       const out = JSON.parse(r.stdout);
       assert.equal(out.ok, false);
-      assert.deepEqual(Object.keys(out.errors[0]), ['file', 'offset', 'sequence', 'message']);
+      assert.deepEqual(Object.keys(out.errors[0]), ['file', 'offset', 'sequence', 'message', 'code']);
       assert.deepEqual(
-        [out.errors[0].file, out.errors[0].offset, out.errors[0].sequence],
-        [path, SEGMENT_HEADER_BYTES + 5 * stride, 5],
+        [out.errors[0].file, out.errors[0].offset, out.errors[0].sequence, out.errors[0].code],
+        [path, SEGMENT_HEADER_BYTES + 5 * stride, 5, 'RINGBUS_ERR_JOURNAL_CORRUPT'],
       );
       const cat = await ringbus('journal', 'cat', '--data-dir', dir, '--json');
       assert.equal(cat.code, 1);
@@ -215,6 +215,10 @@ describe('ringbus CLI', () => {
         [['journal', 'cat', '--data-dir', dir, '--from', '5', '--to', '2'], /--to 2 is below --from 5/],
         [['journal', 'verify', '--data-dir', join(dir, 'missing')], /is not a directory/],
         [['frobnicate'], /unknown command "frobnicate"/],
+        [
+          ['journal'],
+          /^ringbus: "journal" needs a subcommand: ringbus journal <(verify|cat)\|(verify|cat)[|a-z]*> \[RINGBUS_ERR_CLI_USAGE\]/,
+        ],
         [[], /Usage: ringbus <command>/],
       ];
       for (const [args, message] of cases) {

@@ -13,3 +13,17 @@ export function coded(code: string, ...inMessage: string[]): (e: unknown) => boo
     return true;
   };
 }
+
+/** For assert.throws / assert.rejects: the error is an instance of `cls` with `code` and a message matching `message`. */
+export function codedAs(
+  cls: abstract new (...args: never[]) => Error,
+  code: string,
+  message: RegExp,
+): (e: unknown) => boolean {
+  return (e) => {
+    assert.ok(e instanceof cls, `expected a ${cls.name}, got ${String(e)}`);
+    assert.equal((e as { code?: string }).code, code, `code of: ${e.message}`);
+    assert.match(e.message, message);
+    return true;
+  };
+}

@@ -8,7 +8,11 @@ import {
   scanDeadLetters,
   type DeadLetterInput,
 } from '../../src/persistence/DeadLetterWriter.js';
-import { DL_HEADER_BYTES, DL_RECORD_HEADER_BYTES } from '../../src/layout/DeadLetterDescriptor.js';
+import {
+  DL_HEADER_BYTES,
+  DL_REC_LENGTH_OFFSET,
+  DL_RECORD_HEADER_BYTES,
+} from '../../src/layout/DeadLetterDescriptor.js';
 import { seedFromEnv } from '../helpers/prng.js';
 import { withSeed, withTempDir } from './helpers.js';
 
@@ -59,7 +63,9 @@ describe('DeadLetterWriter', () => {
       for (let i = 0; i < 3; i++) w.append(letter(i, payload));
       w.close();
       const full = readFileSync(base);
-      const lastLength = full.readUInt32LE(DL_HEADER_BYTES + (2 * (full.length - DL_HEADER_BYTES)) / 3);
+      const lastLength = full.readUInt32LE(
+        DL_HEADER_BYTES + (2 * (full.length - DL_HEADER_BYTES)) / 3 + DL_REC_LENGTH_OFFSET,
+      );
       assert.ok(lastLength > DL_RECORD_HEADER_BYTES);
       for (let cut = 1; cut < lastLength; cut++) {
         const path = join(dir, `cut${cut}.dlq`);

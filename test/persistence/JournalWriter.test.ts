@@ -4,7 +4,13 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JournalWriter } from '../../src/persistence/JournalWriter.js';
 import { JournalReader } from '../../src/persistence/JournalReader.js';
-import { SEGMENT_HEADER_BYTES, SEG_VERSION_OFFSET, segmentFileName } from '../../src/layout/JournalDescriptor.js';
+import {
+  SEGMENT_HEADER_BYTES,
+  SEG_HEADER_CRC_OFFSET,
+  SEG_VERSION_OFFSET,
+  segmentFileName,
+} from '../../src/layout/JournalDescriptor.js';
+import { crc32c } from '../../src/persistence/crc32c.js';
 import { seedFromEnv } from '../helpers/prng.js';
 import {
   appendRange,
@@ -70,7 +76,7 @@ describe('JournalWriter', () => {
           );
           assert.equal(g.epochMs, EPOCH_MS);
         }
-        assert.ok(readdirSync(join(dir, 'journal')).length > 3, 'several segments');
+        assert.ok(readdirSync(join(dir, 'journal')).filter((n) => n.endsWith('.log')).length > 3, 'several segments');
       });
     });
   });
@@ -79,7 +85,9 @@ describe('JournalWriter', () => {
     await withTempDir((dir) => {
       const segmentBytes = 8192;
       writeJournal(dir, 7, 0, 999, { segmentBytes });
-      const names = readdirSync(join(dir, 'journal')).sort();
+      const names = readdirSync(join(dir, 'journal'))
+        .filter((n) => n.endsWith('.log'))
+        .sort();
       assert.ok(names.length >= 9, `${names.length} segments`);
       assert.equal(names[0], segmentFileName(0));
       const stride = 72; // 32-byte record header + 40 payload bytes, already a multiple of 8
@@ -128,7 +136,7 @@ describe('JournalWriter', () => {
       assert.equal(w.recovery.lastSequence, 49);
       appendRange(w, 3, 50, 99);
       w.close();
-      assert.deepEqual(readdirSync(join(dir, 'journal')), [segmentFileName(0)]);
+      assert.deepEqual(readdirSync(join(dir, 'journal')).sort(), [segmentFileName(0), 'checkpoint']);
       const got = readAll(dir);
       assert.deepEqual(
         got.map((r) => r.sequence),
@@ -144,7 +152,11 @@ describe('JournalWriter', () => {
       const w = JournalWriter.open(dir, writerOptions({ epochMs: EPOCH_MS + 5000 }));
       appendRange(w, 3, 10, 19);
       w.close();
-      assert.deepEqual(readdirSync(join(dir, 'journal')).sort(), [segmentFileName(0), segmentFileName(10)]);
+      assert.deepEqual(readdirSync(join(dir, 'journal')).sort(), [
+        segmentFileName(0),
+        segmentFileName(10),
+        'checkpoint',
+      ]);
       const got = readAll(dir);
       assert.deepEqual(
         got.map((r) => r.epochMs),
@@ -248,11 +260,18 @@ describe('JournalWriter', () => {
       writeJournal(dir, 5, 0, 9);
       const path = join(dir, 'journal', segmentFileName(0));
       const bytes = readFileSync(path);
-      bytes.writeUInt32LE(2, SEG_VERSION_OFFSET);
+      bytes.writeUInt32LE(1, SEG_VERSION_OFFSET);
+      // a damaged version field (CRC not matching) is damage, not a foreign version
+      writeFileSync(path, bytes);
+      const damaged = { code: 'RINGBUS_ERR_JOURNAL_CORRUPT', message: /header CRC32C mismatch/ };
+      assert.throws(() => JournalWriter.open(dir, writerOptions()), damaged);
+      assert.throws(() => readAll(dir), damaged);
+      // a genuine older segment (its CRC matches) is refused by version, naming both
+      bytes.writeUInt32LE(crc32c(bytes, 0, SEG_HEADER_CRC_OFFSET), SEG_HEADER_CRC_OFFSET);
       writeFileSync(path, bytes);
       const expected = {
         code: 'RINGBUS_ERR_JOURNAL_VERSION',
-        message: /format version 2; this build reads format version 1/,
+        message: /format version 1; this build reads format version 2/,
       };
       assert.throws(() => JournalWriter.open(dir, writerOptions()), expected);
       assert.throws(() => readAll(dir), expected);

@@ -2,9 +2,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { crc32c } from '../../src/persistence/crc32c.js';
 import { readManifest, writeManifest } from '../../src/persistence/dataDirManifest.js';
 import { defineEvent } from '../../src/schema/defineEvent.js';
 import { withTempDir } from './helpers.js';
+import { codedAs } from '../helpers/assertions.js';
+import { RingbusError } from '../../src/errors.js';
 
 const Order = defineEvent('Order', {
   id: 'i53',
@@ -26,7 +29,7 @@ describe('data directory manifest', () => {
       assert.equal(written.fingerprint, Order.fingerprint);
       const read = readManifest(join(dir, 'data'));
       assert.deepEqual(read, {
-        formatVersion: 1,
+        formatVersion: 2,
         event: { name: 'Order', fields: Order.definition.fields.map(([n, s]) => [n, s]) },
         fingerprint: Order.fingerprint,
         handlers: [{ name: 'risk', module: 'file:///risk.js' }],
@@ -40,13 +43,15 @@ describe('data directory manifest', () => {
     await withTempDir((dir) => {
       writeManifest(dir, { event: Order.definition });
       const path = join(dir, 'manifest.json');
-      const m = JSON.parse(readFileSync(path, 'utf8'));
-      writeFileSync(path, JSON.stringify({ ...m, fingerprint: '00000000' }));
+      const { checksum: _, ...m } = JSON.parse(readFileSync(path, 'utf8'));
+      // re-signed as docs/persistence.md says, so the checks after the checksum are reached
+      const signed = (o: object): string => JSON.stringify({ ...o, checksum: documentedChecksum(o) });
+      writeFileSync(path, signed({ ...m, fingerprint: '00000000' }));
       assert.throws(() => readManifest(dir), {
         code: 'RINGBUS_ERR_DATA_DIR_MANIFEST',
         message: new RegExp(`records fingerprint 00000000, but its event definition gives ${Order.fingerprint}`),
       });
-      writeFileSync(path, JSON.stringify({ ...m, formatVersion: 9 }));
+      writeFileSync(path, signed({ ...m, formatVersion: 9 }));
       assert.throws(() => readManifest(dir), { code: 'RINGBUS_ERR_DATA_DIR_MANIFEST', message: /format version 9/ });
       writeFileSync(path, '{');
       assert.throws(() => readManifest(dir), { code: 'RINGBUS_ERR_DATA_DIR_MANIFEST', message: /not JSON/ });
@@ -55,4 +60,34 @@ describe('data directory manifest', () => {
       });
     });
   });
+
+  it('should refuse a manifest edited by one digit of a handler option, or without a checksum', async () => {
+    await withTempDir((dir) => {
+      writeManifest(dir, { event: Order.definition, handlers: [{ name: 'risk', options: { limit: 1000 } }] });
+      const path = join(dir, 'manifest.json');
+      const text = readFileSync(path, 'utf8');
+      assert.ok(text.includes('"limit": 1000'));
+      writeFileSync(path, text.replace('"limit": 1000', '"limit": 1001'));
+      assert.throws(
+        () => readManifest(dir),
+        codedAs(
+          RingbusError,
+          'RINGBUS_ERR_DATA_DIR_MANIFEST',
+          /manifest\.json: checksum mismatch: it records "crc32c:[0-9a-f]{8}", its contents give crc32c:[0-9a-f]{8} \(the file was edited or damaged\)/,
+        ),
+      );
+      const { checksum: _, ...unsigned } = JSON.parse(text);
+      writeFileSync(path, JSON.stringify({ ...unsigned, formatVersion: 1 }, null, 2));
+      assert.throws(() => readManifest(dir), {
+        code: 'RINGBUS_ERR_DATA_DIR_MANIFEST',
+        message: /it has no "checksum" \(format version 1; this build reads 2/,
+      });
+    });
+  });
 });
+
+/** The checksum docs/persistence.md describes: CRC32C of the other properties as 2-space JSON. */
+function documentedChecksum(o: object): string {
+  const bytes = new TextEncoder().encode(JSON.stringify(o, null, 2));
+  return 'crc32c:' + crc32c(bytes, 0, bytes.length).toString(16).padStart(8, '0');
+}

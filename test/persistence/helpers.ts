@@ -6,6 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JournalWriter, type JournalWriterOptions } from '../../src/persistence/JournalWriter.js';
+import { writeCheckpoint } from '../../src/persistence/journalCheckpoint.js';
+import { journalDirectory, listSegments } from '../../src/persistence/journalFiles.js';
 import { createPrng, type Prng } from '../helpers/prng.js';
 
 /** Creates a temp directory, runs `fn` in it, removes it. */
@@ -80,4 +82,20 @@ export function writeJournal(
   const w = JournalWriter.open(dir, writerOptions(over));
   appendRange(w, seed, from, to);
   w.close();
+}
+
+/**
+ * Rewrites the journal checkpoint as a writer that crashed (instead of closing) would have left
+ * it: the one written when segment `fromEnd` places before the newest was created. Tests of torn
+ * tails use it: after a clean close the checkpoint records the last record, and a shorter
+ * journal is then damage, not a tear.
+ */
+export function asIfCrashed(dir: string, fromEnd = 0): void {
+  const segments = listSegments(dir);
+  const seg = segments[segments.length - 1 - fromEnd]!;
+  writeCheckpoint(journalDirectory(dir), {
+    newestSegment: seg.firstSequence,
+    lastSequence: seg.firstSequence - 1,
+    lastCrc: 0,
+  });
 }
