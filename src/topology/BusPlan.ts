@@ -11,7 +11,7 @@ import { chooseWaits, type WaitChoice } from './waitChoice.js';
 import { validateRingOptions, type ProducerType, type RingDescriptor } from '../core/RingBuffer.js';
 import { createWaitStrategy } from '../core/createWaitStrategy.js';
 import type { WaitStrategyOptions } from '../core/WaitStrategy.js';
-import { RingbusError, RingbusRangeError, RingbusTypeError, show } from '../errors.js';
+import { RingbusError, RingbusRangeError, show } from '../errors.js';
 import { MAX_WORKERS } from '../layout/BusStatusDescriptor.js';
 import { MAX_SEQUENCES } from '../layout/RingBufferDescriptor.js';
 import type { EventType, Flyweight } from '../schema/defineEvent.js';
