@@ -50,6 +50,10 @@ export const ERROR_CODES = {
   RINGBUS_ERR_DATA_DIR_LOCKED: 'another live process (or bus) is writing to the data directory',
   RINGBUS_ERR_DEAD_LETTER_CORRUPT: 'a dead-letter file is damaged',
   RINGBUS_ERR_CLI_USAGE: 'the ringbus command was called with bad arguments',
+  RINGBUS_ERR_REPLICATION_DIVERGED: 'the replication stream holds a different record than the journal at a sequence',
+  RINGBUS_ERR_REPLICATION_GAP: 'the journal lacks records the replication stream needs next (or the stream skips one)',
+  RINGBUS_ERR_REPLICATION_FENCED:
+    'another leader appended to the stream or holds the lease: this process may not append',
 } as const;
 
 /** Fields shared by every ringbus error. */

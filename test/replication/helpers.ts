@@ -1,0 +1,39 @@
+/** Shared helpers of the replication tests: bounded waits and reading a whole stream back. */
+import { connect } from 'nats';
+import { JournalReader } from '../../src/persistence/JournalReader.js';
+import { encodeRecord } from '../../src/replication/recordMessage.js';
+
+/** Rejects with `what` when `promise` has not settled within `ms` (a bound, not a sleep: it never delays success). */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+    }),
+  ]);
+}
+
+/** Every message body of a stream, in stream order. */
+export async function streamBodies(server: string, stream: string): Promise<Uint8Array[]> {
+  const nc = await connect({ servers: server });
+  try {
+    const jsm = await nc.jetstreamManager();
+    const info = await jsm.streams.info(stream);
+    const out: Uint8Array[] = [];
+    for (let s = info.state.first_seq; s <= info.state.last_seq; s++)
+      out.push((await jsm.streams.getMessage(stream, { seq: s })).data);
+    return out;
+  } finally {
+    await nc.close();
+  }
+}
+
+/** Every journal record of a data directory, encoded as the relay encodes it. */
+export function journalBodies(dataDir: string): Uint8Array[] {
+  const reader = new JournalReader(dataDir);
+  const out: Uint8Array[] = [];
+  for (let r = reader.next(); r !== null; r = reader.next()) out.push(encodeRecord(r));
+  reader.close();
+  return out;
+}
