@@ -19,11 +19,14 @@
  * journal pruned past the stream's next sequence is RINGBUS_ERR_REPLICATION_GAP. Coded errors stop
  * the relay (`done` rejects); connection loss and server restarts are retried.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { JetStreamClient, JetStreamManager, NatsConnection, PubAck } from 'nats';
 import { RingbusError, RingbusRangeError, show } from '../errors.js';
 import { JournalReader } from '../persistence/JournalReader.js';
+import { DATA_DIR_MANIFEST_NAME } from '../persistence/dataDirManifest.js';
 import { decodeRecord, encodeRecord, sameBytes } from './recordMessage.js';
-import { connectNats, ensureStream, type NatsServers } from './stream.js';
+import { connectNats, ensureStream, openBucket, type NatsServers } from './stream.js';
 import { busStreamNames, type BusStreamNames } from './streamNames.js';
 import { LatencyWindow, type LatencyPercentiles } from './LatencyWindow.js';
 
@@ -114,6 +117,9 @@ export class JournalRelay {
     try {
       const jsm = await nc.jetstreamManager();
       await ensureStream(jsm, names, replicas);
+      const manifest = join(options.dataDir, DATA_DIR_MANIFEST_NAME);
+      // a standby rebuilds the same handlers from it (JournalMirror)
+      if (existsSync(manifest)) await (await openBucket(nc, replicas)).put(names.manifestKey, readFileSync(manifest));
       return new JournalRelay(options, names, nc, jsm);
     } catch (err) {
       await nc.close();
