@@ -100,7 +100,10 @@ export class Standby {
     }
   }
 
-  /** Replays the mirrored journal to the leader's last published hash sequence and compares; null when none is published yet or not yet applied. */
+  /**
+   * Replays the mirrored journal to the leader's last published hash sequence and compares
+   * (RINGBUS_ERR_REPLICATION_DIVERGED on a mismatch); null when none is published or applied yet.
+   */
   async checkStateHash(): Promise<HashCheck | null> {
     const kv = await openBucket(this.#nc, 1);
     const e = await kv.get(keyOf(this.#options.bus));
