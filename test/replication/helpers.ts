@@ -37,3 +37,24 @@ export function journalBodies(dataDir: string): Uint8Array[] {
   reader.close();
   return out;
 }
+
+/** Resolves once JetStream answers on `servers` (a fresh cluster first elects its meta leader); bounded. */
+export async function waitForJetStream(servers: string[], ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  const nc = await connect({ servers });
+  try {
+    for (;;) {
+      try {
+        const jsm = await nc.jetstreamManager();
+        await jsm.getAccountInfo();
+        return;
+      } catch (err) {
+        if (Date.now() > deadline)
+          throw new Error(`JetStream not available on ${servers.join(',')} after ${ms} ms`, { cause: err });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  } finally {
+    await nc.close();
+  }
+}
