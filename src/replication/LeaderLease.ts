@@ -103,6 +103,23 @@ export class LeaderLease {
     }
   }
 
+  /**
+   * Takes over a lease this owner won in another process (`ringbus standby` exits on promotion and
+   * the leader process adopts the term it printed): RINGBUS_ERR_REPLICATION_FENCED unless the key
+   * still names this owner and term.
+   */
+  async adopt(term: number): Promise<void> {
+    const h = await this.holder();
+    if (h === null || h.owner !== this.owner || h.term !== term)
+      throw new RingbusError(
+        'RINGBUS_ERR_REPLICATION_FENCED',
+        `the lease of bus ${show(this.names.bus)} is held by ${show(h?.owner ?? null)} (term ${h?.term ?? 'none'}), not ${show(this.owner)} term ${term}`,
+      );
+    this.#revision = h.revision;
+    this.#term = term;
+    await this.renew();
+  }
+
   /** Renews by our last revision; RINGBUS_ERR_REPLICATION_FENCED when someone else took it. */
   async renew(): Promise<void> {
     try {
