@@ -11,3 +11,4 @@ export { busFromManifest, replayStateHash } from './busFromManifest.js';
 export { busStreamNames, type BusStreamNames } from './streamNames.js';
 export { connectNats, type NatsServers } from './stream.js';
 export type { LatencyPercentiles } from './LatencyWindow.js';
+export { ShardGateway, putShardMap, getShardMap, serveShard, requestState, type ShardMap } from './shards.js';

@@ -58,3 +58,24 @@ export async function waitForJetStream(servers: string[], ms: number): Promise<v
     await nc.close();
   }
 }
+
+/** Resolves once `stream` holds journal sequence `sequence` (stream sequence + 1); bounded. */
+export async function waitForStreamSequence(
+  server: string,
+  stream: string,
+  sequence: number,
+  ms: number,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  const nc = await connect({ servers: server });
+  try {
+    const jsm = await nc.jetstreamManager();
+    while ((await jsm.streams.info(stream)).state.last_seq < sequence + 1) {
+      if (Date.now() > deadline)
+        throw new Error(`stream ${stream} did not reach journal sequence ${sequence} in ${ms} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  } finally {
+    await nc.close();
+  }
+}
