@@ -12,3 +12,5 @@ export { busStreamNames, type BusStreamNames } from './streamNames.js';
 export { connectNats, type NatsServers } from './stream.js';
 export type { LatencyPercentiles } from './LatencyWindow.js';
 export { ShardGateway, putShardMap, getShardMap, serveShard, requestState, type ShardMap } from './shards.js';
+export { ReadModel, type ReadModelOptions } from './ReadModel.js';
+export type { ReplicatedRecord } from './recordMessage.js';
