@@ -29,7 +29,6 @@ export interface ReadModelOptions {
 export class ReadModel {
   readonly names: BusStreamNames;
   readonly #nc: NatsConnection;
-  readonly #type: EventType;
   readonly #slot: Uint8Array;
   readonly #flyweight: Flyweight;
   readonly #apply: ReadModelOptions['apply'];
@@ -45,7 +44,6 @@ export class ReadModel {
   private constructor(names: BusStreamNames, nc: NatsConnection, type: EventType, apply: ReadModelOptions['apply']) {
     this.names = names;
     this.#nc = nc;
-    this.#type = type;
     const buffer = new ArrayBuffer(type.slotSize);
     this.#slot = new Uint8Array(buffer);
     this.#flyweight = new type.Flyweight(buffer).$wrap(0);
