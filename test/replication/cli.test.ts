@@ -14,6 +14,7 @@ import { JournalWriter } from '../../src/persistence/JournalWriter.js';
 import { writeManifest } from '../../src/persistence/dataDirManifest.js';
 import { defineEvent } from '../../src/schema/defineEvent.js';
 import { LeaderLease } from '../../src/replication/LeaderLease.js';
+import { runCli } from '../../src/cli/main.js';
 import { startNatsServer, stopAllNatsServers } from '../helpers/natsServer.js';
 import { appendRange, withTempDir, writerOptions } from '../persistence/helpers.js';
 import { journalBodies, within } from './helpers.js';
@@ -114,11 +115,34 @@ describe('ringbus replication commands', () => {
   });
 
   it('should exit 2 with RINGBUS_ERR_CLI_USAGE on a missing or bad --bus', async () => {
-    const missing = await cli(['replication', 'status', '--servers', '127.0.0.1:1']);
+    const run = async (args: string[]): Promise<{ code: number; stderr: string }> => {
+      let stderr = '';
+      const sink = (collect: boolean) => ({
+        write: (t: string) => ((stderr += collect ? t : ''), true),
+        once: () => undefined,
+      });
+      const code = await runCli(args, { stdout: sink(false), stderr: sink(true) });
+      return { code, stderr };
+    };
+    const missing = await run(['replication', 'status', '--servers', '127.0.0.1:1']);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /--bus is required \[RINGBUS_ERR_CLI_USAGE\]/);
-    const bad = await cli(['standby', '--data-dir', '/tmp', '--servers', '127.0.0.1:1', '--bus', 'a.b']);
+    const bad = await run(['standby', '--data-dir', '/tmp', '--servers', '127.0.0.1:1', '--bus', 'a.b']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--bus must be/);
+    const zero = await run([
+      'replication',
+      'relay',
+      '--data-dir',
+      '/tmp',
+      '--servers',
+      '127.0.0.1:1',
+      '--bus',
+      'ok',
+      '--replicas',
+      '0',
+    ]);
+    assert.equal(zero.code, 2);
+    assert.match(zero.stderr, /--replicas must be at least 1/);
   });
 });
