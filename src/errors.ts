@@ -54,6 +54,12 @@ export const ERROR_CODES = {
     'the data directory cannot be created or written (a file, procfs, no permission, read-only file system)',
   RINGBUS_ERR_DEAD_LETTER_CORRUPT: 'a dead-letter file is damaged',
   RINGBUS_ERR_CLI_USAGE: 'the ringbus command was called with bad arguments',
+  RINGBUS_ERR_REPLICATION_DIVERGED: 'the replication stream holds a different record than the journal at a sequence',
+  RINGBUS_ERR_REPLICATION_GAP: 'the journal lacks records the replication stream needs next (or the stream skips one)',
+  RINGBUS_ERR_SHARD_ROUTE:
+    'a command could not be routed: its symbol is not in the shard map, or the shard did not accept it',
+  RINGBUS_ERR_REPLICATION_FENCED:
+    'another leader appended to the stream or holds the lease: this process may not append',
 } as const;
 
 /** Fields shared by every ringbus error. */

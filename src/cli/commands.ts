@@ -6,5 +6,13 @@ import type { CliCommand } from './command.js';
 import { journalCatCommand } from './journalCat.js';
 import { journalVerifyCommand } from './journalVerify.js';
 import { replayCommand } from './replay.js';
+import { replicationRelayCommand, replicationStatusCommand, standbyCommand } from './replicationCommands.js';
 
-export const COMMANDS: readonly CliCommand[] = [journalVerifyCommand, journalCatCommand, replayCommand];
+export const COMMANDS: readonly CliCommand[] = [
+  journalVerifyCommand,
+  journalCatCommand,
+  replayCommand,
+  replicationRelayCommand,
+  replicationStatusCommand,
+  standbyCommand,
+];

@@ -22,8 +22,9 @@ export const LAYERS: readonly { readonly prefix: string; readonly rank: number }
   { prefix: 'processing/', rank: 7 },
   { prefix: 'persistence/handlers/', rank: 8 },
   { prefix: 'topology/', rank: 9 },
-  { prefix: 'cli/', rank: 10 },
-  { prefix: 'index.ts', rank: 11 },
+  { prefix: 'replication/', rank: 10 },
+  { prefix: 'cli/', rank: 11 },
+  { prefix: 'index.ts', rank: 12 },
 ];
 
 export function layerOf(file: string): { prefix: string; rank: number } {
