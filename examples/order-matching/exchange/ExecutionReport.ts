@@ -1,0 +1,174 @@
+/**
+ * One execution report, as the engine hands it to its ReportSink: a single mutable object the
+ * engine owns and refills for every report (no allocation per report). A sink must copy what it
+ * keeps before it returns. Fields a report type does not use are 0.
+ */
+import { createHash } from 'node:crypto';
+
+export class ExecutionReport {
+  /** REPORT.* */
+  type = 0;
+  /** Index of the command that caused it (0-based count of commands the engine has processed). */
+  command = 0;
+  accountId = 0;
+  orderId = 0;
+  symbolId = 0;
+  /** SIDE.* (0 for account reports and TOP_OF_BOOK). */
+  side = 0;
+  /** Order price / trade price / level price; amount for account commands. */
+  price = 0;
+  /** Order qty / fill qty / cancelled qty / level qty / count. */
+  qty = 0;
+  /** Open quantity left on the order after this report. */
+  leavesQty = 0;
+  /** Cumulative filled quantity of the order after this report. */
+  filledQty = 0;
+  /** REASON.* for REJECTED; CANCEL_REASON.* for CANCELLED / EXPIRED. */
+  reason = 0;
+  /** Trade id (TRADE). */
+  tradeId = 0;
+  /** LIQUIDITY.* (TRADE). */
+  liquidity = 0;
+  /** The other side of a TRADE: account and order id. */
+  counterAccountId = 0;
+  counterOrderId = 0;
+  /** Orders at a DEPTH_LEVEL. */
+  orders = 0;
+  /** TOP_OF_BOOK: best bid price and qty, best ask price and qty (0 when a side is empty). */
+  bidPrice = 0;
+  bidQty = 0;
+  askPrice = 0;
+  askQty = 0;
+
+  clear(type: number, command: number): void {
+    this.type = type;
+    this.command = command;
+    this.accountId = 0;
+    this.orderId = 0;
+    this.symbolId = 0;
+    this.side = 0;
+    this.price = 0;
+    this.qty = 0;
+    this.leavesQty = 0;
+    this.filledQty = 0;
+    this.reason = 0;
+    this.tradeId = 0;
+    this.liquidity = 0;
+    this.counterAccountId = 0;
+    this.counterOrderId = 0;
+    this.orders = 0;
+    this.bidPrice = 0;
+    this.bidQty = 0;
+    this.askPrice = 0;
+    this.askQty = 0;
+  }
+}
+
+/** The field names, in the order copies and digests use. */
+export const REPORT_FIELDS = [
+  'type',
+  'command',
+  'accountId',
+  'orderId',
+  'symbolId',
+  'side',
+  'price',
+  'qty',
+  'leavesQty',
+  'filledQty',
+  'reason',
+  'tradeId',
+  'liquidity',
+  'counterAccountId',
+  'counterOrderId',
+  'orders',
+  'bidPrice',
+  'bidQty',
+  'askPrice',
+  'askQty',
+] as const;
+
+export type ReportRecord = { -readonly [K in (typeof REPORT_FIELDS)[number]]: number };
+
+/** Receives every report, in order. `report` is reused: copy what you keep. */
+export interface ReportSink {
+  onReport(report: ExecutionReport): void;
+}
+
+/** A plain copy of a report (allocates: tests and inspection). */
+export function copyReport(r: ExecutionReport): ReportRecord {
+  const o = {} as ReportRecord;
+  for (const k of REPORT_FIELDS) o[k] = r[k];
+  return o;
+}
+
+const FNV_PRIME = 0x01000193;
+
+/**
+ * A running digest of the report stream: FNV-1a over every field of every report (each field
+ * folded as two 32-bit halves, exact for integers below 2^53), plus a count. Allocation-free per
+ * report, so the engine keeps one in its state and replay can be checked against the live run.
+ */
+export class ReportDigest implements ReportSink {
+  /** Two independent 32-bit lanes (64 bits of digest). */
+  #a = 0x811c9dc5;
+  #b = 0x01234567;
+  #count = 0;
+
+  get count(): number {
+    return this.#count;
+  }
+
+  #fold(v: number): void {
+    const lo = v >>> 0;
+    const hi = Math.floor(v / 4294967296) | 0;
+    this.#a = Math.imul(this.#a ^ lo, FNV_PRIME);
+    this.#a = Math.imul(this.#a ^ hi, FNV_PRIME);
+    this.#b = Math.imul(this.#b ^ hi, 0x01000197);
+    this.#b = Math.imul(this.#b ^ lo, 0x01000197);
+  }
+
+  onReport(r: ExecutionReport): void {
+    this.#count++;
+    this.#fold(r.type);
+    this.#fold(r.command);
+    this.#fold(r.accountId);
+    this.#fold(r.orderId);
+    this.#fold(r.symbolId);
+    this.#fold(r.side);
+    this.#fold(r.price);
+    this.#fold(r.qty);
+    this.#fold(r.leavesQty);
+    this.#fold(r.filledQty);
+    this.#fold(r.reason);
+    this.#fold(r.tradeId);
+    this.#fold(r.liquidity);
+    this.#fold(r.counterAccountId);
+    this.#fold(r.counterOrderId);
+    this.#fold(r.orders);
+    this.#fold(r.bidPrice);
+    this.#fold(r.bidQty);
+    this.#fold(r.askPrice);
+    this.#fold(r.askQty);
+  }
+
+  /** `count:hexA:hexB`. Allocates. */
+  digest(): string {
+    return `${this.#count}:${(this.#a >>> 0).toString(16)}:${(this.#b >>> 0).toString(16)}`;
+  }
+
+  state(): [number, number, number] {
+    return [this.#a, this.#b, this.#count];
+  }
+
+  setState(s: readonly number[]): void {
+    this.#a = s[0]! | 0;
+    this.#b = s[1]! | 0;
+    this.#count = s[2]!;
+  }
+}
+
+/** sha256 of a string (used by tests to compare report lists). Allocates. */
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
