@@ -55,6 +55,7 @@ export class Exchange extends ExchangeCore {
     this.outFilled = 0;
     this.outLeaves = 0;
     this.outTrades = 0;
+    this.outComplete = false;
     const command = c.command;
     if (command === CMD.NEW_LIMIT || command === CMD.NEW_MARKET) this.#newOrder(c, command === CMD.NEW_MARKET, ts);
     else if (command === CMD.CANCEL) this.#cancel(c);
@@ -180,6 +181,7 @@ export class Exchange extends ExchangeCore {
   /** Matches the taker, then rests (GTC), cancels (STP) or expires (IOC / FOK) what is left. */
   #runTaker(rest: boolean, flags: number): void {
     this.match();
+    this.outComplete = this.tkFilled === this.tkQty;
     if (this.tkLeaves === 0) this.accounts.openOrders[this.tkA]--;
     else if (this.tkStp) this.#endTaker(REPORT.CANCELLED, CANCEL_REASON.SELF_TRADE);
     else if (!rest) this.#endTaker(REPORT.EXPIRED, CANCEL_REASON.IOC);

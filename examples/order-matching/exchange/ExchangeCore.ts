@@ -27,6 +27,10 @@ export class ExchangeCore {
   /** Index of the command being processed (= commands processed before it). */
   protected commandIndex = 0;
   protected readonly report = new ExecutionReport();
+  /** The one report object every report is written into (a sink may keep a reference to read it in onReport). */
+  get currentReport(): ExecutionReport {
+    return this.report;
+  }
   /** Running digest of every report since the engine started (part of the state). */
   readonly digest = new ReportDigest();
   /** Where reports go besides the digest (null: nowhere). */
@@ -61,6 +65,8 @@ export class ExchangeCore {
   outLeaves = 0;
   /** Trades the command made. */
   outTrades = 0;
+  /** The command's order is now filled in full. */
+  outComplete = false;
 
   constructor(o: ExchangeOptions) {
     this.symbols = o.symbols;

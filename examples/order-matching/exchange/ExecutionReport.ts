@@ -104,9 +104,15 @@ export function copyReport(r: ExecutionReport): ReportRecord {
 
 const FNV_PRIME = 0x01000193;
 
+/** The bits of integer v above the low 32 (0 for 0 ≤ v < 2^32). */
+function hi(v: number): number {
+  return v >= 0 && v < 4294967296 ? 0 : Math.floor(v / 4294967296) | 0;
+}
+
 /**
  * A running digest of the report stream: FNV-1a over every field of every report (each field
- * folded as two 32-bit halves, exact for integers below 2^53), plus a count. Allocation-free per
+ * folded as its low 32 bits, plus its high part when it has one: exact for integers below 2^53), plus
+ * a count. Allocation-free per
  * report, so the engine keeps one in its state and replay can be checked against the live run.
  */
 export class ReportDigest implements ReportSink {
@@ -119,37 +125,44 @@ export class ReportDigest implements ReportSink {
     return this.#count;
   }
 
-  #fold(v: number): void {
-    const lo = v >>> 0;
-    const hi = Math.floor(v / 4294967296) | 0;
-    this.#a = Math.imul(this.#a ^ lo, FNV_PRIME);
-    this.#a = Math.imul(this.#a ^ hi, FNV_PRIME);
-    this.#b = Math.imul(this.#b ^ hi, 0x01000197);
-    this.#b = Math.imul(this.#b ^ lo, 0x01000197);
-  }
-
   onReport(r: ExecutionReport): void {
     this.#count++;
-    this.#fold(r.type);
-    this.#fold(r.command);
-    this.#fold(r.accountId);
-    this.#fold(r.orderId);
-    this.#fold(r.symbolId);
-    this.#fold(r.side);
-    this.#fold(r.price);
-    this.#fold(r.qty);
-    this.#fold(r.leavesQty);
-    this.#fold(r.filledQty);
-    this.#fold(r.reason);
-    this.#fold(r.tradeId);
-    this.#fold(r.liquidity);
-    this.#fold(r.counterAccountId);
-    this.#fold(r.counterOrderId);
-    this.#fold(r.orders);
-    this.#fold(r.bidPrice);
-    this.#fold(r.bidQty);
-    this.#fold(r.askPrice);
-    this.#fold(r.askQty);
+    // lane a: FNV-1a over each field's low 32 bits (v | 0 is exact for any integer); lane b: the high
+    // parts, folded only for the fields that can exceed 32 bits (ids, prices, quantities)
+    let a = this.#a;
+    a = Math.imul(a ^ (r.type | 0), FNV_PRIME);
+    a = Math.imul(a ^ (r.command | 0), FNV_PRIME);
+    a = Math.imul(a ^ (r.accountId | 0), FNV_PRIME);
+    a = Math.imul(a ^ (r.orderId | 0), FNV_PRIME);
+    a = Math.imul(a ^ (r.symbolId | 0), FNV_PRIME);
+    a = Math.imul(a ^ (r.side | 0), FNV_PRIME);
+    a = Math.imul(a ^ (r.price | 0), FNV_PRIME);
+    a = Math.imul(a ^ (r.qty | 0), FNV_PRIME);
+    a = Math.imul(a ^ (r.leavesQty | 0), FNV_PRIME);
+    a = Math.imul(a ^ (r.filledQty | 0), FNV_PRIME);
+    a = Math.imul(a ^ (r.reason | 0), FNV_PRIME);
+    a = Math.imul(a ^ (r.tradeId | 0), FNV_PRIME);
+    a = Math.imul(a ^ (r.liquidity | 0), FNV_PRIME);
+    a = Math.imul(a ^ (r.counterAccountId | 0), FNV_PRIME);
+    a = Math.imul(a ^ (r.counterOrderId | 0), FNV_PRIME);
+    a = Math.imul(a ^ (r.orders | 0), FNV_PRIME);
+    a = Math.imul(a ^ (r.bidPrice | 0), FNV_PRIME);
+    a = Math.imul(a ^ (r.bidQty | 0), FNV_PRIME);
+    a = Math.imul(a ^ (r.askPrice | 0), FNV_PRIME);
+    a = Math.imul(a ^ (r.askQty | 0), FNV_PRIME);
+    let b = this.#b;
+    b = Math.imul(b ^ hi(r.command), 0x01000197);
+    b = Math.imul(b ^ hi(r.orderId), 0x01000197);
+    b = Math.imul(b ^ hi(r.price), 0x01000197);
+    b = Math.imul(b ^ hi(r.qty), 0x01000197);
+    b = Math.imul(b ^ hi(r.leavesQty), 0x01000197);
+    b = Math.imul(b ^ hi(r.filledQty), 0x01000197);
+    b = Math.imul(b ^ hi(r.tradeId), 0x01000197);
+    b = Math.imul(b ^ hi(r.counterOrderId), 0x01000197);
+    b = Math.imul(b ^ hi(r.bidPrice) ^ hi(r.bidQty), 0x01000197);
+    b = Math.imul(b ^ hi(r.askPrice) ^ hi(r.askQty), 0x01000197);
+    this.#a = a;
+    this.#b = Math.imul(b ^ a, 0x01000197);
   }
 
   /** `count:hexA:hexB`. Allocates. */
