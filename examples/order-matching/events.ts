@@ -210,10 +210,10 @@ function fields(): Record<string, unknown> {
     price: 'i53',
     qty: 'u32',
     // exchange engine inputs (exchange/codes.ts): time in force and flags; 0 = defaults
-    tif: 'u8',
-    flags: 'u8',
+    tif: { type: 'u8', default: 0 },
+    flags: { type: 'u8', default: 0 },
     // exchange engine: event time in ns from the gateway (the throttle's clock); 0 = the slot's $timestamp
-    time: 'i53',
+    time: { type: 'i53', default: 0 },
     // result fields: transient, so the journal records only the 32 bytes of input above
     riskResult: { type: 'u8', transient: true },
     status: { type: 'u8', transient: true },

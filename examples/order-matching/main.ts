@@ -1,13 +1,13 @@
 /**
  * The order-matching example: the main job of `npm run example`.
  *
- *   producer (main thread) ─▶ ring ─┬─▶ journal (own worker, fsync per batch) ───────────┐
- *                                   └─▶ risk ─▶ matching ─▶ portfolio   (worker "engine")  ├─▶ ack
- *                                                     └──────────────────────────────────┘
+ *   producer (main thread) ─▶ ring ─┬─▶ journal (own worker, fsync per batch) ───┐
+ *                                   └─▶ exchange (worker "engine") ─────────────┴─▶ ack
  *
- * risk, matching and portfolio share one worker (they run in order over each batch, no hop); the
- * journal has its own so that fsyncs do not stall matching; ack runs after both the journal and
- * matching, so nothing is acknowledged before it is durable and matched.
+ * exchange runs risk → match → settle of each command in one handler (exchange/Exchange.ts), so
+ * its decisions do not depend on batch boundaries; the journal has its own worker so that fsyncs
+ * do not stall matching; ack runs after both, so nothing is acknowledged before it is durable and
+ * matched. pipeline.ts adds the reports ring (startExchangePipeline).
  *
  * Usage: node dist/examples/order-matching/main.js [--events N] [--seed S] [--data-dir D]
  *          [--fsync batch|none|<ms>] [--capacity N] [--json]
@@ -21,16 +21,16 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { RingBus, type BusMetrics, type PlacementReport } from '../../src/index.js';
 import type { FsyncPolicy } from '../../src/persistence/JournalWriter.js';
-import { demoOptions, type OrderMatchingOptions } from './config.js';
 import { OrderCommand } from './events.js';
-import { createOrderFlow, orderFlowTranslator } from './generator.js';
+import { demoExchangeOptions, type ExchangeOptions } from './exchange/config.js';
+import { ExchangeFlow, exchangeFlowTranslator } from './exchange/exchangeFlow.js';
 import type { AckSnapshot } from './handlers/ack.js';
 
 export interface OrderMatchingBusOptions {
   dataDir: string;
   fsync?: FsyncPolicy;
   capacity?: number;
-  domain?: OrderMatchingOptions;
+  domain?: ExchangeOptions;
   snapshotEveryEvents?: number;
   /** 'split' (default): journal on its own worker; 'shared': every handler on one worker. */
   placement?: 'split' | 'shared';
@@ -38,7 +38,7 @@ export interface OrderMatchingBusOptions {
 
 /** Builds (does not start) the order-matching bus. */
 export function buildOrderMatchingBus(o: OrderMatchingBusOptions): RingBus {
-  const domain = o.domain ?? demoOptions();
+  const domain = o.domain ?? demoExchangeOptions();
   const bus = new RingBus({
     event: OrderCommand,
     capacity: o.capacity ?? 1 << 16,
@@ -51,13 +51,11 @@ export function buildOrderMatchingBus(o: OrderMatchingBusOptions): RingBus {
     },
   });
   const url = (name: string): URL => new URL(`./handlers/${name}.js`, import.meta.url);
-  const risk = bus.handler('risk', url('risk'), { worker: 'engine', options: domain });
-  const matching = bus.handler('matching', url('matching'), { worker: 'engine', options: domain });
-  const portfolio = bus.handler('portfolio', url('portfolio'), { worker: 'engine', options: domain });
+  // risk → match → settle of each command in one handler (exchange/Exchange.ts); reports ring: see pipeline.ts
+  const exchange = bus.handler('exchange', url('exchange'), { worker: 'engine', options: domain });
   const ack = bus.handler('ack', url('ack'), { worker: 'engine' });
-  bus.handleEventsWith(bus.journal, risk).then(matching);
-  bus.after(matching).handleEventsWith(portfolio);
-  bus.after(bus.journal, matching).handleEventsWith(ack);
+  bus.handleEventsWith(bus.journal, exchange);
+  bus.after(bus.journal, exchange).handleEventsWith(ack);
   return bus;
 }
 
@@ -76,20 +74,20 @@ export interface OrderMatchingReport {
 export async function runOrderMatching(
   o: OrderMatchingBusOptions & { events: number; seed: number },
 ): Promise<OrderMatchingReport> {
-  const domain = o.domain ?? demoOptions();
+  const domain = o.domain ?? demoExchangeOptions();
   const bus = buildOrderMatchingBus({ ...o, domain });
   await bus.start();
   try {
     const r = bus.recovery!;
-    const flow = createOrderFlow({
+    const flow = new ExchangeFlow({
       seed: o.seed,
-      accounts: domain.accounts,
-      symbols: domain.symbols,
+      exchange: domain,
       firstOrderId: r.replayedThrough + 2,
+      firstTime: (r.replayedThrough + 2) * 1_000,
     });
     const t0 = performance.now();
     for (let i = 0; i < o.events; i++) {
-      bus.publishWith(orderFlowTranslator as never, flow);
+      bus.publishWith(exchangeFlowTranslator as never, flow);
       // give the event loop a turn now and then (periodic snapshots run there)
       if ((i & 0xffff) === 0xffff) await new Promise((resolve) => setImmediate(resolve));
     }
