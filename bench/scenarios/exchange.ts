@@ -14,7 +14,7 @@
  * Targets (issue 10): engine ≥ 20× the baseline; pipeline ≥ 2 M commands/s on the 2-core machine.
  */
 import { OrderBook, Side } from 'nodejs-order-book';
-import { CMD, FLAG, TIF } from '../../examples/order-matching/exchange/codes.js';
+import { CMD, FLAG } from '../../examples/order-matching/exchange/codes.js';
 import { demoExchangeOptions } from '../../examples/order-matching/exchange/config.js';
 import { Exchange } from '../../examples/order-matching/exchange/Exchange.js';
 import {
