@@ -214,7 +214,7 @@ function fields(): Record<string, unknown> {
     flags: { type: 'u8', default: 0 },
     // exchange engine: event time in ns from the gateway (the throttle's clock); 0 = the slot's $timestamp
     time: { type: 'i53', default: 0 },
-    // result fields: transient, so the journal records only the 32 bytes of input above
+    // result fields: transient, so the journal records only the 40 bytes of input above
     riskResult: { type: 'u8', transient: true },
     status: { type: 'u8', transient: true },
     fillCount: { type: 'u8', transient: true },
