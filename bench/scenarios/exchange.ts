@@ -61,7 +61,7 @@ function median(xs: number[]): number {
 function engineRun(cmds: readonly ExchangeFlowCommand[]): number {
   const e = new Exchange(options);
   const t0 = nowNs();
-  for (let i = 0; i < cmds.length; i++) e.process(cmds[i]!, cmds[i]!.time);
+  for (let i = 0; i < cmds.length; i++) e.process(cmds[i]!);
   const ns = nowNs() - t0;
   if (e.commands !== cmds.length) throw new Error('exchange: engine skipped commands');
   return ns;

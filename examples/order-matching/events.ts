@@ -16,7 +16,7 @@
  * matching always writes all of its fields, zeroing the fill entries it does not use, also for
  * risk-rejected commands). So a slot whose result fields hold stale bytes (a ring slot reused by
  * a translator that writes only the inputs) is processed exactly like a fresh one. The result fields
- * are `transient`: laid out after the inputs, not journaled (a journal record is the 32 input
+ * are `transient`: laid out after the inputs, not journaled (a journal record is the 40 input
  * bytes), reset to zero on replay. The producer never writes them (transient fields default to
  * zero, so `publishEvent` with only the inputs is valid).
  *

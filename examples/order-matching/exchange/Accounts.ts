@@ -40,6 +40,8 @@ const LIMIT_FIELDS = [
 export class Accounts {
   readonly symbolCount: number;
   readonly #byId = new Map<number, number>();
+  /** The current event time (ns) for tokensAt / take, set by the engine (a typed array: no boxing). */
+  readonly now = new Float64Array(1);
   id: number[] = [];
   cash: number[] = [];
   cashHeld: number[] = [];
@@ -109,10 +111,11 @@ export class Accounts {
   }
 
   /**
-   * Tokens account `a` would have at event time `ts` (the bucket refills one token per refillNs
-   * of event time since tokenTs, up to burst). Reads only: take() commits. Allocation-free.
+   * Tokens account `a` would have at event time `now[0]` (the bucket refills one token per
+   * refillNs of event time since tokenTs, up to burst). Reads only: take() commits. Allocation-free.
    */
-  tokensAt(a: number, ts: number): number {
+  tokensAt(a: number): number {
+    const ts = this.now[0]!;
     const refill = this.refillNs[a]!;
     const elapsed = ts - this.tokenTs[a]!;
     const t = this.tokens[a]! + (elapsed > 0 ? Math.floor(elapsed / refill) : 0);
@@ -120,8 +123,9 @@ export class Accounts {
     return t < burst ? t : burst;
   }
 
-  /** Takes one token at event time `ts` (tokensAt(a, ts) ≥ 1 was checked). */
-  take(a: number, ts: number): void {
+  /** Takes one token at event time `now[0]` (tokensAt(a) ≥ 1 was checked). */
+  take(a: number): void {
+    const ts = this.now[0]!;
     const refill = this.refillNs[a]!;
     const elapsed = ts - this.tokenTs[a]!;
     const n = elapsed > 0 ? Math.floor(elapsed / refill) : 0;

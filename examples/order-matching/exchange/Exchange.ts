@@ -30,6 +30,8 @@ export interface ExchangeCommand {
   qty: number;
   tif: number;
   flags: number;
+  /** Event time in ns (the throttle's clock); 0 = use `clock[0]`. */
+  time: number;
 }
 
 const MAX = Number.MAX_SAFE_INTEGER;
@@ -49,15 +51,21 @@ export class Exchange extends ExchangeCore {
     return this.commandIndex;
   }
 
-  /** Processes one command at event time `ts` (ns; only the throttle reads it). Allocation-free. */
-  process(c: ExchangeCommand, ts: number): void {
+  /**
+   * Event time used for commands whose `time` is 0 (the handler puts the slot's $timestamp here).
+   * A typed array: passing a time above 2^30 as an argument would box it on every call.
+   */
+  readonly clock = new Float64Array(1);
+
+  /** Processes one command (event time: `c.time`, or `clock[0]` when it is 0). Allocation-free. */
+  process(c: ExchangeCommand): void {
     this.outReason = 0;
     this.outFilled = 0;
     this.outLeaves = 0;
     this.outTrades = 0;
     this.outComplete = false;
     const command = c.command;
-    if (command === CMD.NEW_LIMIT || command === CMD.NEW_MARKET) this.#newOrder(c, command === CMD.NEW_MARKET, ts);
+    if (command === CMD.NEW_LIMIT || command === CMD.NEW_MARKET) this.#newOrder(c, command === CMD.NEW_MARKET);
     else if (command === CMD.CANCEL) this.#cancel(c);
     else if (command === CMD.MODIFY) this.#modify(c);
     else if (command === CMD.MASS_CANCEL) this.#massCancel(c);
@@ -82,7 +90,7 @@ export class Exchange extends ExchangeCore {
     this.emit(r);
   }
 
-  #newOrder(c: ExchangeCommand, market: boolean, ts: number): void {
+  #newOrder(c: ExchangeCommand, market: boolean): void {
     const acc = this.accounts;
     const a = acc.indexOf(c.accountId);
     if (a < 0) return this.#reject(c, REASON.UNKNOWN_ACCOUNT);
@@ -118,10 +126,14 @@ export class Exchange extends ExchangeCore {
     const limit = market ? this.collar(s, buy) : price;
     const reason = this.#limits(a, s, buy, limit, qty, 0, 0);
     if (reason !== 0) return this.#reject(c, reason);
-    if (acc.burst[a]! > 0 && acc.tokensAt(a, ts) < 1) return this.#reject(c, REASON.THROTTLED);
+    if (acc.burst[a]! > 0) {
+      const time = c.time;
+      acc.now[0] = time !== 0 ? time : this.clock[0]!;
+      if (acc.tokensAt(a) < 1) return this.#reject(c, REASON.THROTTLED);
+    }
     if (flags === FLAG.POST_ONLY && this.crosses(s, buy, limit)) return this.#reject(c, REASON.POST_ONLY_WOULD_TRADE);
     // accepted: from here on the command changes state
-    if (acc.burst[a]! > 0) acc.take(a, ts);
+    if (acc.burst[a]! > 0) acc.take(a);
     acc.lastOrderId[a] = orderId;
     this.#startTaker(a, orderId, s, buy, market ? 0 : price, limit, qty, 0);
     this.takerReport(REPORT.ACCEPTED, qty, 0);

@@ -116,20 +116,23 @@ function hi(v: number): number {
  * report, so the engine keeps one in its state and replay can be checked against the live run.
  */
 export class ReportDigest implements ReportSink {
-  /** Two independent 32-bit lanes (64 bits of digest). */
-  #a = 0x811c9dc5;
-  #b = 0x01234567;
-  #count = 0;
+  /**
+   * [laneA, laneB] and [count], in typed arrays: a 32-bit value outside the small-integer range
+   * stored in an object field would be boxed into a fresh HeapNumber on every store.
+   */
+  readonly #lanes = Int32Array.of(0x811c9dc5 | 0, 0x01234567);
+  readonly #counter = new Float64Array(1);
 
   get count(): number {
-    return this.#count;
+    return this.#counter[0]!;
   }
 
   onReport(r: ExecutionReport): void {
-    this.#count++;
+    this.#counter[0]++;
     // lane a: FNV-1a over each field's low 32 bits (v | 0 is exact for any integer); lane b: the high
     // parts, folded only for the fields that can exceed 32 bits (ids, prices, quantities)
-    let a = this.#a;
+    const lanes = this.#lanes;
+    let a = lanes[0]!;
     a = Math.imul(a ^ (r.type | 0), FNV_PRIME);
     a = Math.imul(a ^ (r.command | 0), FNV_PRIME);
     a = Math.imul(a ^ (r.accountId | 0), FNV_PRIME);
@@ -150,7 +153,7 @@ export class ReportDigest implements ReportSink {
     a = Math.imul(a ^ (r.bidQty | 0), FNV_PRIME);
     a = Math.imul(a ^ (r.askPrice | 0), FNV_PRIME);
     a = Math.imul(a ^ (r.askQty | 0), FNV_PRIME);
-    let b = this.#b;
+    let b = lanes[1]!;
     b = Math.imul(b ^ hi(r.command), 0x01000197);
     b = Math.imul(b ^ hi(r.orderId), 0x01000197);
     b = Math.imul(b ^ hi(r.price), 0x01000197);
@@ -161,23 +164,23 @@ export class ReportDigest implements ReportSink {
     b = Math.imul(b ^ hi(r.counterOrderId), 0x01000197);
     b = Math.imul(b ^ hi(r.bidPrice) ^ hi(r.bidQty), 0x01000197);
     b = Math.imul(b ^ hi(r.askPrice) ^ hi(r.askQty), 0x01000197);
-    this.#a = a;
-    this.#b = Math.imul(b ^ a, 0x01000197);
+    lanes[0] = a;
+    lanes[1] = Math.imul(b ^ a, 0x01000197);
   }
 
   /** `count:hexA:hexB`. Allocates. */
   digest(): string {
-    return `${this.#count}:${(this.#a >>> 0).toString(16)}:${(this.#b >>> 0).toString(16)}`;
+    return `${this.count}:${(this.#lanes[0]! >>> 0).toString(16)}:${(this.#lanes[1]! >>> 0).toString(16)}`;
   }
 
   state(): [number, number, number] {
-    return [this.#a, this.#b, this.#count];
+    return [this.#lanes[0]!, this.#lanes[1]!, this.#counter[0]!];
   }
 
   setState(s: readonly number[]): void {
-    this.#a = s[0]! | 0;
-    this.#b = s[1]! | 0;
-    this.#count = s[2]!;
+    this.#lanes[0] = s[0]! | 0;
+    this.#lanes[1] = s[1]! | 0;
+    this.#counter[0] = s[2]!;
   }
 }
 

@@ -25,9 +25,7 @@ export interface ExchangeFlowOptions {
   readonly firstTime?: number;
 }
 
-export interface ExchangeFlowCommand extends ExchangeCommand {
-  time: number;
-}
+export type ExchangeFlowCommand = ExchangeCommand;
 
 const MEMORY = 16384;
 
@@ -40,7 +38,8 @@ export class ExchangeFlow {
   readonly #memSymbol = new Uint32Array(MEMORY);
   #memCount = 0;
   #nextId: number;
-  #time: number;
+  /** Event time (a typed array: a time above 2^30 in a field would be boxed on every update). */
+  readonly #time = new Float64Array(1);
   #count = 0;
 
   constructor(o: ExchangeFlowOptions) {
@@ -50,7 +49,7 @@ export class ExchangeFlow {
     this.#o = o.exchange;
     this.#mid = Float64Array.from(o.exchange.symbols, (s) => s.refPrice);
     this.#nextId = o.firstOrderId ?? 1;
-    this.#time = o.firstTime ?? 1_000;
+    this.#time[0] = o.firstTime ?? 1_000;
   }
 
   /** Commands generated so far. */
@@ -61,8 +60,8 @@ export class ExchangeFlow {
   next(t: ExchangeFlowCommand): void {
     const rng = this.#rng;
     this.#count++;
-    this.#time += 1_000;
-    t.time = this.#time;
+    this.#time[0] += 1_000;
+    t.time = this.#time[0]!;
     t.tif = 0;
     t.flags = 0;
     const r = rng.int(1000);
@@ -146,8 +145,9 @@ export class ExchangeFlow {
   }
 
   #symbolIndex(symbolId: number, fallback: number): number {
-    const i = this.#o.symbols.findIndex((s) => s.symbolId === symbolId);
-    return i < 0 ? fallback : i;
+    const symbols = this.#o.symbols;
+    for (let i = 0; i < symbols.length; i++) if (symbols[i]!.symbolId === symbolId) return i;
+    return fallback;
   }
 
   /** A limit price for symbol index `si`: mostly passive, sometimes crossing by a few ticks. */

@@ -63,8 +63,8 @@ export default defineHandler<OrderCommandFlyweight, ExchangeHandlerOptions, Exch
         sink.sequence = sequence;
         sink.live = !ctx.isReplay(sequence);
       }
-      const time = event.time;
-      engine.process(event, time !== 0 ? time : event.$timestamp);
+      if (event.time === 0) engine.clock[0] = event.$timestamp;
+      engine.process(event);
       event.reason = engine.outReason;
       event.filledQty = engine.outFilled;
       event.leavesQty = engine.outLeaves;

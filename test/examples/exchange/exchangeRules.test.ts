@@ -42,10 +42,19 @@ function exchange(limits: Partial<AccountLimits> = {}, cash = 10_000_000, extra:
   /** Sends one command; returns its reason and the reports it produced. */
   const send = (c: Partial<ExchangeCommand>, ts = (time += 1000)) => {
     reports = [];
-    engine.process(
-      { command: 0, orderId: 0, accountId: 1, symbolId: 1, side: BUY, price: 0, qty: 0, tif: 0, flags: 0, ...c },
-      ts,
-    );
+    engine.process({
+      command: 0,
+      orderId: 0,
+      accountId: 1,
+      symbolId: 1,
+      side: BUY,
+      price: 0,
+      qty: 0,
+      tif: 0,
+      flags: 0,
+      time: ts,
+      ...c,
+    });
     return { reason: engine.outReason, reports, types: reports.map((r) => r.type) };
   };
   let id = 100;
@@ -210,9 +219,10 @@ describe('exchange rules', () => {
       qty: 5,
       tif: 0,
       flags: 0,
+      time: 1,
     };
-    e.process(cmd, 0);
-    e.process({ ...cmd, accountId: 1, side: BUY }, 0);
+    e.process(cmd);
+    e.process({ ...cmd, accountId: 1, side: BUY });
     assert.equal(e.outTrades, 0);
   });
 

@@ -79,6 +79,7 @@ export function scenario(seed: number, length = 200): Scenario {
       qty: 0,
       tif: 0,
       flags: 0,
+      time: ts,
     };
     const r = rng.int(100);
     const price = () => sym.refPrice + sym.tickSize * (rng.int(21) - 10);
@@ -134,7 +135,7 @@ export function runEngine(sc: Scenario): { engine: Exchange; reasons: number[]; 
   const engine = new Exchange(sc.options);
   const reports: ReportRecord[] = [];
   engine.sink = { onReport: (r) => reports.push(copyReport(r)) };
-  const reasons = sc.commands.map((c, i) => (engine.process(c, sc.times[i]!), engine.outReason));
+  const reasons = sc.commands.map((c) => (engine.process(c), engine.outReason));
   return { engine, reasons, reports };
 }
 
