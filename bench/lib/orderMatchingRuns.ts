@@ -15,7 +15,7 @@ import {
 } from '../../examples/order-matching/events.js';
 import { createOrderFlow, orderFlowTranslator } from '../../examples/order-matching/generator.js';
 import type { AckSnapshot } from '../../examples/order-matching/handlers/ack.js';
-import { buildOrderMatchingBus } from '../../examples/order-matching/main.js';
+import { buildFirstPipelineBus as buildOrderMatchingBus } from '../../examples/order-matching/firstPipeline.js';
 import { createStages, outcomeOf, type StagesOutcome } from '../workers/orderMatchingStages.js';
 import { removeDir, tempDir } from './journalRecovery.js';
 import { nowNs } from './timing.js';

@@ -16,7 +16,7 @@
  * matching always writes all of its fields, zeroing the fill entries it does not use, also for
  * risk-rejected commands). So a slot whose result fields hold stale bytes (a ring slot reused by
  * a translator that writes only the inputs) is processed exactly like a fresh one. The result fields
- * are `transient`: laid out after the inputs, not journaled (a journal record is the 32 input
+ * are `transient`: laid out after the inputs, not journaled (a journal record is the 40 input
  * bytes), reset to zero on replay. The producer never writes them (transient fields default to
  * zero, so `publishEvent` with only the inputs is valid).
  *
@@ -172,6 +172,12 @@ export interface OrderCommandInput {
   side: number;
   price: number;
   qty: number;
+  /** Exchange engine: TIF.* (0 = default). The first pipeline ignores it. */
+  tif?: number;
+  /** Exchange engine: FLAG.* bits. The first pipeline ignores it. */
+  flags?: number;
+  /** Exchange engine: event time in ns (the throttle's clock); 0 or absent = the slot's $timestamp. */
+  time?: number;
 }
 
 /** Result fields (stages write them; the producer does not). */
@@ -182,12 +188,17 @@ export interface OrderCommandResult {
   filledQty: number;
   fillNotional: number;
   cancelledQty: number;
+  reason: number;
+  leavesQty: number;
+  tradeCount: number;
 }
 
 type FillFields = { [K in MakerAccountField | MakerOrderField | FillQtyField | FillPriceField]: number };
 
 /** The flyweight over an OrderCommand slot: one getter/setter per field. */
-export type OrderCommandFlyweight = Flyweight & OrderCommandInput & OrderCommandResult & FillFields;
+export type OrderCommandFlyweight = Flyweight &
+  OrderCommandInput & { tif: number; flags: number; time: number } & OrderCommandResult &
+  FillFields;
 
 function fields(): Record<string, unknown> {
   const f: Record<string, unknown> = {
@@ -198,13 +209,22 @@ function fields(): Record<string, unknown> {
     side: 'u8',
     price: 'i53',
     qty: 'u32',
-    // result fields: transient, so the journal records only the 32 bytes of input above
+    // exchange engine inputs (exchange/codes.ts): time in force and flags; 0 = defaults
+    tif: { type: 'u8', default: 0 },
+    flags: { type: 'u8', default: 0 },
+    // exchange engine: event time in ns from the gateway (the throttle's clock); 0 = the slot's $timestamp
+    time: { type: 'i53', default: 0 },
+    // result fields: transient, so the journal records only the 40 bytes of input above
     riskResult: { type: 'u8', transient: true },
     status: { type: 'u8', transient: true },
     fillCount: { type: 'u8', transient: true },
     filledQty: { type: 'u32', transient: true },
     fillNotional: { type: 'i53', transient: true },
     cancelledQty: { type: 'u32', transient: true },
+    // written by the exchange handler (handlers/exchange.ts): REASON.* (0 accepted), open qty left, trades made
+    reason: { type: 'u8', transient: true },
+    leavesQty: { type: 'u32', transient: true },
+    tradeCount: { type: 'u32', transient: true },
   };
   for (let i = 0; i < MAX_FILLS; i++) {
     f[MAKER_ACCOUNT_FIELDS[i]!] = { type: 'u32', transient: true };

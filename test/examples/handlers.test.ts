@@ -90,14 +90,15 @@ describe('order-matching handler modules over a real ring', () => {
     const dirtyLog = new ResultLog();
     const flow = flowFor(SEED, options);
     const junk = new Prng(SEED ^ 0xdead);
-    const resultFields = OrderCommand.fields
-      .map((f) => f.name)
-      .filter((name) => !['command', 'orderId', 'accountId', 'symbolId', 'side', 'price', 'qty'].includes(name));
-    assert.equal(resultFields.length, 6 + 4 * MAX_FILLS);
+    const resultFields = OrderCommand.fields.filter((f) => f.transient).map((f) => f.name);
+    // the first pipeline's 6 + 4 × MAX_FILLS, and the exchange handler's reason, leavesQty, tradeCount
+    assert.equal(resultFields.length, 6 + 4 * MAX_FILLS + 3);
     const translator = (event: OrderCommandFlyweight, _seq: number, f: OrderFlow) => {
       for (const name of resultFields)
         event[name] =
-          name === 'fillCount' || name === 'riskResult' || name === 'status' ? junk.int(256) : junk.nextU32();
+          name === 'fillCount' || name === 'riskResult' || name === 'status' || name === 'reason'
+            ? junk.int(256)
+            : junk.nextU32();
       f.next(event);
     };
     for (let i = 0; i < n; i++) {
