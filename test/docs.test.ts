@@ -89,8 +89,10 @@ describe('docs match the code', () => {
       found.some(([, e]) => e === 'halt'),
       "the docs name the 'halt' event",
     );
+    // events of Node's own emitters the docs name on purpose (readline's 'line' in the NDJSON baseline)
+    const nodeEvents = new Set(['line']);
     assert.deepEqual(
-      missing(found, (e) => emitted.has(e)),
+      missing(found, (e) => emitted.has(e) || nodeEvents.has(e)),
       [],
     );
   });
