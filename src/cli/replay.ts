@@ -7,26 +7,13 @@
  * handler's state there ("what did the book look like at sequence N?").
  */
 import { readManifest } from '../persistence/dataDirManifest.js';
+import { busFromManifest } from '../topology/busFromManifest.js';
 import { listSegments } from '../persistence/journalFiles.js';
-import { RingBus } from '../topology/RingBus.js';
-import type { HandlerRef } from '../topology/HandlerRef.js';
 import { readSegmentHeaderOf } from '../topology/segmentEpoch.js';
-import { defineEvent } from '../schema/defineEvent.js';
-import type { ExceptionPolicyOption } from '../processing/ExceptionPolicy.js';
 import { writeOut, type CliCommand } from './command.js';
 import { checkDataDir } from './journalVerify.js';
 import { createProgress, type ProgressReporter } from './progress.js';
 import { parseSequenceOption, usageError } from './usage.js';
-
-interface ManifestHandlerEntry {
-  name: string;
-  module?: string;
-  worker?: string | null;
-  dependsOn?: string[];
-  onError?: { type: string; module?: string; export?: string };
-  options?: unknown;
-  optionsRecorded?: boolean;
-}
 
 /** --to-time: ms since 1970 (a number) or an ISO date, converted to ns since the journal's epoch. */
 function parseTime(value: string | boolean | undefined, epochMs: number): number | undefined {
@@ -74,53 +61,16 @@ export const replayCommand: CliCommand = {
     const toSeq = parseSequenceOption('to-seq', values['to-seq']);
     const toTime = parseTime(values['to-time'], epochMs);
     let progress: ProgressReporter | null = null;
-    const bus = new RingBus({
-      event: defineEvent(manifest.event.name, manifest.event.fields),
-      persistence: {
-        dataDir,
-        readOnly: true,
-        ignoreSnapshots: values['from-scratch'] === true,
-        recoverTo: toTime !== undefined ? { timestampNs: toTime } : { sequence: toSeq ?? Number.MAX_SAFE_INTEGER },
-        onReplayProgress: (done, total) => {
-          progress ??= createProgress({ total, label: 'replay' });
-          progress.update(done);
-        },
+    const bus = busFromManifest({
+      dataDir,
+      readOnly: true,
+      ignoreSnapshots: values['from-scratch'] === true,
+      recoverTo: toTime !== undefined ? { timestampNs: toTime } : { sequence: toSeq ?? Number.MAX_SAFE_INTEGER },
+      onReplayProgress: (done, total) => {
+        progress ??= createProgress({ total, label: 'replay' });
+        progress.update(done);
       },
     });
-    const refs = new Map<string, HandlerRef>([['journal', bus.journal]]);
-    for (const h of manifest.handlers as unknown as ManifestHandlerEntry[]) {
-      const deps = (h.dependsOn ?? []).map((d) => {
-        const r = refs.get(d);
-        if (!r) throw usageError(`manifest.json: handler ${h.name} depends on ${d}, which is not listed before it`);
-        return r;
-      });
-      const place = (ref: HandlerRef): void => {
-        if (deps.length === 0) bus.handleEventsWith(ref);
-        else bus.after(...deps).handleEventsWith(ref);
-      };
-      if (h.name === 'journal') {
-        place(bus.journal);
-        continue;
-      }
-      if (!h.module) throw usageError(`manifest.json: handler ${h.name} has no module`);
-      if (h.optionsRecorded === false)
-        throw usageError(
-          `manifest.json: the options of handler ${h.name} were not JSON-serialisable, so replay cannot rebuild it`,
-        );
-      const onError: ExceptionPolicyOption =
-        h.onError?.type === 'skip'
-          ? 'skip'
-          : h.onError?.type === 'custom' && h.onError.module
-            ? { module: h.onError.module, export: h.onError.export ?? 'default' }
-            : 'halt';
-      const ref = bus.handler(h.name, h.module, {
-        ...(h.worker ? { worker: h.worker } : {}),
-        options: h.options,
-        onError,
-      });
-      refs.set(h.name, ref);
-      place(ref);
-    }
     await bus.start();
     try {
       await bus.drain({ timeoutMs: 24 * 3600_000 });

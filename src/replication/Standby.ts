@@ -16,7 +16,7 @@
 import { hostname } from 'node:os';
 import type { NatsConnection } from 'nats';
 import { RingbusError, show } from '../errors.js';
-import { replayStateHash } from './busFromManifest.js';
+import { replayStateHash } from './replayStateHash.js';
 import { JournalMirror, type JournalMirrorOptions } from './JournalMirror.js';
 import { LeaderLease } from './LeaderLease.js';
 import { connectNats, openBucket } from './stream.js';

@@ -1,16 +1,16 @@
 /**
  * Rebuilds the bus a data directory was written with from its manifest.json (event schema,
- * handler modules, wiring, policies, options) — what `ringbus replay` does — so that a standby
- * runs the same handlers as its leader. The handler modules must be installed at the URLs the
- * manifest records.
+ * handler modules, wiring, policies, options): the one builder `ringbus replay` and a replication
+ * standby both use, so they run the same handlers as the writer. The handler modules must be
+ * installed at the URLs the manifest records. Cold path.
  */
 import { RingbusError } from '../errors.js';
 import { readManifest } from '../persistence/dataDirManifest.js';
 import type { ExceptionPolicyOption } from '../processing/ExceptionPolicy.js';
 import { defineEvent } from '../schema/defineEvent.js';
-import type { HandlerRef } from '../topology/HandlerRef.js';
-import { RingBus } from '../topology/RingBus.js';
-import type { PersistenceOptions } from '../topology/BusPersistence.js';
+import type { HandlerRef } from './HandlerRef.js';
+import { RingBus } from './RingBus.js';
+import type { PersistenceOptions } from './BusPersistence.js';
 
 interface ManifestHandlerEntry {
   name: string;
@@ -19,6 +19,7 @@ interface ManifestHandlerEntry {
   dependsOn?: string[];
   onError?: { type: string; module?: string; export?: string };
   options?: unknown;
+  optionsRecorded?: boolean;
 }
 
 function bad(dataDir: string, message: string): RingbusError {
@@ -42,6 +43,8 @@ export function busFromManifest(persistence: PersistenceOptions): RingBus {
     if (h.name === 'journal') ref = bus.journal;
     else {
       if (!h.module) throw bad(dataDir, `handler ${h.name} has no module`);
+      if (h.optionsRecorded === false)
+        throw bad(dataDir, `the options of handler ${h.name} were not JSON-serialisable, so it cannot be rebuilt`);
       const onError: ExceptionPolicyOption =
         h.onError?.type === 'skip'
           ? 'skip'
@@ -55,21 +58,4 @@ export function busFromManifest(persistence: PersistenceOptions): RingBus {
     else bus.after(...deps).handleEventsWith(ref);
   }
   return bus;
-}
-
-/** The bus state hash after `sequence`, by a read-only replay of the directory's journal (no snapshot). */
-export async function replayStateHash(dataDir: string, sequence: number): Promise<string> {
-  const bus = busFromManifest({ dataDir, readOnly: true, ignoreSnapshots: true, recoverTo: { sequence } });
-  await bus.start();
-  try {
-    await bus.drain({ timeoutMs: 600_000 });
-    if (bus.recovery!.replayedThrough !== sequence)
-      throw new RingbusError(
-        'RINGBUS_ERR_RECOVERY',
-        `${dataDir}: replay reached sequence ${bus.recovery!.replayedThrough}, not ${sequence}`,
-      );
-    return (await bus.stateHash()).hash;
-  } finally {
-    await bus.shutdown();
-  }
 }
