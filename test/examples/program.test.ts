@@ -143,7 +143,7 @@ describe('the order-matching program', () => {
     assert.match(o.stateHash, /^[0-9a-f]{64}$/);
     assert.ok(o.lastSequence >= 3000);
     assert.equal(o.topOfBook.length, 3);
-    assert.ok(o.placement.workers.some((w: { handlers: string[] }) => w.handlers.includes('matching')));
+    assert.ok(o.placement.workers.some((w: { handlers: string[] }) => w.handlers.includes('exchange')));
     assert.ok(typeof o.machine.hiccups.maxGapNs === 'number');
     assertPercentiles(o.latencyNs.reportOut, 'reportOut');
     assertPercentiles(o.latencyNs.durableAck, 'durableAck');
