@@ -210,6 +210,9 @@ describe('the order-matching program', () => {
       assert.match(second.stderr, /resumed/);
       const resumed = JSON.parse(second.stdout) as Record<string, any>;
       assert.equal(resumed.orders, 1000, 'counts are this run only');
+      // the flow never repeats an id within a run; a resume that restarted the ids would be all duplicates
+      assert.equal(resumed.rejected.DUPLICATE_ORDER_ID, undefined, 'order ids continue above the recovered ones');
+      assert.ok(resumed.accepted > 0 && resumed.trades > 0);
       assert.ok(resumed.recovered.fromSnapshot !== null);
       assert.ok(resumed.lastSequence > first.lastSequence);
       assert.notEqual(resumed.stateHash, first.stateHash);
