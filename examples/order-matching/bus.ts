@@ -1,38 +1,44 @@
 /**
- * The order-matching bus as `npm run example` and the benchmarks run it:
+ * The commands bus that `npm run example` runs: the exchange engine (handlers/exchange.ts) behind
+ * the journal, with the acknowledgement stage after both:
  *
- *   producer (main thread) ─▶ ring ─┬─▶ journal (own worker, fsync per batch) ───────────┐
- *                                   └─▶ risk ─▶ matching ─▶ portfolio   (worker "engine")  ├─▶ ack
- *                                                     └──────────────────────────────────┘
+ *   producer (main thread) ─▶ COMMANDS RING ─┬─▶ journal (own worker, fsync per batch) ─────┐
+ *                                            └─▶ exchange: risk → match → settle            ├─▶ ack
+ *                                                (worker "engine") ─────────────────────────┘
  *
- * risk, matching and portfolio share one worker (they run in order over each batch, no hop); the
- * journal has its own so that fsyncs do not stall matching; ack runs after both the journal and
- * matching, so nothing is acknowledged before it is durable and matched.
+ * The exchange runs each command's risk check, matching and settlement in one handler on the
+ * engine worker; the journal has its own worker so that fsyncs do not stall matching; ack runs
+ * after bus.journal (which gates on the journal's durable sequence) and the exchange, so nothing
+ * is acknowledged before it is durable and decided.
+ *
+ * This bus has no reports ring: the exchange keeps its execution-report digest (part of its state
+ * and state hash) but publishes no reports. pipeline.ts (startExchangePipeline) adds the reports
+ * ring and its consumers on a third worker; the program leaves it out so that it busy-runs no more
+ * threads than a 2-core machine carries and the latency path stays producer → engine.
  */
 import { RingBus, type FsyncPolicy, type HandlerRef } from '../../src/index.js';
-import { demoOptions, type OrderMatchingOptions } from './config.js';
 import { OrderCommand } from './events.js';
+import { demoExchangeOptions, type ExchangeOptions } from './exchange/config.js';
 
 export interface OrderMatchingBusOptions {
   dataDir: string;
   fsync?: FsyncPolicy;
   capacity?: number;
-  domain?: OrderMatchingOptions;
+  /** The exchange's accounts and instruments (default demoExchangeOptions()). */
+  domain?: ExchangeOptions;
   snapshotEveryEvents?: number;
   /** 'split' (default): journal on its own worker; 'shared': every handler on one worker. */
   placement?: 'split' | 'shared';
 }
 
 export interface OrderMatchingStages {
-  readonly risk: HandlerRef;
-  readonly matching: HandlerRef;
-  readonly portfolio: HandlerRef;
+  readonly exchange: HandlerRef;
   readonly ack: HandlerRef;
 }
 
 /** Builds (does not start) the bus and returns its stages, so more stages can be wired after them. */
 export function buildOrderMatchingStages(o: OrderMatchingBusOptions): { bus: RingBus; stages: OrderMatchingStages } {
-  const domain = o.domain ?? demoOptions();
+  const domain = o.domain ?? demoExchangeOptions();
   const bus = new RingBus({
     event: OrderCommand,
     capacity: o.capacity ?? 1 << 16,
@@ -45,14 +51,11 @@ export function buildOrderMatchingStages(o: OrderMatchingBusOptions): { bus: Rin
     },
   });
   const url = (name: string): URL => new URL(`./handlers/${name}.js`, import.meta.url);
-  const risk = bus.handler('risk', url('risk'), { worker: 'engine', options: domain });
-  const matching = bus.handler('matching', url('matching'), { worker: 'engine', options: domain });
-  const portfolio = bus.handler('portfolio', url('portfolio'), { worker: 'engine', options: domain });
-  const ack = bus.handler('ack', url('ack'), { worker: 'engine' });
-  bus.handleEventsWith(bus.journal, risk).then(matching);
-  bus.after(matching).handleEventsWith(portfolio);
-  bus.after(bus.journal, matching).handleEventsWith(ack);
-  return { bus, stages: { risk, matching, portfolio, ack } };
+  const exchange = bus.handler('exchange', url('exchange'), { worker: 'engine', options: domain });
+  const ack = bus.handler('ack', url('ack'), { worker: 'engine', options: { exchangeCounts: true } });
+  bus.handleEventsWith(bus.journal, exchange);
+  bus.after(bus.journal, exchange).handleEventsWith(ack);
+  return { bus, stages: { exchange, ack } };
 }
 
 /** Builds (does not start) the order-matching bus. */

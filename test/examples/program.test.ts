@@ -143,7 +143,7 @@ describe('the order-matching program', () => {
     assert.match(o.stateHash, /^[0-9a-f]{64}$/);
     assert.ok(o.lastSequence >= 3000);
     assert.equal(o.topOfBook.length, 3);
-    assert.ok(o.placement.workers.some((w: { handlers: string[] }) => w.handlers.includes('matching')));
+    assert.ok(o.placement.workers.some((w: { handlers: string[] }) => w.handlers.includes('exchange')));
     assert.ok(typeof o.machine.hiccups.maxGapNs === 'number');
     assertPercentiles(o.latencyNs.reportOut, 'reportOut');
     assertPercentiles(o.latencyNs.durableAck, 'durableAck');
@@ -210,6 +210,9 @@ describe('the order-matching program', () => {
       assert.match(second.stderr, /resumed/);
       const resumed = JSON.parse(second.stdout) as Record<string, any>;
       assert.equal(resumed.orders, 1000, 'counts are this run only');
+      // the flow never repeats an id within a run; a resume that restarted the ids would be all duplicates
+      assert.equal(resumed.rejected.DUPLICATE_ORDER_ID, undefined, 'order ids continue above the recovered ones');
+      assert.ok(resumed.accepted > 0 && resumed.trades > 0);
       assert.ok(resumed.recovered.fromSnapshot !== null);
       assert.ok(resumed.lastSequence > first.lastSequence);
       assert.notEqual(resumed.stateHash, first.stateHash);

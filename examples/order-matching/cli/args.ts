@@ -35,14 +35,14 @@ const MAX_RATE = 10_000_000;
 export const USAGE = `Usage: npm run example -- [options]
        node dist/examples/order-matching/main.js [options]
 
-Runs a seeded order flow through the order-matching bus (journal ∥ risk → matching → portfolio, ack
-after journal and matching) and prints a summary. Counts and rates accept k and M suffixes (200k = 200000).
+Runs a seeded command flow through the exchange engine (journal ∥ exchange: risk → match → settle;
+ack after journal and exchange) and prints a summary. Counts and rates accept k and M suffixes (200k = 200000).
 
   --orders N      orders to publish this run (default ${DEFAULT_ORDERS.toLocaleString('en')}; 1 to 1e12); with
                   --duration and no --orders, orders are published until the duration ends
   --symbols S     symbols, 1 to 1000 (default 4)
   --accounts A    accounts, 1 to 100000 (default 8)
-  --seed X        order-flow seed, an integer in [0, 4294967295] (default 42)
+  --seed X        command-flow seed, an integer in [0, 4294967295] (default 42)
   --rate R        paced mode: offer R orders/s (1 to 10M) and measure latency from each order's
                   scheduled send time (coordinated omission corrected); without it: flat out
   --rates L       latency-versus-load table: one paced run per rate in the comma list

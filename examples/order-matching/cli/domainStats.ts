@@ -1,11 +1,13 @@
 /**
- * What the summary says about the exchange, read from the handlers' captured states (risk,
- * matching): commands by risk outcome, trades, volume and the top of each book. The one file that
- * knows those state shapes, so a change of the engine's snapshots changes only this file.
+ * What the summary says about the exchange, read from the handlers' captured states: commands by
+ * outcome (accepted, rejected by the exchange's REASON name), trades and traded quantity from the
+ * ack stage's counters (handlers/ack.ts), and the top of each book from the exchange's snapshot
+ * (exchange/exchangeSnapshot.ts). The one file that knows those state shapes, so a change of the
+ * engine's snapshots changes only this file.
  */
-import { RISK } from '../events.js';
-import type { MatchingSnapshot } from '../MatchingEngine.js';
-import type { RiskSnapshot } from '../RiskEngine.js';
+import { REASON } from '../exchange/codes.js';
+import type { ExchangeOrder, ExchangeSnapshot } from '../exchange/exchangeSnapshot.js';
+import type { AckSnapshot } from '../handlers/ack.js';
 
 export interface TopOfBook {
   readonly symbolId: number;
@@ -15,20 +17,21 @@ export interface TopOfBook {
 }
 
 export interface DomainStats {
-  /** Commands risk decided (orders and cancels). */
+  /** Commands the exchange decided (orders, cancels, modifies, mass cancels, deposits). */
   readonly orders: number;
   readonly accepted: number;
-  /** Rejected commands by reason (RISK code name → count); reasons with 0 left out. */
+  /** Rejected commands by reason (REASON.* name → count); reasons with 0 left out. */
   readonly rejected: Readonly<Record<string, number>>;
-  /** Trades (maker fills) and traded quantity. */
+  /** Trades and traded quantity. */
   readonly trades: number;
   readonly volume: number;
   readonly topOfBook: readonly TopOfBook[];
 }
 
-const REASONS: Record<number, string> = Object.fromEntries(Object.entries(RISK).map(([name, code]) => [code, name]));
+const REASONS: Record<number, string> = Object.fromEntries(Object.entries(REASON).map(([name, code]) => [code, name]));
 
-function best(side: readonly [number, number, number, number][]): { price: number; qty: number } | null {
+/** Best price of one side (orders in priority order, best level first) and the open quantity at it. */
+function best(side: readonly ExchangeOrder[]): { price: number; qty: number } | null {
   if (side.length === 0) return null;
   const price = side[0]![2];
   let qty = 0;
@@ -39,29 +42,23 @@ function best(side: readonly [number, number, number, number][]): { price: numbe
   return { price, qty };
 }
 
-/** Reads the stats from captured `states` (by handler name). */
-export function domainStats(states: Readonly<Record<string, unknown>>): DomainStats {
-  const risk = states.risk as RiskSnapshot;
-  const matching = states.matching as MatchingSnapshot;
+/** Reads the stats from captured `states` (by handler name: `exchange`, `ack`). */
+export function domainStats(states: Readonly<Record<string, unknown>>, symbolIds: readonly number[]): DomainStats {
+  const exchange = states.exchange as ExchangeSnapshot;
+  const ack = states.ack as AckSnapshot;
   let orders = 0;
   const rejected: Record<string, number> = {};
-  risk.results.forEach((n, code) => {
+  ack.byReason.forEach((n, code) => {
     orders += n;
-    if (code !== RISK.ACCEPTED && code !== RISK.PENDING && n > 0) rejected[REASONS[code] ?? `CODE_${code}`] = n;
+    if (code !== REASON.NONE && n > 0) rejected[REASONS[code] ?? `CODE_${code}`] = n;
   });
-  let trades = 0;
-  let volume = 0;
-  for (const b of matching.books) {
-    volume += b.stats[1];
-    trades += b.stats[2];
-  }
   return {
     orders,
-    accepted: risk.results[RISK.ACCEPTED] ?? 0,
+    accepted: ack.byReason[REASON.NONE] ?? 0,
     rejected,
-    trades,
-    volume,
-    topOfBook: matching.books.map((b) => ({ symbolId: b.symbolId, bid: best(b.bids), ask: best(b.asks) })),
+    trades: ack.trades,
+    volume: ack.volume,
+    topOfBook: exchange.books.map((b, i) => ({ symbolId: symbolIds[i]!, bid: best(b.bids), ask: best(b.asks) })),
   };
 }
 

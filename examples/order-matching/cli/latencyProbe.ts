@@ -1,11 +1,12 @@
 /**
  * Where the program measures latency, and how. THE one place that decides which stage counts as
  * "report out" and which as "durable ack": attachLatencyProbes() puts a probe stage (probeHandler.ts)
- * after each. Today the engine's work for a command ends in the matching stage, so report-out is
- * measured right after matching; durable ack after the ack stage, which runs after bus.journal
- * (and so after the command is durable under the fsync policy) and matching. When the engine
- * publishes execution reports on a reports ring, only attachLatencyProbes changes (the report-out
- * probe then follows the first execution report of each command).
+ * after each. Report-out is measured right after the `exchange` stage: the exchange produces every
+ * execution report of a command while it processes that command (risk, matching and settlement in
+ * one onEvent; with a reports ring it publishes them there at that moment), so the end of the
+ * exchange stage is when the command's first report is out. Durable ack is measured after the ack
+ * stage, which runs after bus.journal (which gates on the journal's durable sequence, so after the
+ * command is durable under the fsync policy) and the exchange.
  *
  * Producer side: the producer calls `expect(sequence, scheduledNs)` when it publishes an order
  * and `harvest()` before each publish; harvest() records `doneNs − scheduledNs` for every order
@@ -147,27 +148,28 @@ export interface LatencyProbes {
 }
 
 /**
- * Adds the two probe stages to a bus built by buildOrderMatchingBus (before start): report-out
- * after `matching` (the stage that ends the engine's work for a command today) and durable-ack
- * after `ack` (after bus.journal and matching). Both on the engine worker, so neither adds a thread.
+ * Adds the two probe stages to a bus built by buildOrderMatchingStages (before start): report-out
+ * after `exchange` (the end of the exchange stage is the command's first report out) and
+ * durable-ack after `ack` (after bus.journal and exchange). Both on the engine worker, so neither
+ * adds a thread.
  */
 export function attachLatencyProbes(
   bus: RingBus,
-  stages: { readonly matching: HandlerRef; readonly ack: HandlerRef },
+  stages: { readonly exchange: HandlerRef; readonly ack: HandlerRef },
   ringCapacity: number,
 ): LatencyProbes {
   const url = new URL('./probeHandler.js', import.meta.url);
   const reportOut = new LatencyProbe('reportOut', ringCapacity);
   const durableAck = new LatencyProbe('durableAck', ringCapacity);
   const a = bus.handler('reportOutProbe', url, {
-    worker: stages.matching.worker ?? undefined,
+    worker: stages.exchange.worker ?? undefined,
     options: reportOut.handlerOptions(),
   });
   const b = bus.handler('durableAckProbe', url, {
     worker: stages.ack.worker ?? undefined,
     options: durableAck.handlerOptions(),
   });
-  bus.after(stages.matching).handleEventsWith(a);
+  bus.after(stages.exchange).handleEventsWith(a);
   bus.after(stages.ack).handleEventsWith(b);
   return { reportOut, durableAck };
 }

@@ -1,5 +1,5 @@
 /**
- * The producer loop: publishes the seeded order flow flat out (as fast as back-pressure allows)
+ * The producer loop: publishes the seeded exchange command flow (exchange/exchangeFlow.ts) flat out (as fast as back-pressure allows)
  * or paced at a fixed rate, and tells the latency probes when each order was due.
  *
  * Paced mode: order i is due at start + i / rate. The producer publishes every order that is due
@@ -14,8 +14,7 @@
  * from those turns (and the clock read when the native addon is missing).
  */
 import type { RingBus } from '../../../src/index.js';
-import type { OrderFlow } from '../generator.js';
-import { orderFlowTranslator } from '../generator.js';
+import { exchangeFlowTranslator, type ExchangeFlow } from '../exchange/exchangeFlow.js';
 import type { LatencyProbes } from './latencyProbe.js';
 
 export interface PublishPlan {
@@ -48,7 +47,7 @@ const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 /** Publishes per `plan`; calls `progress(published)` on each event-loop turn. */
 export async function publishOrders(
   bus: RingBus,
-  flow: OrderFlow,
+  flow: ExchangeFlow,
   probes: LatencyProbes,
   plan: PublishPlan,
   stop: StopSignal,
@@ -56,7 +55,7 @@ export async function publishOrders(
 ): Promise<PublishResult> {
   const ring = bus.ring;
   const { reportOut, durableAck } = probes;
-  const translator = orderFlowTranslator as never;
+  const translator = exchangeFlowTranslator as never;
   const start = ring.now();
   const end = plan.durationSec === null ? Infinity : start + plan.durationSec * 1e9;
   const period = plan.rate === null ? 0 : 1e9 / plan.rate;

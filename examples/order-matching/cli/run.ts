@@ -8,8 +8,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measureHiccups, type HiccupInfo, type PlacementReport, type RingBus } from '../../../src/index.js';
 import { buildOrderMatchingStages } from '../bus.js';
-import { demoOptions } from '../config.js';
-import { createOrderFlow, type OrderFlow } from '../generator.js';
+import { demoExchangeOptions } from '../exchange/config.js';
+import { ExchangeFlow } from '../exchange/exchangeFlow.js';
 import type { ProgramArgs } from './args.js';
 import { domainStats, statsSince, type DomainStats } from './domainStats.js';
 import { attachLatencyProbes, type LatencyPercentiles, type LatencyProbes } from './latencyProbe.js';
@@ -51,7 +51,9 @@ export interface RunReport {
 export interface Session {
   readonly bus: RingBus;
   readonly probes: LatencyProbes;
-  readonly flow: OrderFlow;
+  readonly flow: ExchangeFlow;
+  /** The exchange's symbol ids in book order (its snapshot lists books by symbol index). */
+  readonly symbolIds: readonly number[];
   readonly recovered: RunReport['recovered'];
   readonly baseline: DomainStats | null;
   readonly dataDir: string;
@@ -63,30 +65,35 @@ export async function openSession(args: ProgramArgs): Promise<Session> {
   const temporary = args.dataDir === '';
   const dataDir = temporary ? mkdtempSync(join(tmpdir(), 'ringbus-order-matching-')) : args.dataDir;
   try {
-    const domain = demoOptions({ accounts: args.accounts, symbols: args.symbols });
+    const domain = demoExchangeOptions({ accounts: args.accounts, symbols: args.symbols });
     const { bus, stages } = buildOrderMatchingStages({ dataDir, fsync: args.fsync, capacity: args.capacity, domain });
     const probes = attachLatencyProbes(bus, stages, args.capacity);
     await bus.start();
     const r = bus.recovery!;
     const replayed = Math.max(0, r.replayedThrough - r.startSequence + 1);
     const resumed = r.snapshot !== null || replayed > 0;
+    const symbolIds = domain.symbols.map((sym) => sym.symbolId);
     let baseline: DomainStats | null = null;
     try {
-      if (resumed) baseline = domainStats((await bus.captureState()).states);
+      if (resumed) baseline = domainStats((await bus.captureState()).states, symbolIds);
     } catch (error) {
       await bus.shutdown({ timeoutMs: 10_000 });
       throw error;
     }
-    const flow = createOrderFlow({
+    // Resuming: the journal holds replayedThrough + 1 commands, each with at most one new order id,
+    // so ids from replayedThrough + 2 on are above every id used (the engine rejects ids at or
+    // below an account's last one), and event time goes on 1 µs per command.
+    const flow = new ExchangeFlow({
       seed: args.seed,
-      accounts: domain.accounts,
-      symbols: domain.symbols,
+      exchange: domain,
       firstOrderId: r.replayedThrough + 2,
+      firstTime: 1_000 * (r.replayedThrough + 2),
     });
     return {
       bus,
       probes,
       flow,
+      symbolIds,
       recovered: { fromSnapshot: r.snapshot?.sequence ?? null, replayed },
       baseline,
       dataDir,
@@ -151,7 +158,7 @@ export async function runProgram(
       rate: args.rate,
       publish: pub,
       ordersPerSec: seconds > 0 ? pub.published / seconds : 0,
-      stats: statsSince(domainStats(states), s.baseline),
+      stats: statsSince(domainStats(states, s.symbolIds), s.baseline),
       latencyNs: { reportOut: s.probes.reportOut.percentiles(), durableAck: s.probes.durableAck.percentiles() },
       stateHash: hash,
       lastSequence: sequence,

@@ -62,8 +62,8 @@ export function formatSummary(r: RunReport): string {
   lines.push(latencyLine('durable ack', r.latencyNs.durableAck));
   lines.push(
     r.mode === 'paced'
-      ? "  from each order's scheduled send time (coordinated omission corrected) to the end of matching / to the ack after the journal (durable)"
-      : '  flat out: from the publish to the end of matching / to the durable ack; mostly queueing behind the producer (use --rate R for latency)',
+      ? "  from each order's scheduled send time (coordinated omission corrected) to the end of the exchange stage (first report out) / to the ack after the journal (durable)"
+      : '  flat out: from the publish to the end of the exchange stage / to the durable ack; mostly queueing behind the producer (use --rate R for latency)',
   );
   lines.push('');
   const rejected = Object.entries(s.rejected)
