@@ -68,7 +68,10 @@ describe('heap: no allocation per event', () => {
     t.diagnostic(`ring.now() alone: ${show(r.windows.clock)}`);
     assert.equal(r.sumOk, true, 'the consumer read back every field the producer wrote');
     assertNoPerEventAllocation('next/publish with flyweight writes', r.windows.flyweight);
-    const beyondClock = median(r.windows.translator.sliceBytes) - median(r.windows.clock.sliceBytes);
+    // Without the native clock each read boxes a double (16 B), so both windows allocate ~16 MB per
+    // slice and GC timing moves single slices by ~100-200 KB. Compare the smallest slices: noise
+    // only adds bytes, while an allocation per event (≥ 8 B, 8 MB a slice) is in every slice.
+    const beyondClock = Math.min(...r.windows.translator.sliceBytes) - Math.min(...r.windows.clock.sliceBytes);
     assert.ok(
       beyondClock < SLICE_BOUND,
       `publishWith allocates beyond its clock read: ${show(r.windows.translator)} vs clock ${show(r.windows.clock)}`,
