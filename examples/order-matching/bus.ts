@@ -31,15 +31,12 @@ export interface OrderMatchingBusOptions {
   placement?: 'split' | 'shared';
 }
 
-export interface OrderMatchingStages {
-  readonly exchange: HandlerRef;
-  readonly ack: HandlerRef;
-}
-
-/** Builds (does not start) the bus and returns its stages, so more stages can be wired after them. */
-export function buildOrderMatchingStages(o: OrderMatchingBusOptions): { bus: RingBus; stages: OrderMatchingStages } {
-  const domain = o.domain ?? demoExchangeOptions();
-  const bus = new RingBus({
+/**
+ * The journaled commands bus both pipelines start from (no handlers yet): an engine worker and,
+ * unless placement is 'shared', a journal worker of its own.
+ */
+export function newCommandsBus(o: Omit<OrderMatchingBusOptions, 'domain'>): RingBus {
+  return new RingBus({
     event: OrderCommand,
     capacity: o.capacity ?? 1 << 16,
     workers: { engine: {}, journal: {} },
@@ -50,6 +47,17 @@ export function buildOrderMatchingStages(o: OrderMatchingBusOptions): { bus: Rin
       worker: o.placement === 'shared' ? 'engine' : 'journal',
     },
   });
+}
+
+export interface OrderMatchingStages {
+  readonly exchange: HandlerRef;
+  readonly ack: HandlerRef;
+}
+
+/** Builds (does not start) the bus and returns its stages, so more stages can be wired after them. */
+export function buildOrderMatchingStages(o: OrderMatchingBusOptions): { bus: RingBus; stages: OrderMatchingStages } {
+  const domain = o.domain ?? demoExchangeOptions();
+  const bus = newCommandsBus(o);
   const url = (name: string): URL => new URL(`./handlers/${name}.js`, import.meta.url);
   const exchange = bus.handler('exchange', url('exchange'), { worker: 'engine', options: domain });
   const ack = bus.handler('ack', url('ack'), { worker: 'engine', options: { exchangeCounts: true } });

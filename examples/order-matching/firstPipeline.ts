@@ -4,10 +4,9 @@
  * live state, fills inline in the command slot (MAX_FILLS). The exchange engine (exchange/,
  * handlers/exchange.ts, pipeline.ts) replaces it in main.ts.
  */
-import { RingBus } from '../../src/index.js';
+import type { RingBus } from '../../src/index.js';
+import { newCommandsBus, type OrderMatchingBusOptions } from './bus.js';
 import { demoOptions } from './config.js';
-import { OrderCommand } from './events.js';
-import type { OrderMatchingBusOptions } from './main.js';
 import type { OrderMatchingOptions } from './config.js';
 
 /** Builds (does not start) the first version's bus. */
@@ -15,17 +14,7 @@ export function buildFirstPipelineBus(
   o: Omit<OrderMatchingBusOptions, 'domain'> & { domain?: OrderMatchingOptions },
 ): RingBus {
   const domain = o.domain ?? demoOptions();
-  const bus = new RingBus({
-    event: OrderCommand,
-    capacity: o.capacity ?? 1 << 16,
-    workers: { engine: {}, journal: {} },
-    persistence: {
-      dataDir: o.dataDir,
-      fsync: o.fsync ?? 'batch',
-      snapshotEvery: { events: o.snapshotEveryEvents ?? 500_000 },
-      worker: o.placement === 'shared' ? 'engine' : 'journal',
-    },
-  });
+  const bus = newCommandsBus(o);
   const url = (name: string): URL => new URL(`./handlers/${name}.js`, import.meta.url);
   const risk = bus.handler('risk', url('risk'), { worker: 'engine', options: domain });
   const matching = bus.handler('matching', url('matching'), { worker: 'engine', options: domain });
