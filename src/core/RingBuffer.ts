@@ -29,12 +29,13 @@ import {
   PUBLISH_SIGNAL,
   CONSUMER_WAITERS,
   SLOT_HEADER_BYTES,
+  SLOT_TIMESTAMP_OFFSET,
   type RingLayout,
 } from '../layout/RingBufferDescriptor.js';
 import { defineEvent, type EventDefinition, type EventType, type Flyweight } from '../schema/defineEvent.js';
 import { MAX_SIZED_LENGTH } from '../schema/fieldTypes.js';
 import { createWaitStrategy } from './createWaitStrategy.js';
-import { nowNs } from './clock.js';
+import { nowNs, stampInto } from './clock.js';
 import { MultiProducerSequencer } from './MultiProducerSequencer.js';
 import { allocateSequenceLine, releaseSequenceLine, Sequence } from './Sequence.js';
 import type { SequenceBarrier } from './SequenceBarrier.js';
@@ -106,6 +107,10 @@ export class RingBuffer<F extends Flyweight = Flyweight> {
   readonly #writer: F;
   readonly #reader: F;
   readonly #clockOffsetNs: number;
+  /** [0]: the last stamp, [1]: #clockOffsetNs (see stampInto: no double crosses a call). */
+  readonly #stamp = new Float64Array(2);
+  /** The whole buffer as f64 words, for writing slot timestamps without a setter call. */
+  readonly #words: Float64Array;
 
   /** Creates a new ring (allocates its SharedArrayBuffer). */
   constructor(options: RingBufferOptions<F>, attached?: AttachState) {
@@ -141,6 +146,8 @@ export class RingBuffer<F extends Flyweight = Flyweight> {
     this.#writer = new event.Flyweight(buffer);
     this.#reader = new event.Flyweight(buffer);
     this.#clockOffsetNs = (performance.timeOrigin - this.epochMs) * 1e6;
+    this.#stamp[1] = this.#clockOffsetNs;
+    this.#words = new Float64Array(buffer, 0, buffer.byteLength >> 3);
   }
 
   static #create<F extends Flyweight>(
@@ -351,17 +358,21 @@ export class RingBuffer<F extends Flyweight = Flyweight> {
    * the slots not yet filled stay void, so processors skip them instead of reading stale bytes;
    * the error is rethrown. Returns hi.
    * Allocation-free: pass a module-level `fill` and its arguments in `a` / `b` (no closures); the
-   * filler returns a small integer and the timestamp is taken here, so nothing crosses a call boxed.
+   * filler returns a small integer and the timestamp is written here through typed arrays (stampInto),
+   * so no double crosses a call boxed, whatever V8 inlines.
    */
   fillAndPublish<A, B>(lo: number, hi: number, fill: SlotFiller<F, A, B>, a: A, b: B): number {
     if (lo === hi) return this.#fillOne(lo, fill, a, b);
     const w = this.#writer;
+    const words = this.#words;
+    const stamp = this.#stamp;
     for (let s = lo; s <= hi; s++) w.$wrap(this.slotOffset(s)).$kind = KIND_VOID;
-    const ts = this.now();
+    stampInto(stamp);
     try {
       for (let s = lo; s <= hi; s++) {
-        const kind = fill(w.$wrap(this.slotOffset(s)), s, s - lo, a, b);
-        if ((kind & KEEP_TIMESTAMP) === 0) w.$timestamp = ts;
+        const offset = this.slotOffset(s);
+        const kind = fill(w.$wrap(offset), s, s - lo, a, b);
+        if ((kind & KEEP_TIMESTAMP) === 0) words[(offset + SLOT_TIMESTAMP_OFFSET) >> 3] = stamp[0]!;
         w.$kind = kind & ~KEEP_TIMESTAMP;
       }
     } finally {
@@ -372,11 +383,15 @@ export class RingBuffer<F extends Flyweight = Flyweight> {
 
   /** fillAndPublish for one slot (stamped after its fill), small enough for V8 to inline into each publish method. */
   #fillOne<A, B>(seq: number, fill: SlotFiller<F, A, B>, a: A, b: B): number {
-    const w = this.#writer.$wrap(this.slotOffset(seq));
+    const offset = this.slotOffset(seq);
+    const w = this.#writer.$wrap(offset);
     w.$kind = KIND_VOID;
     try {
       const kind = fill(w, seq, 0, a, b);
-      if ((kind & KEEP_TIMESTAMP) === 0) w.$timestamp = this.now();
+      if ((kind & KEEP_TIMESTAMP) === 0) {
+        stampInto(this.#stamp);
+        this.#words[(offset + SLOT_TIMESTAMP_OFFSET) >> 3] = this.#stamp[0]!;
+      }
       w.$kind = kind & ~KEEP_TIMESTAMP;
     } finally {
       this.sequencer.publish(seq, seq);

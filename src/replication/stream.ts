@@ -30,8 +30,47 @@ export function connectNats(servers: NatsServers, name: string): Promise<NatsCon
   });
 }
 
-/** Creates the stream (file storage, `replicas` copies) unless it exists. */
-export async function ensureStream(jsm: JetStreamManager, names: BusStreamNames, replicas: number): Promise<void> {
+/** How long setting up a stream or bucket keeps retrying a JetStream API that is electing a leader. */
+export const SETUP_RETRY_MS = 30_000;
+
+/** Whether a JetStream API error is transient: no answer (TIMEOUT, 503) while a leader is elected. */
+export function isTransientJetStreamError(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown };
+  return (
+    e?.code === 'TIMEOUT' ||
+    e?.code === '503' ||
+    /timeout|no responders|temporarily unavailable|leader/i.test(String(e?.message ?? ''))
+  );
+}
+
+/**
+ * Runs a JetStream API request again after a transient failure (isTransientJetStreamError), every
+ * 100 ms, until it answers or `ms` pass; then the last error is rethrown. In a cluster the API
+ * does not answer while a meta or stream leader is being elected (a fresh cluster, a node lost).
+ * Other errors are rethrown at once.
+ */
+export async function retryJetStream<T>(request: () => Promise<T>, ms: number = SETUP_RETRY_MS): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await request();
+    } catch (err) {
+      if (!isTransientJetStreamError(err) || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+/** Creates the stream (file storage, `replicas` copies) unless it exists; rides out leader elections. */
+export function ensureStream(jsm: JetStreamManager, names: BusStreamNames, replicas: number): Promise<void> {
+  return retryJetStream(() => createStreamUnlessPresent(jsm, names, replicas));
+}
+
+async function createStreamUnlessPresent(
+  jsm: JetStreamManager,
+  names: BusStreamNames,
+  replicas: number,
+): Promise<void> {
   try {
     await jsm.streams.info(names.stream);
   } catch (err) {
@@ -46,7 +85,7 @@ export async function ensureStream(jsm: JetStreamManager, names: BusStreamNames,
   }
 }
 
-/** The shared key-value bucket (lease, manifest), created when absent. */
+/** The shared key-value bucket (lease, manifest), created when absent; rides out leader elections. */
 export function openBucket(nc: NatsConnection, replicas: number): Promise<KV> {
-  return nc.jetstream().views.kv(KV_BUCKET, { replicas, history: 1 });
+  return retryJetStream(() => nc.jetstream().views.kv(KV_BUCKET, { replicas, history: 1 }));
 }

@@ -11,7 +11,7 @@ import { JournalRelay } from '../../src/replication/JournalRelay.js';
 import { busStreamNames } from '../../src/replication/streamNames.js';
 import { startNatsCluster, stopAllNatsServers } from '../helpers/natsServer.js';
 import { appendRange, withTempDir, writerOptions } from '../persistence/helpers.js';
-import { journalBodies, streamBodies, waitForJetStream, within } from './helpers.js';
+import { journalBodies, retryJetStream, streamBodies, waitForJetStream, within } from './helpers.js';
 
 after(stopAllNatsServers);
 
@@ -28,7 +28,8 @@ describe('three-node cluster', () => {
       await within(relay.waitForReplicated(999), 60_000, 'sequence 999 replicated on R3');
 
       const nc = await connect({ servers: urls });
-      const info = await (await nc.jetstreamManager()).streams.info(names.stream);
+      const jsm = await nc.jetstreamManager();
+      const info = await retryJetStream(() => jsm.streams.info(names.stream));
       await nc.close();
       assert.equal(info.config.num_replicas, 3);
       const leader = nodes.find((_, i) => `n${i}` === info.cluster?.leader);

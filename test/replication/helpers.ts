@@ -2,6 +2,9 @@
 import { connect } from 'nats';
 import { JournalReader } from '../../src/persistence/JournalReader.js';
 import { encodeRecord } from '../../src/replication/recordMessage.js';
+import { retryJetStream } from '../../src/replication/stream.js';
+
+export { retryJetStream };
 
 /** Rejects with `what` when `promise` has not settled within `ms` (a bound, not a sleep: it never delays success). */
 export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -14,15 +17,21 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
   ]);
 }
 
-/** Every message body of a stream, in stream order. */
+/**
+ * Every message body of a stream, in stream order. Each request is retried for up to 30 s, so a
+ * stream whose leader is still being elected is read once it has one.
+ */
 export async function streamBodies(server: string, stream: string): Promise<Uint8Array[]> {
   const nc = await connect({ servers: server });
   try {
     const jsm = await nc.jetstreamManager();
-    const info = await jsm.streams.info(stream);
+    const info = await retryJetStream(() => jsm.streams.info(stream));
     const out: Uint8Array[] = [];
-    for (let s = info.state.first_seq; s <= info.state.last_seq; s++)
-      out.push((await jsm.streams.getMessage(stream, { seq: s })).data);
+    for (let s = info.state.first_seq; s <= info.state.last_seq; s++) {
+      const seq = s;
+      const m = await retryJetStream(() => jsm.streams.getMessage(stream, { seq }));
+      out.push(m.data);
+    }
     return out;
   } finally {
     await nc.close();
