@@ -1,11 +1,19 @@
 /**
  * A seeded, deterministic command flow for the exchange engine: the same seed gives the same
  * commands on any machine. Per command (defaults): ~62% limit orders around each symbol's mid (a
- * random walk in ticks; mostly GTC, some IOC, FOK and post-only; some crossing the spread), ~7%
- * market orders (IOC, some FOK), ~18% cancels and ~8% modifies of orders the flow placed earlier
- * (some already gone, so they come back UNKNOWN_ORDER), a few mass cancels and deposits, ~1%
- * malformed or out-of-limit orders. The flow remembers at most 16384 orders and cancels one when
- * that memory is full, so books stay bounded however long it runs. `time` advances 1 µs per command.
+ * random walk in ticks; mostly GTC, some IOC, FOK and post-only; a quarter crossing the spread),
+ * ~7% market orders (IOC, some FOK), ~18% cancels and ~8% modifies of resting orders the flow
+ * placed earlier, a few mass cancels and deposits, ~1% malformed or out-of-limit orders.
+ *
+ * The flow is open loop (it never sees the engine's reports, so it stays deterministic), but it
+ * aims its cancels and modifies at orders that should still be live: it remembers only GTC orders
+ * placed on the passive side of the mid, forgets what a mass cancel took and what a modify
+ * repriced through the mid, and picks a recent order three times in four (as a quoting trader
+ * replaces its latest quotes). What remains UNKNOWN_ORDER (about 6% of commands with the demo
+ * options, a fifth of the cancels and modifies) are orders filled meanwhile: a cancel that loses
+ * the race with a fill, as on a real exchange. It remembers at most 16384 orders and cancels one
+ * when that memory is full, so books stay bounded however long it runs. `time` advances 1 µs per
+ * command.
  *
  * `next(target)` writes every input field of one command into `target` (a reusable plain object or
  * an OrderCommand flyweight: see exchangeFlowTranslator). Allocation-free per command.
@@ -28,6 +36,8 @@ export interface ExchangeFlowOptions {
 export type ExchangeFlowCommand = ExchangeCommand;
 
 const MEMORY = 16384;
+/** Cancels and modifies pick among the RECENT newest remembered orders three times in four. */
+const RECENT = 256;
 
 export class ExchangeFlow {
   readonly #rng: Prng;
@@ -36,7 +46,10 @@ export class ExchangeFlow {
   readonly #memId = new Float64Array(MEMORY);
   readonly #memAccount = new Uint32Array(MEMORY);
   readonly #memSymbol = new Uint32Array(MEMORY);
+  readonly #memSide = new Uint8Array(MEMORY);
   #memCount = 0;
+  /** Whether the last #price() was on the passive side of the mid (the order should rest). */
+  #passive = false;
   #nextId: number;
   /** Event time (a typed array: a time above 2^30 in a field would be boxed on every update). */
   readonly #time = new Float64Array(1);
@@ -66,18 +79,22 @@ export class ExchangeFlow {
     t.flags = 0;
     const r = rng.int(1000);
     if ((r < 260 && this.#memCount > 0) || this.#memCount === MEMORY) {
-      const k = rng.int(this.#memCount);
+      // mostly a recent order (as a quoting trader replaces its latest quotes), sometimes any
+      const n = this.#memCount;
+      const k = rng.int(4) === 0 ? rng.int(n) : n - 1 - rng.int(Math.min(n, RECENT));
       t.orderId = this.#memId[k]!;
       t.accountId = this.#memAccount[k]!;
       t.symbolId = this.#memSymbol[k]!;
-      t.side = SIDE.BUY;
+      t.side = this.#memSide[k]!;
       if (r < 80) {
         // modify: new price near the mid (0 = keep) and a new total quantity
         const si = rng.int(this.#o.symbols.length);
         t.command = CMD.MODIFY;
         t.symbolId = this.#memSymbol[k]!;
-        t.price = rng.int(2) === 0 ? 0 : this.#price(this.#symbolIndex(t.symbolId, si), rng.int(2) === 0);
+        const buy = t.side === SIDE.BUY;
+        t.price = rng.int(2) === 0 ? 0 : this.#price(this.#symbolIndex(t.symbolId, si), buy);
         t.qty = 1 + rng.int(100);
+        if (t.price !== 0 && !this.#passive) this.#forget(k); // repriced through the mid: it trades
         return;
       }
       t.command = CMD.CANCEL;
@@ -98,6 +115,7 @@ export class ExchangeFlow {
       t.side = 0;
       t.price = 0;
       t.qty = 0;
+      this.#forgetAll(t.accountId, t.symbolId);
       return;
     }
     if (r < 264) {
@@ -141,7 +159,9 @@ export class ExchangeFlow {
       else t.side = 7;
       return;
     }
-    if (t.tif === 0) this.#remember(t);
+    // remember only orders placed to rest (GTC, not post-only-rejected, not crossing): the
+    // crossing ones mostly trade at once, and a cancel of a filled order is an UNKNOWN_ORDER
+    if (t.tif === 0 && this.#passive) this.#remember(t);
   }
 
   #symbolIndex(symbolId: number, fallback: number): number {
@@ -162,6 +182,7 @@ export class ExchangeFlow {
     mid = Math.min(sym.refPrice + margin, Math.max(sym.refPrice - margin, mid));
     this.#mid[si] = mid;
     const ticks = rng.int(4) === 0 ? -rng.int(4) : 1 + rng.int(rng.int(8) === 0 ? 100 : 20);
+    this.#passive = ticks > 0;
     const p = buy ? mid - ticks * sym.tickSize : mid + ticks * sym.tickSize;
     return p < sym.tickSize ? sym.tickSize : p;
   }
@@ -171,6 +192,13 @@ export class ExchangeFlow {
     this.#memId[k] = t.orderId;
     this.#memAccount[k] = t.accountId;
     this.#memSymbol[k] = t.symbolId;
+    this.#memSide[k] = t.side;
+  }
+
+  /** Forgets every remembered order of `accountId` (of `symbolId`, unless 0): a mass cancel took them. */
+  #forgetAll(accountId: number, symbolId: number): void {
+    for (let k = this.#memCount - 1; k >= 0; k--)
+      if (this.#memAccount[k] === accountId && (symbolId === 0 || this.#memSymbol[k] === symbolId)) this.#forget(k);
   }
 
   #forget(k: number): void {
@@ -178,6 +206,7 @@ export class ExchangeFlow {
     this.#memId[k] = this.#memId[last]!;
     this.#memAccount[k] = this.#memAccount[last]!;
     this.#memSymbol[k] = this.#memSymbol[last]!;
+    this.#memSide[k] = this.#memSide[last]!;
   }
 }
 
