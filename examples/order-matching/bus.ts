@@ -29,6 +29,8 @@ export interface OrderMatchingBusOptions {
   snapshotEveryEvents?: number;
   /** 'split' (default): journal on its own worker; 'shared': every handler on one worker. */
   placement?: 'split' | 'shared';
+  /** Commands the engine worker warms up on before its first event (exchange/warmUp.ts); default 0. */
+  warmupCommands?: number;
 }
 
 /**
@@ -59,7 +61,10 @@ export function buildOrderMatchingStages(o: OrderMatchingBusOptions): { bus: Rin
   const domain = o.domain ?? demoExchangeOptions();
   const bus = newCommandsBus(o);
   const url = (name: string): URL => new URL(`./handlers/${name}.js`, import.meta.url);
-  const exchange = bus.handler('exchange', url('exchange'), { worker: 'engine', options: domain });
+  const exchange = bus.handler('exchange', url('exchange'), {
+    worker: 'engine',
+    options: o.warmupCommands ? { ...domain, warmupCommands: o.warmupCommands } : domain,
+  });
   const ack = bus.handler('ack', url('ack'), { worker: 'engine', options: { exchangeCounts: true } });
   bus.handleEventsWith(bus.journal, exchange);
   bus.after(bus.journal, exchange).handleEventsWith(ack);

@@ -81,6 +81,7 @@ describe('the order-matching program', () => {
       'data-dir',
       'fsync',
       'capacity',
+      'warmup',
       'json',
       'help',
     ])
@@ -101,6 +102,8 @@ describe('the order-matching program', () => {
       [['--duration', '0'], /--duration "0"/],
       [['--fsync', 'sometimes'], /--fsync "sometimes"/],
       [['--capacity', '3000'], /--capacity "3000"/],
+      [['--warmup=-1'], /--warmup "-1"/],
+      [['--warmup', '20M'], /--warmup "20M"/],
       [['--data-dir', ''], /--data-dir ""/],
       [['--frobnicate'], /--frobnicate/],
       [['--seed'], /--seed/],
@@ -147,6 +150,18 @@ describe('the order-matching program', () => {
     assert.ok(typeof o.machine.hiccups.maxGapNs === 'number');
     assertPercentiles(o.latencyNs.reportOut, 'reportOut');
     assertPercentiles(o.latencyNs.durableAck, 'durableAck');
+  });
+
+  it('should leave the state as it was without a warm-up (same hash, counts and sequence)', async () => {
+    const base = ['--orders', '4000', '--seed', '11', '--json'];
+    const cold = JSON.parse((await example(...base, '--warmup', '0')).stdout) as Record<string, any>;
+    const warm = JSON.parse((await example(...base, '--warmup', '30k')).stdout) as Record<string, any>;
+    assert.equal(cold.warmupCommands, 0);
+    assert.equal(warm.warmupCommands, 30_000);
+    assert.equal(warm.stateHash, cold.stateHash);
+    assert.equal(warm.lastSequence, cold.lastSequence);
+    assert.deepEqual(warm.rejected, cold.rejected);
+    assert.equal(warm.trades, cold.trades);
   });
 
   it('should measure latency percentiles in paced mode', async () => {

@@ -6,10 +6,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { measureHiccups, type HiccupInfo, type PlacementReport, type RingBus } from '../../../src/index.js';
+import {
+  measureHiccups,
+  type EventType,
+  type HiccupInfo,
+  type PlacementReport,
+  type RingBus,
+} from '../../../src/index.js';
+import type { OrderCommandFlyweight } from '../events.js';
 import { buildOrderMatchingStages } from '../bus.js';
 import { demoExchangeOptions } from '../exchange/config.js';
 import { ExchangeFlow } from '../exchange/exchangeFlow.js';
+import { warmUpProducer } from '../exchange/warmUp.js';
 import type { ProgramArgs } from './args.js';
 import { domainStats, statsSince, type DomainStats } from './domainStats.js';
 import { attachLatencyProbes, type LatencyPercentiles, type LatencyProbes } from './latencyProbe.js';
@@ -31,6 +39,8 @@ export interface MachineInfo {
 export interface RunReport {
   readonly mode: 'flat-out' | 'paced';
   readonly rate: number | null;
+  /** Commands the engine and the producer warmed up on before publishing (--warmup). */
+  readonly warmupCommands: number;
   readonly publish: PublishResult;
   readonly ordersPerSec: number;
   /** This run's commands (a resumed run excludes what it recovered). */
@@ -66,9 +76,16 @@ export async function openSession(args: ProgramArgs): Promise<Session> {
   const dataDir = temporary ? mkdtempSync(join(tmpdir(), 'ringbus-order-matching-')) : args.dataDir;
   try {
     const domain = demoExchangeOptions({ accounts: args.accounts, symbols: args.symbols });
-    const { bus, stages } = buildOrderMatchingStages({ dataDir, fsync: args.fsync, capacity: args.capacity, domain });
+    const { bus, stages } = buildOrderMatchingStages({
+      dataDir,
+      fsync: args.fsync,
+      capacity: args.capacity,
+      domain,
+      warmupCommands: args.warmup,
+    });
     const probes = attachLatencyProbes(bus, stages, args.capacity);
-    await bus.start();
+    await bus.start(); // the engine worker warms up before it reports started
+    warmUpProducer(domain, bus.ring.event as EventType<OrderCommandFlyweight>, args.warmup);
     const r = bus.recovery!;
     const replayed = Math.max(0, r.replayedThrough - r.startSequence + 1);
     const resumed = r.snapshot !== null || replayed > 0;
@@ -156,6 +173,7 @@ export async function runProgram(
     return {
       mode: args.rate === null ? 'flat-out' : 'paced',
       rate: args.rate,
+      warmupCommands: args.warmup,
       publish: pub,
       ordersPerSec: seconds > 0 ? pub.published / seconds : 0,
       stats: statsSince(domainStats(states, s.symbolIds), s.baseline),

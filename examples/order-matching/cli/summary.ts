@@ -48,6 +48,10 @@ export function formatSummary(r: RunReport): string {
         : '';
   lines.push(`ringbus order-matching: ${n(r.publish.published)} orders ${how}${stopped}`);
   lines.push(`  ${n(r.ordersPerSec)} orders/s (first publish to drained)`);
+  if (r.warmupCommands > 0)
+    lines.push(
+      `  warmed up first on ${n(r.warmupCommands)} commands of a scratch flow (--warmup; not journaled, not in the state)`,
+    );
   if (r.mode === 'paced' && r.publish.behindNs > BEHIND_NOTE_NS)
     lines.push(
       `  the producer ended ${(r.publish.behindNs / 1e6).toFixed(0)} ms behind schedule: the engine or the machine did not sustain ${n(r.rate!)} orders/s`,
@@ -119,6 +123,7 @@ export function summaryJson(r: RunReport): Record<string, unknown> {
     machine: r.machine,
     mode: r.mode,
     rate: r.rate,
+    warmupCommands: r.warmupCommands,
     stoppedBy: r.publish.stoppedBy,
     behindScheduleMs: Math.round(r.publish.behindNs / 1e3) / 1e3,
     recovered: r.recovered,

@@ -13,9 +13,11 @@
  * Reports: every execution report is folded into the engine's report digest (part of its state, so
  * replay is checked against the live run). With `reportsRing` in the options it is also published
  * to that outbound ring (ExecutionReportEvent; skipped while the bus replays the journal, since the
- * reports ring's own consumers were already given them). Options: ExchangeOptions & { reportsRing? }.
+ * reports ring's own consumers were already given them). Options: ExchangeOptions & { reportsRing?,
+ * warmupCommands? } (warm-up: exchange/warmUp.ts, before the first event; no state, no journal).
  * onEvent allocates nothing (amortised book growth aside).
  */
+import type { EventType } from '../../../src/index.js';
 import { defineHandler } from '../../../src/processing/Handler.js';
 import type { OutboundPublisher } from '../../../src/processing/Handler.js';
 import { STATUS, type OrderCommandFlyweight } from '../events.js';
@@ -23,11 +25,14 @@ import type { ExchangeOptions } from '../exchange/config.js';
 import { Exchange } from '../exchange/Exchange.js';
 import type { ExchangeSnapshot } from '../exchange/exchangeSnapshot.js';
 import type { ExecutionReport } from '../exchange/ExecutionReport.js';
+import { warmUpEngine } from '../exchange/warmUp.js';
 import { reportTranslator, type ExecutionReportFlyweight, type ReportWithSequence } from '../exchange/reportEvent.js';
 
 export interface ExchangeHandlerOptions extends ExchangeOptions {
   /** Name of the outbound ring (bus option `outbound`) to publish execution reports to. */
   readonly reportsRing?: string;
+  /** Commands of a scratch flow run through a scratch engine at start (exchange/warmUp.ts); default 0. */
+  readonly warmupCommands?: number;
 }
 
 /** Publishes each report to the outbound ring, tagged with the commands-ring sequence. */
@@ -52,6 +57,7 @@ class RingSink {
 
 export default defineHandler<OrderCommandFlyweight, ExchangeHandlerOptions, ExchangeSnapshot>((ctx) => {
   const engine = new Exchange(ctx.options);
+  warmUpEngine(ctx.options, ctx.ring.event as EventType<OrderCommandFlyweight>, ctx.options.warmupCommands ?? 0);
   let sink: RingSink | null = null;
   if (ctx.options.reportsRing !== undefined) {
     sink = new RingSink(ctx.outbound<ExecutionReportFlyweight>(ctx.options.reportsRing), engine.currentReport);
