@@ -9,13 +9,17 @@
  * by a full ring or by the machine is charged to the orders it delayed (coordinated omission
  * corrected). Flat out, the due time is the moment just before the publish.
  *
+ * Paced, the producer is also the run's hiccup meter: the gaps between its clock reads while it
+ * spins (producerHiccups.ts) show what the machine took from a spinning thread during the run.
+ *
  * The loop gives the event loop a turn every few ms (signals, periodic snapshots and the progress
  * bar run there) and stops as soon as `stop.requested` is set. Allocation-free per order apart
  * from those turns (and the clock read when the native addon is missing).
  */
-import type { RingBus } from '../../../src/index.js';
+import type { HiccupInfo, RingBus } from '../../../src/index.js';
 import { exchangeFlowTranslator, type ExchangeFlow } from '../exchange/exchangeFlow.js';
 import type { LatencyProbes } from './latencyProbe.js';
+import { ProducerHiccups } from './producerHiccups.js';
 
 export interface PublishPlan {
   /** Orders to publish (Infinity: until the duration ends or a stop). */
@@ -37,6 +41,8 @@ export interface PublishResult {
   readonly stoppedBy: 'orders' | 'duration' | 'signal';
   /** Paced: how late the last order went out (its publish − its due time), in ns; 0 flat out. */
   readonly behindNs: number;
+  /** Paced: the producer thread's hiccups while it ran (producerHiccups.ts); null flat out. */
+  readonly hiccups: HiccupInfo | null;
 }
 
 const SLEEP_ABOVE_NS = 200_000;
@@ -63,12 +69,19 @@ export async function publishOrders(
   let i = 0;
   let stoppedBy: PublishResult['stoppedBy'] = 'orders';
   let last = start;
+  const hiccups = period === 0 ? null : new ProducerHiccups();
+  let previousRead = start;
+  let ownGap = true; // the gap before the next read is the producer's own doing (a sleep, a turn)
   while (i < plan.orders) {
     const now = ring.now();
+    if (hiccups !== null && !ownGap) hiccups.observe(now - previousRead);
+    ownGap = false;
+    previousRead = now;
     if (now >= nextTurn) {
       progress(i);
       await turn();
       nextTurn = ring.now() + TURN_EVERY_NS;
+      ownGap = true;
     }
     if (stop.requested) {
       stoppedBy = 'signal';
@@ -81,7 +94,10 @@ export async function publishOrders(
     const due = period === 0 ? now : start + i * period;
     if (due > now) {
       const wait = due - now;
-      if (wait > SLEEP_ABOVE_NS) Atomics.wait(sleeper, 0, 0, Math.min(wait - SLEEP_ABOVE_NS / 2, nextTurn - now) / 1e6);
+      if (wait > SLEEP_ABOVE_NS) {
+        Atomics.wait(sleeper, 0, 0, Math.min(wait - SLEEP_ABOVE_NS / 2, nextTurn - now) / 1e6);
+        ownGap = true;
+      }
       continue; // spin on the clock for the last stretch
     }
     reportOut.harvest();
@@ -99,5 +115,6 @@ export async function publishOrders(
     seconds: (finished - start) / 1e9,
     stoppedBy,
     behindNs: period === 0 || i === 0 ? 0 : Math.max(0, finished - last),
+    hiccups: hiccups?.info() ?? null,
   };
 }

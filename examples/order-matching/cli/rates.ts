@@ -9,7 +9,7 @@ import type { ProgramArgs } from './args.js';
 import type { LatencyPercentiles } from './latencyProbe.js';
 import { publishOrders, type StopSignal } from './pacing.js';
 import { closeSession, DRAIN_TIMEOUT_MS, machineInfo, openSession, type MachineInfo, type Session } from './run.js';
-import type { PlacementReport } from '../../../src/index.js';
+import type { HiccupInfo, PlacementReport } from '../../../src/index.js';
 
 export interface RateRow {
   readonly rate: number;
@@ -18,6 +18,8 @@ export interface RateRow {
   readonly saturated: boolean;
   readonly reportOut: LatencyPercentiles;
   readonly durableAck: LatencyPercentiles;
+  /** The machine's gaps seen by the paced producer during this rate's stretch (producerHiccups.ts). */
+  readonly hiccups: HiccupInfo | null;
 }
 
 export interface RatesReport {
@@ -66,6 +68,7 @@ export async function runRates(
         saturated,
         reportOut: s.probes.reportOut.percentiles(),
         durableAck: s.probes.durableAck.percentiles(),
+        hiccups: pub.hiccups,
       };
       rows.push(row);
       onRow(row);

@@ -33,7 +33,10 @@ export interface MachineInfo {
   readonly model: string;
   readonly node: string;
   readonly loadAverage1m: number;
+  /** A lone spinning thread's gaps, measured right after the run (workers idle): the machine's floor. */
   readonly hiccups: HiccupInfo;
+  /** Paced runs: the gaps the producer saw while it spun between orders during the run (producerHiccups.ts). */
+  readonly hiccupsDuringRun?: HiccupInfo | null;
 }
 
 export interface RunReport {
@@ -183,7 +186,7 @@ export async function runProgram(
       recovered: s.recovered,
       snapshot,
       placement: s.bus.placement(),
-      machine: await machineInfo(),
+      machine: { ...(await machineInfo()), hiccupsDuringRun: pub.hiccups },
       dataDir: s.temporary ? '' : s.dataDir,
     };
   } finally {

@@ -30,10 +30,18 @@ export function placementLines(p: PlacementReport): string[] {
 }
 
 export function machineLines(m: MachineInfo): string[] {
-  return [
-    `machine: ${m.cpus} × ${m.model}, node ${m.node}, load average ${m.loadAverage1m}`,
+  const lines = [`machine: ${m.cpus} × ${m.model}, node ${m.node}, load average ${m.loadAverage1m}`];
+  const h = m.hiccupsDuringRun;
+  if (h)
+    lines.push(
+      `  during the run: the paced producer, spinning on the clock between orders, lost ${h.lostPercent}% of ${n(h.sampledMs)} ms ` +
+        `in gaps > 10 µs (${n(h.gapsOver10us)} gaps, ${n(h.gapsOver100us)} > 100 µs, ${n(h.gapsOver1ms)} > 1 ms, longest ${us(h.maxGapNs)} µs): ` +
+        `time the machine or the runtime took from a spinning thread while the engine ran`,
+    );
+  lines.push(
     `  ${hiccupNote(m.hiccups, `the producer thread, ${m.hiccups.sampledMs} ms right after the run, workers idle`)}`,
-  ];
+  );
+  return lines;
 }
 
 export function formatSummary(r: RunReport): string {
@@ -132,14 +140,17 @@ export function summaryJson(r: RunReport): Record<string, unknown> {
 }
 
 export const RATES_HEADER = [
-  'offered/s   achieved/s   report out µs: p50      p99    p99.9      max   durable ack µs: p50      p99      max',
+  'offered/s   achieved/s   report out µs: p50      p99    p99.9      max   durable ack µs: p50      p99      max   producer gaps: lost %, longest µs',
 ];
 
 export function formatRateRow(row: RateRow): string {
   const a = row.reportOut;
   const d = row.durableAck;
   const cols = (xs: number[], w: number): string => xs.map((v) => us(v).padStart(w)).join('');
-  return `${n(row.rate).padStart(9)} ${n(row.achieved).padStart(12)}   ${cols([a.p50, a.p99, a.p999, a.max], 9).padStart(38)}   ${cols([d.p50, d.p99, d.max], 9).padStart(34)}${row.saturated ? `   saturated (${row.behindMs.toFixed(0)} ms behind schedule)` : ''}`;
+  const gaps = row.hiccups
+    ? `${row.hiccups.lostPercent.toFixed(2).padStart(8)} %${us(row.hiccups.maxGapNs).padStart(10)}`
+    : '';
+  return `${n(row.rate).padStart(9)} ${n(row.achieved).padStart(12)}   ${cols([a.p50, a.p99, a.p999, a.max], 9).padStart(38)}   ${cols([d.p50, d.p99, d.max], 9).padStart(34)}   ${gaps.padStart(34)}${row.saturated ? `   saturated (${row.behindMs.toFixed(0)} ms behind schedule)` : ''}`;
 }
 
 export function formatRatesFooter(r: RatesReport): string {
