@@ -1,9 +1,6 @@
 /**
  * The far side of the peer and limit runs (lib/peerRuns.ts): a worker that pins itself, says
  * `ready`, then serves one command at a time, each a synchronous loop that ends with a reply:
- *   { cmd: 'atomics-pong', cells }       raw Atomics round trips (the machine's limit for latency):
- *                                        echo every value written to cells[PING] into cells[PONG]
- *                                        until -1 arrives; reply { type: 'pong-done', count }
  *   { cmd: 'raw-spsc', ctl, data, n }    raw SPSC ring (the machine's limit for throughput): read
  *                                        n values, publish the read index after each batch seen
  *   { cmd: 'ringbufjs', storage, ctl, n } ringbuf.js (the peer library): pop until n values came
@@ -14,28 +11,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { RingBuffer as RingbufJs } from 'ringbuf.js';
 import { tryPin } from '../lib/placement.js';
-import { PING, PONG, READ_INDEX, WRITE_INDEX } from './peerCells.js';
+import { READ_INDEX, WRITE_INDEX } from './peerCells.js';
 
 type Command =
-  | { cmd: 'atomics-pong'; cells: SharedArrayBuffer }
   | { cmd: 'raw-spsc'; ctl: SharedArrayBuffer; data: SharedArrayBuffer; n: number }
   | { cmd: 'ringbufjs'; storage: SharedArrayBuffer; ctl: SharedArrayBuffer; n: number };
 
 const port = parentPort!;
 const cpu = tryPin((workerData as { cpu: number }).cpu);
-
-function atomicsPong(cells: Int32Array): number {
-  let last = 0;
-  let count = 0;
-  for (;;) {
-    const v = Atomics.load(cells, PING);
-    if (v === last) continue;
-    if (v === -1) return count;
-    last = v;
-    count++;
-    Atomics.store(cells, PONG, v);
-  }
-}
 
 function rawSpsc(ctl: Int32Array, data: Float64Array, n: number): number {
   const mask = data.length - 1;
@@ -67,9 +50,7 @@ function ringbufJs(rb: RingbufJs, ctl: Int32Array, n: number): number {
 
 port.on('message', (m: Command) => {
   port.postMessage({ type: 'started' });
-  if (m.cmd === 'atomics-pong') {
-    port.postMessage({ type: 'pong-done', count: atomicsPong(new Int32Array(m.cells)) });
-  } else if (m.cmd === 'raw-spsc') {
+  if (m.cmd === 'raw-spsc') {
     const sum = rawSpsc(new Int32Array(m.ctl), new Float64Array(m.data), m.n);
     port.postMessage({ type: 'consumed', sum, count: m.n });
   } else {
