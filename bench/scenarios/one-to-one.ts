@@ -15,6 +15,9 @@
  *                          to use it); the consumer replies after the last one
  *   ringbuf.js (peer)      the npm SPSC SharedArrayBuffer ring: push of 1 value per event, and of
  *                          256 values per push (batch), same event count (lib/peerRuns.ts)
+ *   piscina (peer)         the worker pool a Node user would pick instead: pool.run(value) per
+ *                          event on a one-thread pool, ≤ 1024 in flight, results summed
+ *                          (lib/piscinaRuns.ts); fewer events per run unless --full (it is slow)
  *   raw SPSC (limit)       no library: a Float64Array ring and two Atomics indices, per event and
  *                          per 256: what the machine can move between these two threads at all
  * Peers and limits run on a second worker pinned to the consumer's CPU while worker 1 idles in
@@ -38,6 +41,7 @@ import { describePlacement, tryPin } from '../lib/placement.js';
 import type { BenchReport, BenchResult } from '../lib/report.js';
 import { nowNs, perSecond, timeInterleaved, timeRepeated, type RepeatedTiming } from '../lib/timing.js';
 import { startPeerWorker, timeRawSpsc, timeRingbufJs } from '../lib/peerRuns.js';
+import { startPiscina, timePiscina, WINDOW } from '../lib/piscinaRuns.js';
 
 interface ValueFlyweight extends Flyweight {
   value: number;
@@ -48,6 +52,7 @@ const CAPACITY = 16 * 1024;
 const BATCH = 256;
 const PRODUCER_CPU = 0;
 const CONSUMER_CPU = 1;
+const PISCINA = 'piscina run() per event';
 
 /** Sum of 0 … n-1. */
 const sumTo = (n: number): number => (n * (n - 1)) / 2;
@@ -72,6 +77,8 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
   const ringWarmup = options.quick ? 1 : 2;
   const postReps = options.reps ?? (options.quick ? 1 : 3);
   const postWarmup = 1;
+  // piscina moves ~10⁴–10⁵ events/s: a full-size run would take most of the quick suite's minutes
+  const piscinaEvents = options.full ? events : Math.min(events, options.quick ? 10_000 : 100_000);
   const machine = machineInfo(); // before pinning: availableParallelism follows this thread's affinity
 
   const ring = new RingBuffer<ValueFlyweight>({ capacity: CAPACITY, event: ValueEvent, waitStrategy: 'busy-spin' });
@@ -115,6 +122,14 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
       }
     } finally {
       await peer.worker.terminate();
+    }
+    // piscina's thread on the consumer's CPU while worker 1 idles in its event loop
+    const pool = startPiscina(CONSUMER_CPU);
+    let piscinaTiming: RepeatedTiming;
+    try {
+      piscinaTiming = await timePiscina(pool, piscinaEvents, postWarmup, postReps);
+    } finally {
+      await pool.destroy();
     }
 
     // --- the ring ------------------------------------------------------------------------------
@@ -194,15 +209,15 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
       reps: postReps,
       detail: 'postMessage(value) per event',
     };
-    const rated = (name: string, t: RepeatedTiming, reps: number, detail: string): BenchResult => {
-      const eventsPerSec = perSecond(events, t.medianNs);
+    const rated = (name: string, t: RepeatedTiming, reps: number, detail: string, n = events): BenchResult => {
+      const eventsPerSec = perSecond(n, t.medianNs);
       return {
         name,
         eventsPerSec,
-        eventsPerSecMin: perSecond(events, t.maxNs),
-        eventsPerSecMax: perSecond(events, t.minNs),
+        eventsPerSecMin: perSecond(n, t.maxNs),
+        eventsPerSecMax: perSecond(n, t.minNs),
         ratioVsBaseline: eventsPerSec / baselineRate,
-        events,
+        events: n,
         reps,
         detail,
       };
@@ -210,10 +225,13 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
     const results: BenchResult[] = timings.map(({ name, detail, t }) => ({
       ...rated(name, t, ringReps, detail),
       against: /batch/.test(name)
-        ? ['ringbuf.js batch', 'raw SPSC batch']
-        : ['ringbuf.js per-event', 'raw SPSC per-event'],
+        ? ['ringbuf.js batch', 'raw SPSC batch', PISCINA]
+        : ['ringbuf.js per-event', 'raw SPSC per-event', PISCINA],
     }));
-    const peers = outside.filter(([, role]) => role === 'peer').map(([n, , t, d]) => rated(n, t, ringReps, d));
+    const peers = [
+      ...outside.filter(([, role]) => role === 'peer').map(([n, , t, d]) => rated(n, t, ringReps, d)),
+      rated(PISCINA, piscinaTiming, postReps, `pool.run(v), 1 thread, ≤ ${WINDOW} in flight`, piscinaEvents),
+    ];
     const limits = outside.filter(([, role]) => role === 'limit').map(([n, , t, d]) => rated(n, t, ringReps, d));
     return {
       scenario: 'one-to-one',
@@ -226,9 +244,10 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
         { role: 'producer', thread: 'main', cpu: producerCpu, wait: 'busy-spin' },
         { role: 'consumer', thread: 'worker 1', cpu: consumerCpu, wait: 'busy-spin (ring) / event loop (postMessage)' },
         { role: 'consumer (peers, limit)', thread: 'worker 2', cpu: peer.cpu, wait: 'busy-spin' },
+        { role: 'consumer (piscina)', thread: 'piscina worker', cpu: peer.cpu, wait: "piscina's (Atomics.wait)" },
       ]),
       notes: [
-        `${events} events per timed run; median of ${ringReps} interleaved rounds of the ring variants after ${ringWarmup} warm-up, ${postReps} postMessage runs after ${postWarmup}`,
+        `${events} events per timed run (piscina ${piscinaEvents}: its rate does not depend on the count, and a full-size run takes tens of seconds; --full runs it at full size); median of ${ringReps} interleaved rounds of the ring variants after ${ringWarmup} warm-up, ${postReps} postMessage runs after ${postWarmup}`,
         `ring capacity ${CAPACITY} slots of ${ValueEvent.slotSize} bytes; consumer sums every value and the total is checked`,
       ],
       quick: options.quick,
