@@ -21,6 +21,8 @@ import { startHiccupSampler } from './hiccupThread.js';
 export interface LoadStep {
   /** Offered orders/s. */
   readonly rate: number;
+  /** Orders published in the stretch. */
+  readonly published: number;
   /** Published orders / stretch length. */
   readonly achieved: number;
   /** How far behind schedule the producer ended the stretch (ms). */
@@ -74,6 +76,7 @@ export async function exchangeLoadSteps(
       const saturated = pub.behindNs > Math.max(10e6, durationSec * 0.05 * 1e9) || pub.published < 0.95 * offered;
       steps.push({
         rate,
+        published: pub.published,
         achieved: pub.seconds > 0 ? pub.published / pub.seconds : 0,
         behindMs: pub.behindNs / 1e6,
         saturated,

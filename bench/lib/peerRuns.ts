@@ -45,32 +45,39 @@ async function oneRun(p: PeerWorker, cmd: object, n: number, produce: () => numb
   return ns;
 }
 
-/** ringbuf.js, `batch` values per push (1 = per event). Timed until the consumer has popped all n. */
+/**
+ * ringbuf.js, `batch` events per push (1 = per event), each event `width` float64 values: the
+ * event's value first, then width − 1 values the producer leaves alone (zeros), as the ring's
+ * batch path leaves its slot header alone (width 3 = 24 bytes, a ringbus slot of one i53 field:
+ * the same bytes per event cross between the threads). Timed until the consumer has popped all n.
+ */
 export function timeRingbufJs(
   p: PeerWorker,
   n: number,
   batch: number,
   warmup: number,
   reps: number,
+  width = 1,
 ): Promise<RepeatedTiming> {
   return timeRepeated(warmup, reps, () => {
-    const storage = RingbufJs.getStorageForCapacity(CAPACITY, Float64Array);
+    const storage = RingbufJs.getStorageForCapacity(CAPACITY * width, Float64Array);
     const rb = new RingbufJs(storage, Float64Array);
     const ctl = new Int32Array(new SharedArrayBuffer(CELLS * 4));
-    const buffer = new Float64Array(batch);
+    const buffer = new Float64Array(batch * width);
     const produce = (): number => {
       const t0 = nowNs();
       for (let i = 0; i < n;) {
         const k = n - i < batch ? n - i : batch;
-        for (let j = 0; j < k; j++) buffer[j] = i + j;
+        for (let j = 0; j < k; j++) buffer[j * width] = i + j;
+        const values = k * width;
         let off = 0;
-        while (off < k) off += rb.push(buffer, k - off, off);
+        while (off < values) off += rb.push(buffer, values - off, off);
         i += k;
       }
       while (Atomics.load(ctl, READ_INDEX) < n);
       return nowNs() - t0;
     };
-    return oneRun(p, { cmd: 'ringbufjs', storage, ctl: ctl.buffer, n }, n, produce, 'ringbuf.js');
+    return oneRun(p, { cmd: 'ringbufjs', storage, ctl: ctl.buffer, n, width }, n, produce, 'ringbuf.js');
   });
 }
 

@@ -134,18 +134,21 @@ function loadRates(o: BenchOptions): number[] {
   return rates;
 }
 
+/** "25k/s", "1.6M/s". */
+const loadRateLabel = (x: number): string => (x >= 1e6 ? `${x / 1e6}M/s` : `${x / 1e3}k/s`);
+
 /** One row per step: due → durable ack percentiles; the report-out figures in the detail. */
 function loadRows(load: LoadSteps): BenchResult[] {
   const where = load.placement.workers
     .map((w) => `${w.name} [${w.handlers.join(', ')}] ${w.waitStrategy}${w.pinned ? ` @cpu${w.cpus?.join(',')}` : ''}`)
     .join('; ');
   return load.steps.map((st) => ({
-    name: `load @${st.rate >= 1e6 ? `${st.rate / 1e6}M` : `${st.rate / 1e3}k`}/s`,
+    name: `load @${loadRateLabel(st.rate)}`,
     // the program's probes keep percentiles only: no mean
     latencyNs: { ...st.durableAck, mean: NaN },
     hiccups: st.hiccups,
     eventsPerSec: st.achieved,
-    events: st.durableAck.count,
+    events: st.published,
     reps: 1,
     against: [],
     detail: `${st.saturated ? 'SATURATED; ' : ''}due → durable ack; report out p50/p99 ${formatNs(st.reportOut.p50)}/${formatNs(st.reportOut.p99)}; producer ${st.behindMs.toFixed(1)} ms behind at the end; producer on main (unpinned), ${where}`,
@@ -206,8 +209,8 @@ export async function run(o: BenchOptions): Promise<BenchReport> {
       'the baseline runs no risk checks, keeps no accounts, publishes no reports and journals nothing',
       `seeded flow (seed ${SEED}): 16 accounts, 4 symbols; cancels of filled orders come back UNKNOWN_ORDER`,
       load.saturatedAt !== null
-        ? `latency versus load: saturates at ${formatRate(load.saturatedAt)} offered (achieved ${formatRate(last!.achieved)}); the rows stop there`
-        : `latency versus load: kept up with every rate offered, up to ${formatRate(last?.rate ?? 0)}; it saturates above that`,
+        ? `latency versus load: saturates at ${loadRateLabel(load.saturatedAt)} offered (achieved ${formatRate(last!.achieved)}); the rows stop there`
+        : `latency versus load: kept up with every rate offered, up to ${loadRateLabel(last?.rate ?? 0)}; it saturates above that`,
       `load rows: the example program's bus and producer (npm run example --rates: fsync 'batch', 8 accounts, 4 symbols, seed 42, capacity 65536), ${load.warmUpOrders} orders flat out to warm up, then ${load.durationSec} s per rate, ×${o.full ? '√2' : '2'} apart, drained between rates; latency from each order's due time (coordinated omission corrected) to the ack stage (after the journal's durable sequence and the exchange); saturated = the producer ended > 5 % of the stretch (≥ 10 ms) behind or published < 95 % of the offered orders; mean not measured (the program's probes keep percentiles)`,
     ],
     quick: o.quick,

@@ -14,7 +14,10 @@
  *   postMessage (baseline) port.postMessage(value) per event, no flow control (the fastest way
  *                          to use it); the consumer replies after the last one
  *   ringbuf.js (peer)      the npm SPSC SharedArrayBuffer ring: push of 1 value per event, and of
- *                          256 values per push (batch), same event count (lib/peerRuns.ts)
+ *                          256 values per push (batch), same event count (lib/peerRuns.ts); and
+ *                          batch with 24-byte events (3 float64 each, the value first): the same
+ *                          bytes per event as the ring's slot (16-byte header + the value), since
+ *                          in a batch the bytes crossing between the cores set the pace
  *   piscina (peer)         the worker pool a Node user would pick instead: pool.run(value) per
  *                          event on a one-thread pool, ≤ 1024 in flight, results summed
  *                          (lib/piscinaRuns.ts); fewer events per run unless --full (it is slow)
@@ -53,6 +56,9 @@ const BATCH = 256;
 const PRODUCER_CPU = 0;
 const CONSUMER_CPU = 1;
 const PISCINA = 'piscina run() per event';
+/** float64 values per event in the same-bytes ringbuf.js run: a whole ValueEvent slot (24 bytes). */
+const SLOT_WIDTH = ValueEvent.slotSize / 8;
+const RINGBUF_SAME_BYTES = `ringbuf.js batch, ${ValueEvent.slotSize}-byte events`;
 
 /** Sum of 0 … n-1. */
 const sumTo = (n: number): number => (n * (n - 1)) / 2;
@@ -116,7 +122,22 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
         [BATCH, 'batch'],
       ] as const) {
         const rb = await timeRingbufJs(peer, events, batch, ringWarmup, ringReps);
-        outside.push([`ringbuf.js ${label}`, 'peer', rb, `push(${batch} value${batch > 1 ? 's' : ''})`]);
+        outside.push([
+          `ringbuf.js ${label}`,
+          'peer',
+          rb,
+          `push(${batch} value${batch > 1 ? 's' : ''}), 8 bytes per event`,
+        ]);
+        if (batch > 1) {
+          // the same bytes per event as the ring's slot (16-byte header + the value)
+          const rb24 = await timeRingbufJs(peer, events, batch, ringWarmup, ringReps, SLOT_WIDTH);
+          outside.push([
+            RINGBUF_SAME_BYTES,
+            'peer',
+            rb24,
+            `push(${batch} events × ${SLOT_WIDTH} values), ${ValueEvent.slotSize} bytes per event`,
+          ]);
+        }
         const raw = await timeRawSpsc(peer, events, batch, ringWarmup, ringReps);
         outside.push([`raw SPSC ${label}`, 'limit', raw, `Float64Array ring, Atomics index store per ${batch}`]);
       }
@@ -225,7 +246,7 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
     const results: BenchResult[] = timings.map(({ name, detail, t }) => ({
       ...rated(name, t, ringReps, detail),
       against: /batch/.test(name)
-        ? ['ringbuf.js batch', 'raw SPSC batch', PISCINA]
+        ? ['ringbuf.js batch', RINGBUF_SAME_BYTES, 'raw SPSC batch', PISCINA]
         : ['ringbuf.js per-event', 'raw SPSC per-event', PISCINA],
     }));
     const peers = [
@@ -249,6 +270,7 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
       notes: [
         `${events} events per timed run (piscina ${piscinaEvents}: its rate does not depend on the count, and a full-size run takes tens of seconds; --full runs it at full size); median of ${ringReps} interleaved rounds of the ring variants after ${ringWarmup} warm-up, ${postReps} postMessage runs after ${postWarmup}`,
         `ring capacity ${CAPACITY} slots of ${ValueEvent.slotSize} bytes; consumer sums every value and the total is checked`,
+        `shape: a ring slot carries a ${ValueEvent.slotSize - 8}-byte header (timestamp, kind, aux) besides the 8-byte value, so each ring event moves ${ValueEvent.slotSize} bytes between the cores where 'ringbuf.js batch' moves 8; '${RINGBUF_SAME_BYTES}' moves the same ${ValueEvent.slotSize} bytes per event (the value and ${SLOT_WIDTH - 1} untouched float64s) and is the same-shape comparison for 'ring batch'`,
       ],
       quick: options.quick,
     };
