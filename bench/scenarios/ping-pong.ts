@@ -19,6 +19,8 @@
  *   ring yielding      the same with the yielding strategy (spin 100 tries, then sched_yield)
  *   ring phased        the same with the phased strategy (spin, then yield, then block on a futex):
  *                      the choice when spinning threads outnumber free cores
+ *   ring …, 1 CPU      busy-spin, yielding and phased with the pinger moved onto the ponger's CPU:
+ *                      fewer free cores than spinning threads, which strategy to pick there
  *   RingBus busy-spin  bus.publishWith → a handler on a bus worker → ctx.outbound('pong')
  *                      .publishWith → the pinger's barrier on the outbound ring (metrics off):
  *                      what the bus adds (halt checks, processor loop, two timestamp stamps)
@@ -201,6 +203,31 @@ async function rawVariant(worker: Worker, warmup: number, n: number, reps: numbe
 }
 
 /**
+ * The ring variants with both threads on ONE CPU (the pinger pins itself onto the ponger's CPU for
+ * the run): what each wait strategy costs when spinning threads outnumber free cores. A busy-spinning
+ * waiter then holds the CPU until the scheduler preempts it, so each round trip waits out a time
+ * slice: busy-spin runs only a few hundred round trips. Empty when this thread cannot be pinned
+ * (unpinned threads would float over both CPUs and measure something else).
+ */
+async function sharedCpuVariants(
+  worker: Worker,
+  quick: boolean,
+  sampled: <M>(measure: () => Promise<M>) => Promise<M & { hiccups: HiccupInfo }>,
+): Promise<Array<{ wait: WaitStrategyType; n: number; m: Measured & { hiccups: HiccupInfo } }>> {
+  const out = [];
+  for (const wait of ['busy-spin', 'yielding', 'phased'] as const) {
+    const n = wait === 'busy-spin' ? (quick ? 20 : 200) : quick ? 2_000 : 50_000;
+    if (tryPin(PONGER_CPU) === null) return [];
+    try {
+      out.push({ wait, n, m: await sampled(() => ringVariant(worker, wait, Math.ceil(n / 10), n, 1)) });
+    } finally {
+      tryPin(PINGER_CPU);
+    }
+  }
+  return out;
+}
+
+/**
  * `n` postMessage round trips (one message each way, carrying the send time on `clock`);
  * records into `h` unless null. Resolves with the elapsed ms.
  */
@@ -333,6 +360,8 @@ export async function run(options: BenchOptions): Promise<PingPongReport> {
     const yielding = await sampled(() => ringVariant(worker, 'yielding', warmup, n, reps));
     const phased = await sampled(() => ringVariant(worker, 'phased', warmup, n, reps));
     const bus = await sampled(() => busVariant(warmup, n, reps));
+    // fewer free cores than spinning threads: the pinger moves onto the ponger's CPU, one run each
+    const shared = await sharedCpuVariants(worker, options.quick, sampled);
 
     const baseline: LatencyResult = {
       name: 'postMessage',
@@ -357,6 +386,17 @@ export async function run(options: BenchOptions): Promise<PingPongReport> {
       ),
       result('ring phased', phased, post.latency, n, reps, 'phased (spin, then yield, then block on a futex)'),
       result('RingBus busy-spin', bus, post.latency, n, reps, 'bus.publishWith → handler → outbound ring, metrics off'),
+      ...shared.map((v) => ({
+        ...result(
+          `ring ${v.wait}, 1 CPU`,
+          v.m,
+          post.latency,
+          v.n,
+          1,
+          `${v.wait}, pinger and ponger both @cpu${PONGER_CPU}`,
+        ),
+        against: [], // the limit runs on two CPUs: no like-for-like comparison
+      })),
     ];
     const limit: BenchResult = {
       name: 'raw Atomics round trip',
@@ -389,6 +429,16 @@ export async function run(options: BenchOptions): Promise<PingPongReport> {
         { role: 'pinger', thread: 'main', cpu: pingerCpu, wait },
         { role: 'ponger', thread: 'worker 1', cpu: pongerCpu, wait },
         { role: 'ponger (RingBus variant)', thread: "bus worker 'pong'", cpu: bus.workerCpu, wait: 'busy-spin' },
+        ...(shared.length > 0
+          ? [
+              {
+                role: 'pinger (1 CPU variants)',
+                thread: 'main',
+                cpu: PONGER_CPU,
+                wait: 'busy-spin / yielding / phased',
+              },
+            ]
+          : []),
       ]),
       clock,
       hiccups,
@@ -404,6 +454,7 @@ export async function run(options: BenchOptions): Promise<PingPongReport> {
         `latency = one round trip (ping out, pong back) timed on the pinger with ${clock.chosen}, recorded in an HDR histogram (ns, 3 digits); events/s = round trips per second (median of ${reps} runs)`,
         `${n} round trips per ring run × ${reps} after ${warmup} warm-up; postMessage ${postN} × ${reps} after ${postWarmup}; one ping in flight at a time; every pong's id is checked`,
         `preemptions = involuntary context switches of the process during the timed runs (getrusage): each one can put a multi-ms stall into the tail on a shared machine`,
+        `'… , 1 CPU' rows: pinger and ponger pinned to the same CPU (fewer free cores than spinning threads), one run each (${shared.map((v) => `${v.wait} ${v.n}`).join(', ') || 'not run: this thread cannot be pinned'} round trips): busy-spin holds the CPU until the scheduler preempts it, so each round trip waits out a time slice; yielding hands the CPU over at once; phased yields, then blocks`,
         `exactly two threads spin at a time (worker 1 idles in its event loop during the RingBus variant, as does the bus's supervisor thread); ring capacity ${CAPACITY}`,
         clockNote(clock),
         hiccupNote(hiccups, `main @cpu${pingerCpu ?? '?'}`),

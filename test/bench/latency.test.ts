@@ -154,9 +154,19 @@ describe('bench latency scenarios', () => {
     const results = report.results as unknown[];
     assert.ok(Array.isArray(results), 'results is an array');
     const named = results.map((r, i) => assertResult(r, `results[${i}]`, baseline));
+    // the '1 CPU' rows run when this machine lets a thread be pinned (both threads on one CPU)
+    const pinned = (report.placement as { threads: Array<{ role: string }> }).threads.some(
+      (t) => t.role === 'pinger (1 CPU variants)',
+    );
     assert.deepEqual(
       named.map((r) => r.name),
-      ['ring busy-spin', 'ring yielding', 'ring phased', 'RingBus busy-spin'],
+      [
+        'ring busy-spin',
+        'ring yielding',
+        'ring phased',
+        'RingBus busy-spin',
+        ...(pinned ? ['ring busy-spin, 1 CPU', 'ring yielding, 1 CPU', 'ring phased, 1 CPU'] : []),
+      ],
     );
     const limits = report.limits as unknown[];
     assert.ok(Array.isArray(limits) && limits.length === 1, 'one limit: the raw Atomics round trip');
@@ -164,7 +174,11 @@ describe('bench latency scenarios', () => {
     assert.equal(limit.name, 'raw Atomics round trip');
     for (const x of [...named, baseline, limit]) {
       assertHistogramAndHiccups(x);
-      if (x !== baseline && x !== limit) {
+      if (/, 1 CPU$/.test(String(x.name))) {
+        // on one CPU: compared with postMessage only, never with the two-CPU limit
+        assert.deepEqual(Object.keys(x.ratios as Json), ['postMessage']);
+        assert.match(String(x.detail), /pinger and ponger both @cpu\d/);
+      } else if (x !== baseline && x !== limit) {
         const ratios = x.ratios as Json;
         const l = x.latencyNs as Json;
         const expected = ((limit.latencyNs as Json).p50 as number) / (l.p50 as number);
@@ -184,7 +198,12 @@ describe('bench latency scenarios', () => {
     const overLimit = ((named[0]!.latencyNs as Json).p50 as number) / ((limit.latencyNs as Json).p50 as number);
     assert.ok(Math.abs(targets.p50OverLimit - overLimit) <= 1e-9 * overLimit, 'ring busy-spin p50 ÷ limit p50');
     assert.equal(targets.met.p50OverLimit, overLimit <= targets.maxP50OverLimit);
-    assertMachineAndPlacement(report, ['pinger', 'ponger', 'ponger (RingBus variant)']);
+    assertMachineAndPlacement(report, [
+      'pinger',
+      'ponger',
+      'ponger (RingBus variant)',
+      ...(pinned ? ['pinger (1 CPU variants)'] : []),
+    ]);
   });
 
   it('should print one JSON report for pipeline --quick --json with a ring result per wait strategy and offered rate against postMessage and piscina at that rate', () => {
