@@ -38,6 +38,18 @@ export function targetRows(reports: readonly BenchReport[]): string[][] {
   };
   ratioTarget('one-to-one per-event ≥ 1.3× ringbuf.js', 'one-to-one', 'ring per-event', 'ringbuf.js per-event', 1.3);
   ratioTarget('one-to-one batch ≥ 1.0× ringbuf.js', 'one-to-one', 'ring batch', 'ringbuf.js batch', 1.0);
+  // the same target against ringbuf.js moving the ring's whole 24-byte slot per event (same bytes, same shape)
+  const sameBytes = Object.keys(find(reports, 'one-to-one', 'ring batch')?.ratios ?? {}).find((k) =>
+    /^ringbuf\.js batch, \d+-byte events$/.test(k),
+  );
+  if (sameBytes)
+    ratioTarget(
+      `one-to-one batch ≥ 1.0× ${sameBytes} (same bytes per event)`,
+      'one-to-one',
+      'ring batch',
+      sameBytes,
+      1.0,
+    );
   const pp = find(reports, 'ping-pong', 'ring busy-spin');
   const raw = reports.find((x) => x.scenario === 'ping-pong')?.limits?.[0];
   if (pp?.latencyNs && raw?.latencyNs) {
@@ -49,9 +61,17 @@ export function targetRows(reports: readonly BenchReport[]): string[][] {
     ]);
   } else rows.push(['ping-pong p50 within 1.5× of the raw Atomics round trip', 'not measured', '']);
   const pipeline = reports.find((x) => x.scenario === 'pipeline');
-  for (const r of pipeline?.results ?? []) {
-    const p99 = (r as BenchResult & { ratiosVsBaseline?: { p99: number } }).ratiosVsBaseline?.p99;
-    if (p99 === undefined) continue;
+  // one row per offered rate: the wait strategy (and placement) that comes closest, as the target asks
+  type Paced = BenchResult & { offeredPerSec?: number; ratiosVsBaseline?: { p99: number } };
+  const best = new Map<number, Paced>();
+  for (const r of (pipeline?.results ?? []) as Paced[]) {
+    const p99 = r.ratiosVsBaseline?.p99;
+    if (p99 === undefined || r.offeredPerSec === undefined) continue;
+    const seen = best.get(r.offeredPerSec);
+    if (!seen || p99 > seen.ratiosVsBaseline!.p99) best.set(r.offeredPerSec, r);
+  }
+  for (const r of best.values()) {
+    const p99 = r.ratiosVsBaseline!.p99;
     const hic = r.hiccups
       ? `; machine lost ${r.hiccups.lostPercent.toFixed(2)} %, largest gap ${formatNs(r.hiccups.maxGapNs)}`
       : '';
@@ -84,6 +104,11 @@ export function renderMarkdown(reports: readonly BenchReport[], generatedAt: str
     'the method). Ratios above 1 are better for ringbus; against a limit, the share of the limit reached.',
     'Latency columns are HDR-histogram percentiles in the same run; hiccups are what a sleeping sampler',
     'thread saw during each latency result (time the machine held a runnable thread off a CPU).',
+    'Latency rows name their wait strategy and placement (busy-spin beside yielding and phased, the picks when',
+    'spinning threads outnumber free cores); each pipeline target row is the strategy that comes closest at',
+    "that rate. `ring batch` is set against ringbuf.js moving 8 bytes per event and moving a ring slot's 24",
+    'bytes per event (the same shape); the exchange `load @rate` rows step the example program through offered',
+    'rates until it saturates.',
     '',
     '## Targets',
     '',

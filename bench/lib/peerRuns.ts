@@ -4,18 +4,16 @@
  *   - ringbuf.js (npm, SharedArrayBuffer SPSC ring): per-event push of one value, and batched
  *     push of BATCH values, the peer library in one-to-one;
  *   - a raw SPSC copy loop (no library: a Float64Array ring and two Atomics indices), per event
- *     and batched: what the machine can move between two threads at all;
- *   - a raw two-thread Atomics ping-pong (one Int32 cell each way): the machine's round trip.
+ *     and batched: what the machine can move between two threads at all.
+ * (ping-pong's raw Atomics round trip runs on the ping-pong threads themselves: workers/pingPongPinger.ts.)
  * Both sides busy-spin (two spinning threads on two cores). Producer loops allocate nothing per
  * event; every run's sum is checked so a lost or repeated value fails the run.
  */
 import { Worker } from 'node:worker_threads';
 import { RingBuffer as RingbufJs } from 'ringbuf.js';
-import { createRecordingHistogram, encodeHistogram, recordNs, summarize, awaitMessage } from './latencyTools.js';
-import type { LatencySummary } from './histogram.js';
+import { awaitMessage } from './latencyTools.js';
 import { nowNs, timeRepeated, type RepeatedTiming } from './timing.js';
-import { CELLS, PING, PONG, READ_INDEX, WRITE_INDEX } from '../workers/peerCells.js';
-import type { RingBuffer } from '../../src/index.js';
+import { CELLS, READ_INDEX, WRITE_INDEX } from '../workers/peerCells.js';
 
 const CAPACITY = 16 * 1024;
 
@@ -47,32 +45,39 @@ async function oneRun(p: PeerWorker, cmd: object, n: number, produce: () => numb
   return ns;
 }
 
-/** ringbuf.js, `batch` values per push (1 = per event). Timed until the consumer has popped all n. */
+/**
+ * ringbuf.js, `batch` events per push (1 = per event), each event `width` float64 values: the
+ * event's value first, then width − 1 values the producer leaves alone (zeros), as the ring's
+ * batch path leaves its slot header alone (width 3 = 24 bytes, a ringbus slot of one i53 field:
+ * the same bytes per event cross between the threads). Timed until the consumer has popped all n.
+ */
 export function timeRingbufJs(
   p: PeerWorker,
   n: number,
   batch: number,
   warmup: number,
   reps: number,
+  width = 1,
 ): Promise<RepeatedTiming> {
   return timeRepeated(warmup, reps, () => {
-    const storage = RingbufJs.getStorageForCapacity(CAPACITY, Float64Array);
+    const storage = RingbufJs.getStorageForCapacity(CAPACITY * width, Float64Array);
     const rb = new RingbufJs(storage, Float64Array);
     const ctl = new Int32Array(new SharedArrayBuffer(CELLS * 4));
-    const buffer = new Float64Array(batch);
+    const buffer = new Float64Array(batch * width);
     const produce = (): number => {
       const t0 = nowNs();
       for (let i = 0; i < n;) {
         const k = n - i < batch ? n - i : batch;
-        for (let j = 0; j < k; j++) buffer[j] = i + j;
+        for (let j = 0; j < k; j++) buffer[j * width] = i + j;
+        const values = k * width;
         let off = 0;
-        while (off < k) off += rb.push(buffer, k - off, off);
+        while (off < values) off += rb.push(buffer, values - off, off);
         i += k;
       }
       while (Atomics.load(ctl, READ_INDEX) < n);
       return nowNs() - t0;
     };
-    return oneRun(p, { cmd: 'ringbufjs', storage, ctl: ctl.buffer, n }, n, produce, 'ringbuf.js');
+    return oneRun(p, { cmd: 'ringbufjs', storage, ctl: ctl.buffer, n, width }, n, produce, 'ringbuf.js');
   });
 }
 
@@ -104,38 +109,4 @@ export function timeRawSpsc(
     };
     return oneRun(p, { cmd: 'raw-spsc', ctl: ctl.buffer, data: data.buffer, n }, n, produce, 'raw SPSC');
   });
-}
-
-/** Latency of `n` raw Atomics round trips after `warmup`, timed with `clock.now()` like ping-pong. */
-export async function rawRoundTrips(
-  p: PeerWorker,
-  clock: RingBuffer,
-  warmup: number,
-  n: number,
-): Promise<{ latency: LatencySummary; histogram: string; perSec: number }> {
-  const cells = new Int32Array(new SharedArrayBuffer(CELLS * 4));
-  const done = awaitMessage<{ count: number }>(p.worker, 'pong-done');
-  done.catch(() => undefined); // awaited below
-  const started = awaitMessage(p.worker, 'started');
-  p.worker.postMessage({ cmd: 'atomics-pong', cells: cells.buffer });
-  await started;
-  const h = createRecordingHistogram();
-  let t0 = 0;
-  try {
-    for (let i = 1; i <= warmup + n; i++) {
-      if (i === warmup + 1) t0 = nowNs();
-      const sent = clock.now();
-      Atomics.store(cells, PING, i);
-      while (Atomics.load(cells, PONG) !== i);
-      if (i > warmup) recordNs(h, clock.now() - sent);
-    }
-  } finally {
-    Atomics.store(cells, PING, -1);
-  }
-  const elapsed = nowNs() - t0;
-  const { count } = await done;
-  if (count !== warmup + n) throw new Error(`raw Atomics ping-pong: ${count} pongs, expected ${warmup + n}`);
-  const result = { latency: summarize(h), histogram: encodeHistogram(h), perSec: (n * 1e9) / elapsed };
-  h.destroy();
-  return result;
 }

@@ -10,6 +10,9 @@
  *   nodejs-order-book  (baseline) one OrderBook per symbol: limit (GTC/IOC/FOK, post-only), market,
  *                      cancel and modify of the same commands; no risk, no reports, no journal; its
  *                      order ids are strings built before the timed loop
+ *   load @rate         latency versus load: the program's bus (`npm run example`: journal ∥ exchange,
+ *                      ack after both) paced at stepped offered rates, one row per rate, due time →
+ *                      durable ack, until the first rate it cannot sustain (lib/exchangeLoad.ts)
  *
  * Targets (issue 10): engine ≥ 20× the baseline; pipeline ≥ 2 M commands/s on the 2-core machine.
  */
@@ -23,11 +26,12 @@ import {
   type ExchangeFlowCommand,
 } from '../../examples/order-matching/exchange/exchangeFlow.js';
 import { startExchangePipeline } from '../../examples/order-matching/pipeline.js';
+import { exchangeLoadSteps, type LoadSteps } from '../lib/exchangeLoad.js';
 import { removeDir, tempDir } from '../lib/journalRecovery.js';
 import { machineInfo } from '../lib/machine.js';
 import type { BenchOptions } from '../lib/options.js';
 import { describePlacement } from '../lib/placement.js';
-import type { BenchReport, BenchResult } from '../lib/report.js';
+import { formatNs, formatRate, type BenchReport, type BenchResult } from '../lib/report.js';
 import { nowNs } from '../lib/timing.js';
 
 const SEED = 42;
@@ -121,6 +125,36 @@ async function pipelineRun(n: number): Promise<{ ns: number; placement: string }
   }
 }
 
+/** Offered rates of the latency-versus-load steps (orders/s), ×2 apart (×√2 with --full). */
+function loadRates(o: BenchOptions): number[] {
+  if (o.quick) return [10_000, 20_000, 40_000];
+  const step = o.full ? Math.SQRT2 : 2;
+  const rates: number[] = [];
+  for (let r = 25_000; r <= 6_400_000; r *= step) rates.push(Math.round(r / 1000) * 1000);
+  return rates;
+}
+
+/** "25k/s", "1.6M/s". */
+const loadRateLabel = (x: number): string => (x >= 1e6 ? `${x / 1e6}M/s` : `${x / 1e3}k/s`);
+
+/** One row per step: due → durable ack percentiles; the report-out figures in the detail. */
+function loadRows(load: LoadSteps): BenchResult[] {
+  const where = load.placement.workers
+    .map((w) => `${w.name} [${w.handlers.join(', ')}] ${w.waitStrategy}${w.pinned ? ` @cpu${w.cpus?.join(',')}` : ''}`)
+    .join('; ');
+  return load.steps.map((st) => ({
+    name: `load @${loadRateLabel(st.rate)}`,
+    // the program's probes keep percentiles only: no mean
+    latencyNs: { ...st.durableAck, mean: NaN },
+    hiccups: st.hiccups,
+    eventsPerSec: st.achieved,
+    events: st.published,
+    reps: 1,
+    against: [],
+    detail: `${st.saturated ? 'SATURATED; ' : ''}due → durable ack; report out p50/p99 ${formatNs(st.reportOut.p50)}/${formatNs(st.reportOut.p99)}; producer ${st.behindMs.toFixed(1)} ms behind at the end; producer on main (unpinned), ${where}`,
+  }));
+}
+
 export async function run(o: BenchOptions): Promise<BenchReport> {
   const n = o.events ?? (o.quick ? 20_000 : 1_000_000);
   const reps = o.reps ?? (o.quick ? 1 : 3);
@@ -140,6 +174,7 @@ export async function run(o: BenchOptions): Promise<BenchReport> {
     pipeline.push(p.ns);
     placement = p.placement;
   }
+  const load = await exchangeLoadSteps(loadRates(o), o.quick ? 0.2 : o.full ? 2 : 1, o.quick ? 20_000 : 100_000);
   const rate = (ns: number[]): number => n / (median(ns) / 1e9);
   const base: BenchResult = {
     name: 'nodejs-order-book',
@@ -158,6 +193,8 @@ export async function run(o: BenchOptions): Promise<BenchReport> {
     },
     { name: 'pipeline', eventsPerSec: rate(pipeline), events: n, reps, detail: 'journal fsync/batch + reports ring' },
   ].map((r) => ({ ...r, ratioVsBaseline: r.eventsPerSec / base.eventsPerSec! }));
+  results.push(...loadRows(load));
+  const last = load.steps[load.steps.length - 1];
   return {
     scenario: 'exchange',
     results,
@@ -171,6 +208,10 @@ export async function run(o: BenchOptions): Promise<BenchReport> {
       'targets: engine alone ≥ 20× nodejs-order-book; pipeline ≥ 2 M commands/s (2 cores)',
       'the baseline runs no risk checks, keeps no accounts, publishes no reports and journals nothing',
       `seeded flow (seed ${SEED}): 16 accounts, 4 symbols; cancels of filled orders come back UNKNOWN_ORDER`,
+      load.saturatedAt !== null
+        ? `latency versus load: saturates at ${loadRateLabel(load.saturatedAt)} offered (achieved ${formatRate(last!.achieved)}); the rows stop there`
+        : `latency versus load: kept up with every rate offered, up to ${loadRateLabel(last?.rate ?? 0)}; it saturates above that`,
+      `load rows: the example program's bus and producer (npm run example --rates: fsync 'batch', 8 accounts, 4 symbols, seed 42, capacity 65536), ${load.warmUpOrders} orders flat out to warm up, then ${load.durationSec} s per rate, ×${o.full ? '√2' : '2'} apart, drained between rates; latency from each order's due time (coordinated omission corrected) to the ack stage (after the journal's durable sequence and the exchange); saturated = the producer ended > 5 % of the stretch (≥ 10 ms) behind or published < 95 % of the offered orders; mean not measured (the program's probes keep percentiles)`,
     ],
     quick: o.quick,
   };

@@ -14,7 +14,13 @@
  *   postMessage (baseline) port.postMessage(value) per event, no flow control (the fastest way
  *                          to use it); the consumer replies after the last one
  *   ringbuf.js (peer)      the npm SPSC SharedArrayBuffer ring: push of 1 value per event, and of
- *                          256 values per push (batch), same event count (lib/peerRuns.ts)
+ *                          256 values per push (batch), same event count (lib/peerRuns.ts); and
+ *                          batch with 24-byte events (3 float64 each, the value first): the same
+ *                          bytes per event as the ring's slot (16-byte header + the value), since
+ *                          in a batch the bytes crossing between the cores set the pace
+ *   piscina (peer)         the worker pool a Node user would pick instead: pool.run(value) per
+ *                          event on a one-thread pool, ≤ 1024 in flight, results summed
+ *                          (lib/piscinaRuns.ts); fewer events per run unless --full (it is slow)
  *   raw SPSC (limit)       no library: a Float64Array ring and two Atomics indices, per event and
  *                          per 256: what the machine can move between these two threads at all
  * Peers and limits run on a second worker pinned to the consumer's CPU while worker 1 idles in
@@ -38,6 +44,7 @@ import { describePlacement, tryPin } from '../lib/placement.js';
 import type { BenchReport, BenchResult } from '../lib/report.js';
 import { nowNs, perSecond, timeInterleaved, timeRepeated, type RepeatedTiming } from '../lib/timing.js';
 import { startPeerWorker, timeRawSpsc, timeRingbufJs } from '../lib/peerRuns.js';
+import { startPiscina, timePiscina, WINDOW } from '../lib/piscinaRuns.js';
 
 interface ValueFlyweight extends Flyweight {
   value: number;
@@ -48,6 +55,10 @@ const CAPACITY = 16 * 1024;
 const BATCH = 256;
 const PRODUCER_CPU = 0;
 const CONSUMER_CPU = 1;
+const PISCINA = 'piscina run() per event';
+/** float64 values per event in the same-bytes ringbuf.js run: a whole ValueEvent slot (24 bytes). */
+const SLOT_WIDTH = ValueEvent.slotSize / 8;
+const RINGBUF_SAME_BYTES = `ringbuf.js batch, ${ValueEvent.slotSize}-byte events`;
 
 /** Sum of 0 … n-1. */
 const sumTo = (n: number): number => (n * (n - 1)) / 2;
@@ -72,6 +83,8 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
   const ringWarmup = options.quick ? 1 : 2;
   const postReps = options.reps ?? (options.quick ? 1 : 3);
   const postWarmup = 1;
+  // piscina moves ~10⁴–10⁵ events/s: a full-size run would take most of the quick suite's minutes
+  const piscinaEvents = options.full ? events : Math.min(events, options.quick ? 10_000 : 100_000);
   const machine = machineInfo(); // before pinning: availableParallelism follows this thread's affinity
 
   const ring = new RingBuffer<ValueFlyweight>({ capacity: CAPACITY, event: ValueEvent, waitStrategy: 'busy-spin' });
@@ -109,12 +122,35 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
         [BATCH, 'batch'],
       ] as const) {
         const rb = await timeRingbufJs(peer, events, batch, ringWarmup, ringReps);
-        outside.push([`ringbuf.js ${label}`, 'peer', rb, `push(${batch} value${batch > 1 ? 's' : ''})`]);
+        outside.push([
+          `ringbuf.js ${label}`,
+          'peer',
+          rb,
+          `push(${batch} value${batch > 1 ? 's' : ''}), 8 bytes per event`,
+        ]);
+        if (batch > 1) {
+          // the same bytes per event as the ring's slot (16-byte header + the value)
+          const rb24 = await timeRingbufJs(peer, events, batch, ringWarmup, ringReps, SLOT_WIDTH);
+          outside.push([
+            RINGBUF_SAME_BYTES,
+            'peer',
+            rb24,
+            `push(${batch} events × ${SLOT_WIDTH} values), ${ValueEvent.slotSize} bytes per event`,
+          ]);
+        }
         const raw = await timeRawSpsc(peer, events, batch, ringWarmup, ringReps);
         outside.push([`raw SPSC ${label}`, 'limit', raw, `Float64Array ring, Atomics index store per ${batch}`]);
       }
     } finally {
       await peer.worker.terminate();
+    }
+    // piscina's thread on the consumer's CPU while worker 1 idles in its event loop
+    const pool = startPiscina(CONSUMER_CPU);
+    let piscinaTiming: RepeatedTiming;
+    try {
+      piscinaTiming = await timePiscina(pool, piscinaEvents, postWarmup, postReps);
+    } finally {
+      await pool.destroy();
     }
 
     // --- the ring ------------------------------------------------------------------------------
@@ -194,15 +230,15 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
       reps: postReps,
       detail: 'postMessage(value) per event',
     };
-    const rated = (name: string, t: RepeatedTiming, reps: number, detail: string): BenchResult => {
-      const eventsPerSec = perSecond(events, t.medianNs);
+    const rated = (name: string, t: RepeatedTiming, reps: number, detail: string, n = events): BenchResult => {
+      const eventsPerSec = perSecond(n, t.medianNs);
       return {
         name,
         eventsPerSec,
-        eventsPerSecMin: perSecond(events, t.maxNs),
-        eventsPerSecMax: perSecond(events, t.minNs),
+        eventsPerSecMin: perSecond(n, t.maxNs),
+        eventsPerSecMax: perSecond(n, t.minNs),
         ratioVsBaseline: eventsPerSec / baselineRate,
-        events,
+        events: n,
         reps,
         detail,
       };
@@ -210,10 +246,13 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
     const results: BenchResult[] = timings.map(({ name, detail, t }) => ({
       ...rated(name, t, ringReps, detail),
       against: /batch/.test(name)
-        ? ['ringbuf.js batch', 'raw SPSC batch']
-        : ['ringbuf.js per-event', 'raw SPSC per-event'],
+        ? ['ringbuf.js batch', RINGBUF_SAME_BYTES, 'raw SPSC batch', PISCINA]
+        : ['ringbuf.js per-event', 'raw SPSC per-event', PISCINA],
     }));
-    const peers = outside.filter(([, role]) => role === 'peer').map(([n, , t, d]) => rated(n, t, ringReps, d));
+    const peers = [
+      ...outside.filter(([, role]) => role === 'peer').map(([n, , t, d]) => rated(n, t, ringReps, d)),
+      rated(PISCINA, piscinaTiming, postReps, `pool.run(v), 1 thread, ≤ ${WINDOW} in flight`, piscinaEvents),
+    ];
     const limits = outside.filter(([, role]) => role === 'limit').map(([n, , t, d]) => rated(n, t, ringReps, d));
     return {
       scenario: 'one-to-one',
@@ -226,10 +265,12 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
         { role: 'producer', thread: 'main', cpu: producerCpu, wait: 'busy-spin' },
         { role: 'consumer', thread: 'worker 1', cpu: consumerCpu, wait: 'busy-spin (ring) / event loop (postMessage)' },
         { role: 'consumer (peers, limit)', thread: 'worker 2', cpu: peer.cpu, wait: 'busy-spin' },
+        { role: 'consumer (piscina)', thread: 'piscina worker', cpu: peer.cpu, wait: "piscina's (Atomics.wait)" },
       ]),
       notes: [
-        `${events} events per timed run; median of ${ringReps} interleaved rounds of the ring variants after ${ringWarmup} warm-up, ${postReps} postMessage runs after ${postWarmup}`,
+        `${events} events per timed run (piscina ${piscinaEvents}: its rate does not depend on the count, and a full-size run takes tens of seconds; --full runs it at full size); median of ${ringReps} interleaved rounds of the ring variants after ${ringWarmup} warm-up, ${postReps} postMessage runs after ${postWarmup}`,
         `ring capacity ${CAPACITY} slots of ${ValueEvent.slotSize} bytes; consumer sums every value and the total is checked`,
+        `shape: a ring slot carries a ${ValueEvent.slotSize - 8}-byte header (timestamp, kind, aux) besides the 8-byte value, so each ring event moves ${ValueEvent.slotSize} bytes between the cores where 'ringbuf.js batch' moves 8; '${RINGBUF_SAME_BYTES}' moves the same ${ValueEvent.slotSize} bytes per event (the value and ${SLOT_WIDTH - 1} untouched float64s) and is the same-shape comparison for 'ring batch'`,
       ],
       quick: options.quick,
     };

@@ -19,57 +19,50 @@
  *   ring yielding      the same with the yielding strategy (spin 100 tries, then sched_yield)
  *   ring phased        the same with the phased strategy (spin, then yield, then block on a futex):
  *                      the choice when spinning threads outnumber free cores
+ *   ring …, 1 CPU      busy-spin, yielding and phased with the pinger moved onto the ponger's CPU:
+ *                      fewer free cores than spinning threads, which strategy to pick there
  *   RingBus busy-spin  bus.publishWith → a handler on a bus worker → ctx.outbound('pong')
  *                      .publishWith → the pinger's barrier on the outbound ring (metrics off):
  *                      what the bus adds (halt checks, processor loop, two timestamp stamps)
  *   postMessage        (baseline) one message each way, each side waiting in its event loop
  *   raw Atomics        (limit) no library: one Int32 cell each way, both sides spinning on
- *                      Atomics.load: the machine's own round trip (lib/peerRuns.ts, worker 2)
+ *                      Atomics.load: the machine's own round trip, on the same two threads and
+ *                      CPUs, with the same harness, clock and warm-up as the ring variants
  * A hiccup sampler thread (lib/hiccupThread.ts, sleeping, unpinned) runs beside every variant
  * and its gaps are reported with the variant.
  * Exactly two threads spin at any time (the bus variant's worker replaces worker 1, idle in its
  * event loop meanwhile, as is the bus's supervisor thread), pinned to CPUs 0 and 1 when the
- * native addon loads. The pinger's loops live in workers/pingPongPinger.ts.
+ * native addon loads. The runs live in lib/pingPongRuns.ts, the pinger's loops in
+ * workers/pingPongPinger.ts.
  */
 import { Worker } from 'node:worker_threads';
-import type * as hdr from 'hdr-histogram-js';
-import {
-  RingBuffer,
-  RingBus,
-  type WaitStrategyType,
-  hiccupNote,
-  measureHiccups,
-  type HiccupInfo,
-} from '../../src/index.js';
+import { hiccupNote, measureHiccups, type HiccupInfo } from '../../src/index.js';
 import type { LatencySummary } from '../lib/histogram.js';
-import { clockNote, createClockRing, measureClock, type ClockInfo } from '../lib/clockCost.js';
-import {
-  awaitMessage,
-  createRecordingHistogram,
-  encodeHistogram,
-  involuntarySwitches,
-  latencyRatios,
-  recordNs,
-  setAffinity,
-  summarize,
-} from '../lib/latencyTools.js';
+import { clockNote, measureClock, type ClockInfo } from '../lib/clockCost.js';
+import { awaitMessage, latencyRatios } from '../lib/latencyTools.js';
 import { machineInfo } from '../lib/machine.js';
 import type { BenchOptions } from '../lib/options.js';
 import { describePlacement, tryPin } from '../lib/placement.js';
 import type { BenchReport, BenchResult } from '../lib/report.js';
-import { median } from '../lib/timing.js';
 import { withHiccups } from '../lib/hiccupThread.js';
-import { rawRoundTrips, startPeerWorker } from '../lib/peerRuns.js';
-import { PingEvent, type PingFlyweight } from '../workers/pingPongEvent.js';
-import { pingBus, pingRings } from '../workers/pingPongPinger.js';
+import {
+  busVariant,
+  PINGER_CPU,
+  PONGER_CPU,
+  CAPACITY,
+  postMessageBaseline,
+  rawVariant,
+  ringVariant,
+  sharedCpuVariants,
+  type Measured,
+} from '../lib/pingPongRuns.js';
 
-const PINGER_CPU = 0;
-const PONGER_CPU = 1;
-const CAPACITY = 64;
 /** Targets for 'ring busy-spin' on a 2-core machine (see docs): p50, p99 and the ratio to postMessage. */
 const TARGET_P50_NS = 300;
 const TARGET_P99_NS = 1000;
 const TARGET_RATIO = 100;
+/** Target for 'ring busy-spin': its p50 at most this many times the raw Atomics round trip's p50. */
+const TARGET_LIMIT_RATIO = 1.5;
 
 /** A latency result with both ratios against the baseline. */
 export interface LatencyResult extends BenchResult {
@@ -91,156 +84,17 @@ export interface PingPongReport extends BenchReport {
     readonly p50MaxNs: number;
     readonly p99MaxNs: number;
     readonly minRatioVsBaseline: number;
+    /** Largest 'ring busy-spin' p50 ÷ raw Atomics p50 allowed, and the measured value. */
+    readonly maxP50OverLimit: number;
+    readonly p50OverLimit: number;
     readonly met: {
+      readonly p50OverLimit: boolean;
       readonly p50: boolean;
       readonly p99: boolean;
       readonly ratioP50: boolean;
       readonly ratioP99: boolean;
     };
   };
-}
-
-interface Measured {
-  readonly latency: LatencySummary;
-  /** The histogram, encoded (lib/latencyTools.encodeHistogram). */
-  readonly histogram: string;
-  readonly perSec: number;
-  readonly switches: number;
-}
-
-/** Warm-up, then `reps` timed runs of `n` round trips each, all recorded into one histogram. */
-function measureSync(
-  warmup: number,
-  n: number,
-  reps: number,
-  run: (firstId: number, n: number, h: hdr.Histogram | null) => number,
-): Measured {
-  const h = createRecordingHistogram();
-  let id = 0;
-  run(id, warmup, null);
-  id += warmup;
-  const rates: number[] = [];
-  const switches0 = involuntarySwitches();
-  for (let r = 0; r < reps; r++) {
-    const ms = run(id, n, h);
-    id += n;
-    rates.push((n * 1000) / ms);
-  }
-  const switches = involuntarySwitches() - switches0;
-  const latency = summarize(h);
-  const histogram = encodeHistogram(h);
-  h.destroy(); // frees the WebAssembly memory
-  return { latency, histogram, perSec: median(rates), switches };
-}
-
-/** The low-level ring variant with one wait strategy, against the ponger worker. */
-async function ringVariant(
-  worker: Worker,
-  wait: WaitStrategyType,
-  warmup: number,
-  n: number,
-  reps: number,
-): Promise<Measured> {
-  const ping = new RingBuffer<PingFlyweight>({ capacity: CAPACITY, event: PingEvent, waitStrategy: wait });
-  const pong = new RingBuffer<PingFlyweight>({ capacity: CAPACITY, event: PingEvent, waitStrategy: wait });
-  const pingSeq = ping.newSequence();
-  ping.addGatingSequences(pingSeq);
-  const pongSeq = pong.newSequence();
-  pong.addGatingSequences(pongSeq);
-  const pongBarrier = pong.newBarrier();
-  const ready = awaitMessage(worker, 'ring-ready');
-  const done = awaitMessage<{ count: number }>(worker, 'ring-done');
-  done.catch(() => undefined); // awaited below; a failure before that must not go unhandled
-  worker.postMessage({ cmd: 'ring', ping: ping.descriptor(), pong: pong.descriptor(), line: pingSeq.line });
-  await ready;
-  let measured: Measured;
-  try {
-    measured = measureSync(warmup, n, reps, (firstId, count, h) =>
-      pingRings(ping, pong, pongSeq, pongBarrier, firstId, count, h),
-    );
-  } finally {
-    ping.halt();
-  }
-  const { count } = await done;
-  if (count !== warmup + n * reps)
-    throw new Error(`ping-pong (${wait}): the ponger answered ${count} pings, expected ${warmup + n * reps}`);
-  return measured;
-}
-
-/**
- * `n` postMessage round trips (one message each way, carrying the send time on `clock`);
- * records into `h` unless null. Resolves with the elapsed ms.
- */
-function pingPostMessage(worker: Worker, clock: RingBuffer, n: number, h: hdr.Histogram | null): Promise<number> {
-  return new Promise((resolve, reject) => {
-    let done = 0;
-    const t0 = performance.now();
-    const onMessage = (m: unknown): void => {
-      if (typeof m !== 'number') return;
-      const now = clock.now();
-      if (h !== null) recordNs(h, now - m);
-      if (++done === n) {
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-        resolve(performance.now() - t0);
-      } else {
-        worker.postMessage(clock.now());
-      }
-    };
-    const onError = (err: Error): void => {
-      worker.off('message', onMessage);
-      reject(err);
-    };
-    worker.on('message', onMessage);
-    worker.once('error', onError);
-    worker.postMessage(clock.now());
-  });
-}
-
-async function postMessageBaseline(worker: Worker, warmup: number, n: number, reps: number): Promise<Measured> {
-  const h = createRecordingHistogram();
-  const clock = createClockRing();
-  await pingPostMessage(worker, clock, warmup, null);
-  const rates: number[] = [];
-  const switches0 = involuntarySwitches();
-  for (let r = 0; r < reps; r++) rates.push((n * 1000) / (await pingPostMessage(worker, clock, n, h)));
-  const switches = involuntarySwitches() - switches0;
-  const latency = summarize(h);
-  const histogram = encodeHistogram(h);
-  h.destroy();
-  return { latency, histogram, perSec: median(rates), switches };
-}
-
-/** The RingBus variant: a handler on a pinned, busy-spinning bus worker answers on an outbound ring. */
-async function busVariant(warmup: number, n: number, reps: number): Promise<Measured & { workerCpu: number | null }> {
-  const pong = new RingBuffer<PingFlyweight>({ capacity: CAPACITY, event: PingEvent, waitStrategy: 'busy-spin' });
-  const pongSeq = pong.newSequence();
-  pong.addGatingSequences(pongSeq);
-  const pongBarrier = pong.newBarrier();
-  // the bus checks worker CPUs against this thread's affinity: widen it while the bus starts
-  setAffinity([PINGER_CPU, PONGER_CPU]);
-  const bus = new RingBus<PingFlyweight>({
-    event: PingEvent,
-    capacity: CAPACITY,
-    waitStrategy: 'busy-spin',
-    metrics: false,
-    workers: { pong: { cpu: PONGER_CPU, waitStrategy: 'busy-spin' } },
-    outbound: { pong: pong.descriptor() },
-  });
-  bus.handleEventsWith(
-    bus.handler('ponger', new URL('../workers/pingPongHandler.js', import.meta.url), { worker: 'pong' }),
-  );
-  await bus.start();
-  try {
-    tryPin(PINGER_CPU); // back onto the pinger's CPU (widened for start)
-    const w = bus.placement().workers[0]!;
-    const run = (firstId: number, count: number, h: hdr.Histogram | null): number =>
-      pingBus(bus, pong, pongSeq, pongBarrier, firstId, count, h);
-    const measured = measureSync(warmup, n, reps, run);
-    return { ...measured, workerCpu: w.pinned ? PONGER_CPU : null };
-  } finally {
-    await bus.shutdown({ timeoutMs: 10_000 }).catch(() => bus.halt());
-  }
 }
 
 function result(
@@ -285,7 +139,6 @@ export async function run(options: BenchOptions): Promise<PingPongReport> {
       worker,
       'ready',
     );
-    const peer = await startPeerWorker(PONGER_CPU);
     const pingerCpu = tryPin(PINGER_CPU);
     const hiccups = await measureHiccups(options.quick ? 100 : 1000);
 
@@ -295,14 +148,14 @@ export async function run(options: BenchOptions): Promise<PingPongReport> {
       return { ...value, hiccups: h };
     };
     const post = await sampled(() => postMessageBaseline(worker, postWarmup, postN, reps));
-    const rawClock = createClockRing();
-    const raw = await sampled(() => rawRoundTrips(peer, rawClock, warmup, n * reps)).finally(() =>
-      peer.worker.terminate(),
-    );
+    // the limit right before the ring variant it bounds, so both see the machine in the same state
+    const raw = await sampled(() => rawVariant(worker, warmup, n, reps));
     const spin = await sampled(() => ringVariant(worker, 'busy-spin', warmup, n, reps));
     const yielding = await sampled(() => ringVariant(worker, 'yielding', warmup, n, reps));
     const phased = await sampled(() => ringVariant(worker, 'phased', warmup, n, reps));
     const bus = await sampled(() => busVariant(warmup, n, reps));
+    // fewer free cores than spinning threads: the pinger moves onto the ponger's CPU, one run each
+    const shared = await sharedCpuVariants(worker, options.quick, sampled);
 
     const baseline: LatencyResult = {
       name: 'postMessage',
@@ -327,6 +180,17 @@ export async function run(options: BenchOptions): Promise<PingPongReport> {
       ),
       result('ring phased', phased, post.latency, n, reps, 'phased (spin, then yield, then block on a futex)'),
       result('RingBus busy-spin', bus, post.latency, n, reps, 'bus.publishWith → handler → outbound ring, metrics off'),
+      ...shared.map((v) => ({
+        ...result(
+          `ring ${v.wait}, 1 CPU`,
+          v.m,
+          post.latency,
+          v.n,
+          1,
+          `${v.wait}, pinger and ponger both @cpu${PONGER_CPU}`,
+        ),
+        against: [], // the limit runs on two CPUs: no like-for-like comparison
+      })),
     ];
     const limit: BenchResult = {
       name: 'raw Atomics round trip',
@@ -334,12 +198,15 @@ export async function run(options: BenchOptions): Promise<PingPongReport> {
       histogram: raw.histogram,
       hiccups: raw.hiccups,
       eventsPerSec: raw.perSec,
-      events: n * reps,
-      reps: 1,
-      detail: 'Atomics.store / spin on Atomics.load, one Int32 cell each way, no library',
+      events: n,
+      reps,
+      detail:
+        'Atomics.store / spin on Atomics.load, one Int32 cell each way, no library; same threads, CPUs, clock and harness',
     };
     const s = results[0]!;
+    const overLimit = s.latencyNs.p50 / raw.latency.p50;
     const met = {
+      p50OverLimit: overLimit <= TARGET_LIMIT_RATIO,
       p50: s.latencyNs.p50 <= TARGET_P50_NS,
       p99: s.latencyNs.p99 <= TARGET_P99_NS,
       ratioP50: s.ratiosVsBaseline!.p50 >= TARGET_RATIO,
@@ -356,19 +223,37 @@ export async function run(options: BenchOptions): Promise<PingPongReport> {
         { role: 'pinger', thread: 'main', cpu: pingerCpu, wait },
         { role: 'ponger', thread: 'worker 1', cpu: pongerCpu, wait },
         { role: 'ponger (RingBus variant)', thread: "bus worker 'pong'", cpu: bus.workerCpu, wait: 'busy-spin' },
-        { role: 'ponger (raw Atomics limit)', thread: 'worker 2', cpu: peer.cpu, wait: 'busy-spin' },
+        ...(shared.length > 0
+          ? [
+              {
+                role: 'pinger (1 CPU variants)',
+                thread: 'main',
+                cpu: PONGER_CPU,
+                wait: 'busy-spin / yielding / phased',
+              },
+            ]
+          : []),
       ]),
       clock,
       hiccups,
-      targets: { p50MaxNs: TARGET_P50_NS, p99MaxNs: TARGET_P99_NS, minRatioVsBaseline: TARGET_RATIO, met },
+      targets: {
+        p50MaxNs: TARGET_P50_NS,
+        p99MaxNs: TARGET_P99_NS,
+        minRatioVsBaseline: TARGET_RATIO,
+        maxP50OverLimit: TARGET_LIMIT_RATIO,
+        p50OverLimit: overLimit,
+        met,
+      },
       notes: [
         `latency = one round trip (ping out, pong back) timed on the pinger with ${clock.chosen}, recorded in an HDR histogram (ns, 3 digits); events/s = round trips per second (median of ${reps} runs)`,
         `${n} round trips per ring run × ${reps} after ${warmup} warm-up; postMessage ${postN} × ${reps} after ${postWarmup}; one ping in flight at a time; every pong's id is checked`,
         `preemptions = involuntary context switches of the process during the timed runs (getrusage): each one can put a multi-ms stall into the tail on a shared machine`,
+        `'… , 1 CPU' rows: pinger and ponger pinned to the same CPU (fewer free cores than spinning threads), one run each (${shared.map((v) => `${v.wait} ${v.n}`).join(', ') || 'not run: this thread cannot be pinned'} round trips): busy-spin holds the CPU until the scheduler preempts it, so each round trip waits out a time slice; yielding hands the CPU over at once; phased yields, then blocks`,
         `exactly two threads spin at a time (worker 1 idles in its event loop during the RingBus variant, as does the bus's supervisor thread); ring capacity ${CAPACITY}`,
         clockNote(clock),
         hiccupNote(hiccups, `main @cpu${pingerCpu ?? '?'}`),
         `hiccups per variant: a sampler thread sleeping 1 ms at a time (jHiccup's method), unpinned, beside the two spinning threads: its oversleep beyond the timer's slack is time the machine held a runnable thread off a CPU; waking it costs a spinning thread a few µs per ms`,
+        `ring busy-spin p50 ÷ raw Atomics p50 = ${overLimit.toFixed(2)}× (target ≤ ${TARGET_LIMIT_RATIO}×: ${met.p50OverLimit ? 'met' : 'missed'}); the raw round trip runs on the same two threads and CPUs as the ring variants, with the same harness, warm-up, clock and histogram, right before 'ring busy-spin'`,
         `ratios = postMessage figure / ring figure; target for ring busy-spin: p50 ≤ ${TARGET_P50_NS} ns (${met.p50 ? 'met' : 'missed'}), p99 ≤ ${TARGET_P99_NS} ns (${met.p99 ? 'met' : 'missed'}), ≥ ${TARGET_RATIO}× below postMessage at p50 (${met.ratioP50 ? 'met' : 'missed'}) and p99 (${met.ratioP99 ? 'met' : 'missed'})`,
       ],
       quick: options.quick,

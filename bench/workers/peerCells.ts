@@ -1,9 +1,7 @@
-/** Cell indices of the peer and limit runs' control arrays (Int32), each on its own 64-byte line. */
-/** Written by the producer: the ping value / the raw ring's write index. */
-export const PING = 0;
+/** Cell indices of the peer and limit runs' control arrays (Int32), each on its own 128-byte pair of lines. */
+/** Written by the producer: the raw ring's write index. */
 export const WRITE_INDEX = 0;
-/** Written by the consumer: the pong value / values read so far. */
-export const PONG = 16;
-export const READ_INDEX = 16;
+/** Written by the consumer: values read so far (128 bytes from WRITE_INDEX: no adjacent-line prefetch sharing). */
+export const READ_INDEX = 32;
 /** Length of a control array. */
-export const CELLS = 32;
+export const CELLS = 64;

@@ -1,12 +1,10 @@
 /**
  * The far side of the peer and limit runs (lib/peerRuns.ts): a worker that pins itself, says
  * `ready`, then serves one command at a time, each a synchronous loop that ends with a reply:
- *   { cmd: 'atomics-pong', cells }       raw Atomics round trips (the machine's limit for latency):
- *                                        echo every value written to cells[PING] into cells[PONG]
- *                                        until -1 arrives; reply { type: 'pong-done', count }
  *   { cmd: 'raw-spsc', ctl, data, n }    raw SPSC ring (the machine's limit for throughput): read
  *                                        n values, publish the read index after each batch seen
- *   { cmd: 'ringbufjs', storage, ctl, n } ringbuf.js (the peer library): pop until n values came
+ *   { cmd: 'ringbufjs', storage, ctl, n, width } ringbuf.js (the peer library): pop until n events
+ *                                        of `width` values came, summing each event's first value
  *   both reply { type: 'consumed', sum, count } after the n-th value; each stores its progress
  *   into ctl so the producer can time the run without waiting for this thread's reply.
  * Every loop allocates nothing per value (the pop buffer is allocated once per run).
@@ -14,28 +12,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { RingBuffer as RingbufJs } from 'ringbuf.js';
 import { tryPin } from '../lib/placement.js';
-import { PING, PONG, READ_INDEX, WRITE_INDEX } from './peerCells.js';
+import { READ_INDEX, WRITE_INDEX } from './peerCells.js';
 
 type Command =
-  | { cmd: 'atomics-pong'; cells: SharedArrayBuffer }
   | { cmd: 'raw-spsc'; ctl: SharedArrayBuffer; data: SharedArrayBuffer; n: number }
-  | { cmd: 'ringbufjs'; storage: SharedArrayBuffer; ctl: SharedArrayBuffer; n: number };
+  | { cmd: 'ringbufjs'; storage: SharedArrayBuffer; ctl: SharedArrayBuffer; n: number; width: number };
 
 const port = parentPort!;
 const cpu = tryPin((workerData as { cpu: number }).cpu);
-
-function atomicsPong(cells: Int32Array): number {
-  let last = 0;
-  let count = 0;
-  for (;;) {
-    const v = Atomics.load(cells, PING);
-    if (v === last) continue;
-    if (v === -1) return count;
-    last = v;
-    count++;
-    Atomics.store(cells, PONG, v);
-  }
-}
 
 function rawSpsc(ctl: Int32Array, data: Float64Array, n: number): number {
   const mask = data.length - 1;
@@ -51,29 +35,29 @@ function rawSpsc(ctl: Int32Array, data: Float64Array, n: number): number {
   return sum;
 }
 
-function ringbufJs(rb: RingbufJs, ctl: Int32Array, n: number): number {
-  const buffer = new Float64Array(256);
-  let count = 0;
+function ringbufJs(rb: RingbufJs, ctl: Int32Array, n: number, width: number): number {
+  const buffer = new Float64Array(256 * width);
+  const values = n * width;
+  let popped = 0;
   let sum = 0;
-  while (count < n) {
+  while (popped < values) {
     const k = rb.pop(buffer);
     if (k === 0) continue;
-    for (let i = 0; i < k; i++) sum += buffer[i]!;
-    count += k;
-    Atomics.store(ctl, READ_INDEX, count);
+    // a push into a nearly full ring may split an event: start at the first event start in this pop
+    for (let i = (width - (popped % width)) % width; i < k; i += width) sum += buffer[i]!;
+    popped += k;
+    Atomics.store(ctl, READ_INDEX, (popped / width) | 0);
   }
   return sum;
 }
 
 port.on('message', (m: Command) => {
   port.postMessage({ type: 'started' });
-  if (m.cmd === 'atomics-pong') {
-    port.postMessage({ type: 'pong-done', count: atomicsPong(new Int32Array(m.cells)) });
-  } else if (m.cmd === 'raw-spsc') {
+  if (m.cmd === 'raw-spsc') {
     const sum = rawSpsc(new Int32Array(m.ctl), new Float64Array(m.data), m.n);
     port.postMessage({ type: 'consumed', sum, count: m.n });
   } else {
-    const sum = ringbufJs(new RingbufJs(m.storage, Float64Array), new Int32Array(m.ctl), m.n);
+    const sum = ringbufJs(new RingbufJs(m.storage, Float64Array), new Int32Array(m.ctl), m.n, m.width);
     port.postMessage({ type: 'consumed', sum, count: m.n });
   }
 });

@@ -10,3 +10,8 @@ export interface PingFlyweight extends Flyweight {
 }
 
 export const PingEvent = defineEvent<PingFlyweight>('PingEvent', { id: 'i53', sentNs: 'f64' });
+
+/** The one Int32 cell of each direction's array in the raw Atomics round trip (ping-pong's limit). */
+export const RAW_CELL = 0;
+/** Sent in the raw ping cell to end the ponger's loop (ids start at 1). */
+export const RAW_STOP = -1;

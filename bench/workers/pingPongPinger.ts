@@ -7,7 +7,7 @@
 import type * as hdr from 'hdr-histogram-js';
 import type { RingBuffer, RingBus, Sequence, SequenceBarrier } from '../../src/index.js';
 import { recordNs } from '../lib/latencyTools.js';
-import type { PingFlyweight } from './pingPongEvent.js';
+import { RAW_CELL, type PingFlyweight } from './pingPongEvent.js';
 
 /**
  * `n` round trips over the rings, ids from `firstId`; records into `h` unless null. Returns the
@@ -41,6 +41,33 @@ export function pingRings(
     pong.signalProgress();
     next++;
     if (h !== null) recordNs(h, rttNs);
+  }
+  return performance.now() - t0;
+}
+
+/**
+ * `n` raw round trips (the machine's limit, no library), ids firstId+1 … firstId+n (0 is the
+ * cells' initial value): the same loop as
+ * pingRings without the rings: stamp the clock, Atomics.store the id into `ping`, spin on
+ * Atomics.load of `pong` until the ponger echoes it, read the clock. One Int32 cell each way, each
+ * in its own SharedArrayBuffer (as each ring's cursor is), timed on the same clock. Records into
+ * `h` unless null; returns the elapsed ms. Allocation-free per round trip.
+ */
+export function pingRaw(
+  ping: Int32Array,
+  pong: Int32Array,
+  clock: RingBuffer<PingFlyweight>,
+  firstId: number,
+  n: number,
+  h: hdr.Histogram | null,
+): number {
+  const t0 = performance.now();
+  for (let id = firstId + 1, end = firstId + n; id <= end; id++) {
+    const sent = clock.now();
+    Atomics.store(ping, RAW_CELL, id);
+    while (Atomics.load(pong, RAW_CELL) !== id);
+    const now = clock.now();
+    if (h !== null) recordNs(h, now - sent);
   }
   return performance.now() - t0;
 }

@@ -8,13 +8,17 @@
  *                             `ring-ready`, then for every ping publishes a pong carrying the
  *                             same id and sentNs, until `ping` is halted; then says
  *                             { type: 'ring-done', count }.
+ *   { cmd: 'raw', ping, pong } the raw Atomics round trip (the scenario's limit): says `raw-ready`,
+ *                             echoes every id stored in ping[RAW_CELL] into pong[RAW_CELL],
+ *                             spinning on Atomics.load, until RAW_STOP; then says
+ *                             { type: 'raw-done', count }.
  * While in the ring loop this thread does not run its event loop.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { RingBuffer, type RingDescriptor } from '../../src/index.js';
 import { installNativeYield } from '../../src/native/index.js';
 import { tryPin } from '../lib/placement.js';
-import type { PingFlyweight } from './pingPongEvent.js';
+import { RAW_CELL, RAW_STOP, type PingFlyweight } from './pingPongEvent.js';
 
 interface RingCommand {
   cmd: 'ring';
@@ -56,8 +60,32 @@ function echoUntilHalted(c: RingCommand): number {
   return count;
 }
 
-port.on('message', (m: number | RingCommand) => {
+interface RawCommand {
+  cmd: 'raw';
+  ping: SharedArrayBuffer;
+  pong: SharedArrayBuffer;
+}
+
+/** The raw round trip's far side: no ring, no barrier, just the two cells. Allocation-free. */
+function echoRaw(c: RawCommand): number {
+  const ping = new Int32Array(c.ping);
+  const pong = new Int32Array(c.pong);
+  let last = Atomics.load(ping, RAW_CELL);
+  let count = 0;
+  port.postMessage({ type: 'raw-ready' });
+  for (;;) {
+    const v = Atomics.load(ping, RAW_CELL);
+    if (v === last) continue;
+    if (v === RAW_STOP) return count;
+    last = v;
+    count++;
+    Atomics.store(pong, RAW_CELL, v);
+  }
+}
+
+port.on('message', (m: number | RingCommand | RawCommand) => {
   if (typeof m === 'number') port.postMessage(m);
   else if (m.cmd === 'ring') port.postMessage({ type: 'ring-done', count: echoUntilHalted(m) });
+  else if (m.cmd === 'raw') port.postMessage({ type: 'raw-done', count: echoRaw(m) });
 });
 port.postMessage({ type: 'ready', cpu, nativeYield });

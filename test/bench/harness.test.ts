@@ -56,13 +56,14 @@ describe('bench harness', () => {
       `batch and per-event variants: ${names.join(', ')}`,
     );
 
-    // the peer (ringbuf.js) and the machine's limit (raw SPSC copy), per event and batched, with
-    // each ring variant's ratio to the like-for-like ones
+    // the peers (ringbuf.js per event, batched, and batched moving the ring's whole 24-byte slot
+    // per event; piscina run() per event) and the machine's limit (raw SPSC copy), with each ring
+    // variant's ratio to the like-for-like ones and to piscina
     const peers = report.peers as Array<{ name: string; eventsPerSec: unknown }>;
     const limits = report.limits as Array<{ name: string; eventsPerSec: unknown }>;
     assert.deepEqual(
       peers.map((p) => p.name),
-      ['ringbuf.js per-event', 'ringbuf.js batch'],
+      ['ringbuf.js per-event', 'ringbuf.js batch', 'ringbuf.js batch, 24-byte events', 'piscina run() per event'],
     );
     assert.deepEqual(
       limits.map((p) => p.name),
@@ -76,8 +77,10 @@ describe('bench harness', () => {
       ratios: Record<string, number>;
     }>) {
       const mode = /batch/.test(x.name) ? 'batch' : 'per-event';
-      assert.deepEqual(Object.keys(x.ratios).sort(), ['postMessage', `raw SPSC ${mode}`, `ringbuf.js ${mode}`].sort());
-      for (const c of [`ringbuf.js ${mode}`, `raw SPSC ${mode}`]) {
+      const like = [`ringbuf.js ${mode}`, `raw SPSC ${mode}`, 'piscina run() per event'];
+      if (mode === 'batch') like.push('ringbuf.js batch, 24-byte events');
+      assert.deepEqual(Object.keys(x.ratios).sort(), ['postMessage', ...like].sort());
+      for (const c of like) {
         const expected = x.eventsPerSec / rate(c);
         assert.ok(
           Math.abs(x.ratios[c]! - expected) <= 1e-9 * expected,
@@ -99,11 +102,11 @@ describe('bench harness', () => {
     };
     assert.deepEqual(
       placement.threads.map((t) => t.role),
-      ['producer', 'consumer', 'consumer (peers, limit)'],
+      ['producer', 'consumer', 'consumer (peers, limit)', 'consumer (piscina)'],
     );
     for (const t of placement.threads) {
       assert.equal(typeof t.thread, 'string');
-      assert.match(t.wait, /busy-spin/);
+      assert.match(t.wait, t.role === 'consumer (piscina)' ? /Atomics\.wait/ : /busy-spin/);
       assert.ok(t.cpu === null || Number.isInteger(t.cpu), `cpu of ${t.role}`);
     }
     assert.equal(typeof placement.pinned, 'boolean');

@@ -154,9 +154,19 @@ describe('bench latency scenarios', () => {
     const results = report.results as unknown[];
     assert.ok(Array.isArray(results), 'results is an array');
     const named = results.map((r, i) => assertResult(r, `results[${i}]`, baseline));
+    // the '1 CPU' rows run when this machine lets a thread be pinned (both threads on one CPU)
+    const pinned = (report.placement as { threads: Array<{ role: string }> }).threads.some(
+      (t) => t.role === 'pinger (1 CPU variants)',
+    );
     assert.deepEqual(
       named.map((r) => r.name),
-      ['ring busy-spin', 'ring yielding', 'ring phased', 'RingBus busy-spin'],
+      [
+        'ring busy-spin',
+        'ring yielding',
+        'ring phased',
+        'RingBus busy-spin',
+        ...(pinned ? ['ring busy-spin, 1 CPU', 'ring yielding, 1 CPU', 'ring phased, 1 CPU'] : []),
+      ],
     );
     const limits = report.limits as unknown[];
     assert.ok(Array.isArray(limits) && limits.length === 1, 'one limit: the raw Atomics round trip');
@@ -164,7 +174,11 @@ describe('bench latency scenarios', () => {
     assert.equal(limit.name, 'raw Atomics round trip');
     for (const x of [...named, baseline, limit]) {
       assertHistogramAndHiccups(x);
-      if (x !== baseline && x !== limit) {
+      if (/, 1 CPU$/.test(String(x.name))) {
+        // on one CPU: compared with postMessage only, never with the two-CPU limit
+        assert.deepEqual(Object.keys(x.ratios as Json), ['postMessage']);
+        assert.match(String(x.detail), /pinger and ponger both @cpu\d/);
+      } else if (x !== baseline && x !== limit) {
         const ratios = x.ratios as Json;
         const l = x.latencyNs as Json;
         const expected = ((limit.latencyNs as Json).p50 as number) / (l.p50 as number);
@@ -175,48 +189,70 @@ describe('bench latency scenarios', () => {
       }
     }
     assertClock(report);
-    const targets = report.targets as { met: Record<string, unknown> };
-    for (const k of ['p50', 'p99', 'ratioP50', 'ratioP99'])
+    // the limit is measured like the ring variants: as many round trips, recorded the same way
+    assert.equal((limit.latencyNs as Json).count, (limit.events as number) * (limit.reps as number));
+    assert.equal((limit.latencyNs as Json).count, (named[0]!.latencyNs as Json).count);
+    const targets = report.targets as { met: Record<string, unknown>; p50OverLimit: number; maxP50OverLimit: number };
+    for (const k of ['p50', 'p99', 'ratioP50', 'ratioP99', 'p50OverLimit'])
       assert.equal(typeof targets.met[k], 'boolean', `targets.met.${k}`);
-    assertMachineAndPlacement(report, ['pinger', 'ponger', 'ponger (RingBus variant)', 'ponger (raw Atomics limit)']);
+    const overLimit = ((named[0]!.latencyNs as Json).p50 as number) / ((limit.latencyNs as Json).p50 as number);
+    assert.ok(Math.abs(targets.p50OverLimit - overLimit) <= 1e-9 * overLimit, 'ring busy-spin p50 ÷ limit p50');
+    assert.equal(targets.met.p50OverLimit, overLimit <= targets.maxP50OverLimit);
+    assertMachineAndPlacement(report, [
+      'pinger',
+      'ponger',
+      'ponger (RingBus variant)',
+      ...(pinned ? ['pinger (1 CPU variants)'] : []),
+    ]);
   });
 
-  it('should print one JSON report for pipeline --quick --json with one ring result per offered rate against postMessage at that rate', () => {
+  it('should print one JSON report for pipeline --quick --json with a ring result per wait strategy and offered rate against postMessage and piscina at that rate', () => {
     const report = benchJson('pipeline');
     const baselines = report.baselines as unknown[];
     assert.ok(Array.isArray(baselines) && baselines.length >= 1, 'baselines: the postMessage pipeline at every rate');
     const posts = baselines.map((b, i) => assertResult(b, `baselines[${i}]`));
     assert.deepEqual(report.baseline, posts[0], 'baseline is the postMessage pipeline at the first rate');
+    const peers = (report.peers as unknown[]).map((p, i) => assertResult(p, `peers[${i}]`));
+    assert.equal(peers.length, posts.length, 'one piscina result per postMessage rate');
     const results = report.results as unknown[];
-    assert.equal(results.length, posts.length, 'one ring result per postMessage rate');
-    const rings = results.map((r, i) => assertResult(r, `results[${i}]`, posts[i]));
+    const waits = ['busy-spin', 'yielding', 'phased'];
+    assert.equal(results.length, waits.length * posts.length, 'one ring result per wait strategy and rate');
+    const rings = results.map((r, i) => assertResult(r, `results[${i}]`, posts[i % posts.length]));
     for (let i = 0; i < rings.length; i++) {
       const ring = rings[i]!;
-      const post = posts[i]!;
+      const post = posts[i % posts.length]!;
+      const pool = peers[i % posts.length]!;
+      const wait = waits[Math.floor(i / posts.length)]!;
       assertPositiveFinite(ring.offeredPerSec, `results[${i}].offeredPerSec`);
       assert.equal(ring.offeredPerSec, post.offeredPerSec, 'ring and postMessage compared at the same offered rate');
-      assert.match(String(ring.name), /^ring @/);
+      assert.equal(pool.offeredPerSec, post.offeredPerSec, 'piscina at the same offered rate');
+      assert.equal(ring.name, `ring ${wait} @${String(post.name).split('@')[1]}`);
+      assert.match(String(ring.detail), new RegExp(`waiting ${wait}`));
       assert.match(String(post.name), /^postMessage @/);
+      assert.match(String(pool.name), /^piscina @/);
+      const ratios = ring.ratios as Record<string, number>;
+      const vsPool = ((pool.latencyNs as Json).p50 as number) / ((ring.latencyNs as Json).p50 as number);
+      assert.ok(Math.abs(ratios[pool.name as string]! - vsPool) <= 1e-9 * vsPool, `${String(ring.name)} vs piscina`);
       assertLatency(ring.uncorrectedLatencyNs, `results[${i}].uncorrectedLatencyNs`);
-      for (const x of [ring, post])
+      for (const x of [ring, post, pool])
         assert.ok(
           typeof x.producerMaxLateNs === 'number' && (x.producerMaxLateNs as number) >= 0,
           `${String(x.name)}.producerMaxLateNs`,
         );
-      for (const x of [ring, post]) {
+      for (const x of [ring, post, pool]) {
         const p99s = x.p99ByRunNs as unknown[];
         assert.ok(Array.isArray(p99s) && p99s.length === x.reps, `${String(x.name)}: one p99 per run`);
         p99s.forEach((v, k) => assertPositiveFinite(v, `${String(x.name)}.p99ByRunNs[${k}]`));
       }
-      for (const x of [ring, post]) assertHistogramAndHiccups(x);
-      for (const x of [ring, post])
+      for (const x of [ring, post, pool]) assertHistogramAndHiccups(x);
+      for (const x of [ring, post, pool])
         assert.equal(
           (x.latencyNs as Json).count,
           (x.events as number) * (x.reps as number),
           `${String(x.name)}: every event of every run recorded`,
         );
     }
-    const offered = rings.map((r) => r.offeredPerSec as number);
+    const offered = posts.map((r) => r.offeredPerSec as number);
     assert.deepEqual(
       [...offered].sort((a, b) => a - b),
       offered,
@@ -225,6 +261,13 @@ describe('bench latency scenarios', () => {
     assert.equal(new Set(offered).size, offered.length, 'distinct rates');
     assert.match(String(report.coordinatedOmission), /scheduled/i);
     assertClock(report);
-    assertMachineAndPlacement(report, ['producer', 'stages a → b → c (ring)', 'stages a → b → c (postMessage)']);
+    assertMachineAndPlacement(report, [
+      'producer',
+      'stages a → b → c (ring busy-spin)',
+      'stages a → b → c (ring yielding)',
+      'stages a → b → c (ring phased)',
+      'stages a → b → c (postMessage)',
+      'stages a → b → c (piscina)',
+    ]);
   });
 });

@@ -161,6 +161,11 @@ describe('bench reports', () => {
     const ring = reports[1]!.results.find((x) => x.name === 'ring per-event')!;
     assert.equal(perEvent[1], `${ring.ratios!['ringbuf.js per-event']!.toFixed(2)}×`);
     assert.equal(perEvent[2], ring.ratios!['ringbuf.js per-event']! >= 1.3 ? 'yes' : 'no');
+    const sameBytes = targets.find((t) =>
+      t[0]!.startsWith('one-to-one batch ≥ 1.0× ringbuf.js batch, 24-byte events'),
+    )!;
+    const batch = reports[1]!.results.find((x) => x.name === 'ring batch')!;
+    assert.equal(sameBytes[1], `${batch.ratios!['ringbuf.js batch, 24-byte events']!.toFixed(2)}×`);
     const pp = targets.find((t) => t[0]!.startsWith('ping-pong p50'))!;
     assert.match(pp[1]!, /\(\d+\.\d\d×\)$/);
     assert.deepEqual(
@@ -180,6 +185,31 @@ describe('bench command line and ratios', () => {
     assert.deepEqual(parseCommand([]).scenarios, []);
     assert.throws(() => parseCommand(['--quick', '--full']), UsageError);
     assert.throws(() => parseCommand(['--out']), /--out needs a directory/);
+  });
+
+  it('should take, per offered rate, the pipeline wait strategy closest to the target', () => {
+    const base = { machine: {} as BenchReport['machine'], placement: { threads: [], pinned: true, note: null } };
+    const row = (name: string, rate: number, p99: number) => ({
+      name,
+      offeredPerSec: rate,
+      ratiosVsBaseline: { p50: 1, p99 },
+    });
+    const pipeline = {
+      ...base,
+      scenario: 'pipeline',
+      baseline: { name: 'postMessage @1k/s' },
+      results: [
+        row('ring busy-spin @1k/s', 1000, 60),
+        row('ring busy-spin @2k/s', 2000, 3),
+        row('ring yielding @1k/s', 1000, 20),
+        row('ring yielding @2k/s', 2000, 7),
+      ],
+    } as BenchReport;
+    const rows = targetRows([pipeline]).filter((t) => t[0]!.startsWith('pipeline'));
+    assert.deepEqual(rows, [
+      ['pipeline ring busy-spin @1k/s: p99 ≥ 50× lower than postMessage', '60.0×', 'yes'],
+      ['pipeline ring yielding @2k/s: p99 ≥ 50× lower than postMessage', '7.0×', 'no'],
+    ]);
   });
 
   it('should compare only like with like and keep ratios a scenario set', () => {
