@@ -2,6 +2,7 @@ import { RingbusError } from '../errors.js';
 import { readManifest, writeManifest } from '../persistence/dataDirManifest.js';
 import type { EventType } from '../schema/defineEvent.js';
 import type { HandlerRef } from './HandlerRef.js';
+import { ProgressLineRef } from './progressLines.js';
 
 /** JSON-able copy of a value, or undefined (e.g. options holding a SharedArrayBuffer). */
 function jsonable(value: unknown): unknown {
@@ -39,7 +40,8 @@ export function writeBusManifest(
       name: h.name,
       module: h.moduleUrl,
       worker: h.worker,
-      dependsOn: h.dependsOn!.map((d) => d.name),
+      // a rebuilt bus (replay, standby) has no writer for a progress line: its stages run after the journal
+      dependsOn: h.dependsOn!.map((d) => (d instanceof ProgressLineRef ? 'journal' : d.name)),
       onError: h.policy,
       deadLetterPath: h.deadLetterPath,
       options: h.name === 'journal' ? undefined : jsonable(h.options),
