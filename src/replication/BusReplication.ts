@@ -20,6 +20,7 @@ import { Worker } from 'node:worker_threads';
 import { RingbusError, RingbusRangeError, RingbusTypeError, show } from '../errors.js';
 import type { RingBus } from '../topology/RingBus.js';
 import type { ProgressLineDescriptor, ProgressLineRef } from '../topology/progressLines.js';
+import { ProgressLineWriter } from '../topology/ProgressLineWriter.js';
 import type { JournalRelayOptions, RelayMetrics } from './JournalRelay.js';
 import { busStreamNames } from './streamNames.js';
 import type { NatsServers } from './stream.js';
@@ -157,11 +158,15 @@ export class BusReplication {
       if (m.type === 'metrics') this.#requests.get(m.id)?.(m.metrics);
       else if (m.type === 'failed') this.#settle.reject(new RingbusError(m.code as never, m.message));
     });
-    worker.on('error', (err) => this.#settle.reject(err));
+    let cause = 'it exited';
+    worker.on('error', (err) => (cause = `it failed: ${err.message}`));
     worker.on('exit', () => {
       this.#worker = null;
-      if (this.#stopped) this.#settle.resolve();
-      else this.#settle.reject(new RingbusError('RINGBUS_ERR_BUS_HALTED', 'the replication worker exited'));
+      if (this.#stopped) return this.#settle.resolve();
+      // nothing moves the line any more: halt the bus rather than leave gated stages and publishers waiting
+      const message = `replication stopped: the replication worker died (${cause})`;
+      new ProgressLineWriter(line).halt(message);
+      this.#settle.reject(new RingbusError('RINGBUS_ERR_BUS_HALTED', message));
     });
   }
 

@@ -108,4 +108,4 @@ function isCoded(err: unknown): boolean {
   return typeof code === 'string' && code.startsWith('RINGBUS_ERR_');
 }
 
-void run();
+run().catch(fail); // anything unexpected halts the bus rather than leaving gated stages waiting
