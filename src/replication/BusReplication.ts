@@ -23,7 +23,7 @@ import type { ProgressLineDescriptor, ProgressLineRef } from '../topology/progre
 import { ProgressLineWriter } from '../topology/ProgressLineWriter.js';
 import type { JournalRelayOptions, RelayMetrics } from './JournalRelay.js';
 import { busStreamNames } from './streamNames.js';
-import type { NatsServers } from './stream.js';
+import { checkServers, type NatsServers } from './stream.js';
 
 export type ReplicationMode = 'sync' | 'async';
 
@@ -123,6 +123,7 @@ export class BusReplication {
         `mode must be 'sync' or 'async', got ${show(options.mode)}`,
       );
     busStreamNames(options.bus); // checks the name
+    checkServers(options.servers);
     for (const k of ['replicas', 'maxBatch', 'pollMs', 'retryMs', 'stopTimeoutMs'] as const)
       positiveInt(k, options[k], 1);
     const maxLag = positiveInt('maxLagEvents', options.maxLagEvents, 4096);

@@ -200,6 +200,29 @@ describe('BusReplication', () => {
     await second.bus.halt();
     await second.replication.stop();
   });
+
+  it('should refuse bad options with coded errors naming the option and the value', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ringbus-bus-replication-'));
+    dirs.push(dataDir);
+    const bus = new RingBus({ event: TestEvent, persistence: { dataDir } });
+    const base = { servers: '127.0.0.1:1', bus: 'opts', mode: 'sync' } as const;
+    assert.throws(() => BusReplication.attach(bus, { ...base, mode: 'eventually' as 'sync' }), {
+      code: 'RINGBUS_ERR_INVALID_OPTION',
+      message: /mode must be 'sync' or 'async', got "eventually"/,
+    });
+    assert.throws(
+      () => BusReplication.attach(bus, { ...base, maxLagEvents: 0 }),
+      /maxLagEvents must be a positive integer, got 0/,
+    );
+    assert.throws(() => BusReplication.attach(bus, { ...base, servers: [] }), /servers must be a NATS URL/);
+    assert.throws(() => BusReplication.attach(new RingBus({ event: TestEvent }), base), {
+      code: 'RINGBUS_ERR_BUS_STATE',
+    });
+    const replication = BusReplication.attach(bus, base);
+    await assert.rejects(replication.metrics(), { code: 'RINGBUS_ERR_BUS_STATE' });
+    await replication.stop(); // never started: nothing to stop
+    await replication.done;
+  });
 });
 
 function journalHolds(rig: Rig): number {
