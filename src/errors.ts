@@ -60,6 +60,7 @@ export const ERROR_CODES = {
     'a command could not be routed: its symbol is not in the shard map, or the shard did not accept it',
   RINGBUS_ERR_REPLICATION_FENCED:
     'another leader appended to the stream or holds the lease: this process may not append',
+  RINGBUS_ERR_REPLICATION_TIMEOUT: 'a sequence was not replicated, or the replication worker did not answer, in time',
 } as const;
 
 /** Fields shared by every ringbus error. */

@@ -63,6 +63,8 @@ export type {
 export { RingBus, DEFAULT_WORKER, type RingBusOptions } from './topology/RingBus.js';
 export { EventHandlerGroup } from './topology/EventHandlerGroup.js';
 export { HandlerRef, type HandlerOptions, type HandlerSpec } from './topology/HandlerRef.js';
+export { ProgressLineRef, type ProgressLineOptions, type ProgressLineDescriptor } from './topology/progressLines.js';
+export { ProgressLineWriter } from './topology/ProgressLineWriter.js';
 export { BusPublisher, type PublisherDescriptor } from './topology/BusPublisher.js';
 export type { WorkerOptions, PlacementReport } from './topology/placement.js';
 export type { BusMetrics, HandlerMetrics } from './metrics/BusMetrics.js';

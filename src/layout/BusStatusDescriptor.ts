@@ -48,6 +48,8 @@ export const HALT_SHUTDOWN = 3;
 export const HALT_REQUESTED = 4;
 /** The supervisor's stall watchdog: a handler made no progress for stallTimeoutMs with events waiting. */
 export const HALT_STALLED = 5;
+/** The writer of an external progress line gave up (e.g. replication was fenced); see topology/progressLines.ts. */
+export const HALT_PROGRESS_SOURCE = 6;
 
 /** Worker states. */
 export const WORKER_STARTING = 0;

@@ -2,6 +2,12 @@
  * `ringbus/replication`: journal relay to NATS JetStream, standby mirror, leader lease, status
  * (docs/replication.md). A separate entry point so that `ringbus` alone does not load the NATS client.
  */
+export {
+  BusReplication,
+  type BusReplicationOptions,
+  type BusReplicationMetrics,
+  type ReplicationMode,
+} from './BusReplication.js';
 export { JournalRelay, type JournalRelayOptions, type RelayMetrics } from './JournalRelay.js';
 export { JournalMirror, type JournalMirrorOptions } from './JournalMirror.js';
 export { LeaderLease, type LeaderLeaseOptions, type LeaseValue } from './LeaderLease.js';

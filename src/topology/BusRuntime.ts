@@ -26,6 +26,7 @@ import {
   type WorkerMessage,
 } from '../runtime/protocol.js';
 import { JournalDurability } from './journalDurability.js';
+import { ProgressLines, type ProgressLineRef } from './progressLines.js';
 import { collectAt, type CapturedState } from './StateCollector.js';
 import { WorkerSet } from './WorkerSet.js';
 
@@ -44,6 +45,8 @@ export class BusRuntime<F extends Flyweight = Flyweight> {
   readonly workers: WorkerSet;
   /** The journal's durable sequence and sync figures (buses with a journal). */
   readonly durability: JournalDurability | null;
+  /** External progress lines (progressLines.ts). */
+  readonly progress: ProgressLines;
 
   constructor(
     plan: BusPlan<F>,
@@ -52,6 +55,7 @@ export class BusRuntime<F extends Flyweight = Flyweight> {
     journal: HandlerRef | null,
     onWorker: (m: WorkerMessage) => void,
     onSupervisor: (m: SupervisorMessage) => void,
+    progressLines: readonly ProgressLineRef[] = [],
   ) {
     const c = plan.config;
     this.plan = plan;
@@ -72,7 +76,9 @@ export class BusRuntime<F extends Flyweight = Flyweight> {
     ring.addGatingSequences(...plan.leaves.map((h) => sequences.get(h)!));
     const durability = journal && persistence ? new JournalDurability(ring, journal, sequences.get(journal)!) : null;
     this.durability = durability;
-    const lineOf = (d: HandlerRef): number => sequences.get(d)!.line;
+    const progress = new ProgressLines(ring, progressLines);
+    this.progress = progress;
+    const lineOf = (d: HandlerRef): number => sequences.get(d)?.line ?? progress.lineOf(d)!;
     const inits: WorkerInit[] = plan.workers.map((w) => ({
       kind: 'ringbus-worker',
       workerName: w.name,

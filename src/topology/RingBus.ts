@@ -13,6 +13,7 @@ import { EventHandlerGroup, type GroupOwner } from './EventHandlerGroup.js';
 import { haltError } from './haltError.js';
 import { HandlerRef, type HandlerOptions, type HandlerSpec } from './HandlerRef.js';
 import { PersistenceCoordinator } from './PersistenceCoordinator.js';
+import { checkProgressLineName, ProgressLineRef, type ProgressLineOptions } from './progressLines.js';
 import { isSpinning, placementReport, type PlacementReport } from './placement.js';
 import type { SupervisorMessage, WorkerMessage } from '../runtime/protocol.js';
 import type { CapturedState } from './StateCollector.js';
@@ -47,6 +48,7 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   readonly #lifecycle = new BusLifecycle();
   readonly #persistence: PersistenceCoordinator<F> | null;
   readonly #journal: HandlerRef | null;
+  readonly #progressLines: ProgressLineRef[] = [];
   #runtime: BusRuntime<F> | null = null;
   #haltError: Error | null = null;
   /** Time travel: event publishing is closed, control events go straight to the ring. */
@@ -65,6 +67,38 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     if (!this.#journal)
       throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'bus.journal exists only when the bus has persistence options');
     return this.#journal;
+  }
+
+  /**
+   * Adds an external progress line (progressLines.ts): a sequence line something outside the graph
+   * moves (never past the journal's durable sequence); place stages after it with `after(line)`.
+   * Needs persistence options; before start().
+   */
+  addProgressLine(name: string, options: ProgressLineOptions = {}): ProgressLineRef {
+    this.#lifecycle.assert('new', 'addProgressLine()');
+    if (!this.#journal)
+      throw new RingbusError(
+        'RINGBUS_ERR_BUS_STATE',
+        `progress line '${name}' follows the journal: the bus needs persistence options`,
+      );
+    checkProgressLineName(name, [...this.#graph.all, ...this.#progressLines]);
+    const line = new ProgressLineRef(this, name, this.#journal, this.#config.persistence!.dataDir, options);
+    this.#progressLines.push(line);
+    return line;
+  }
+
+  /** The progress line registered under `name`. */
+  progressLineOf(name: string): ProgressLineRef {
+    const line = this.#progressLines.find((l) => l.name === name);
+    if (!line) throw new RingbusError('RINGBUS_ERR_TOPOLOGY', `the bus has no progress line named ${show(name)}`);
+    return line;
+  }
+
+  /** A progress line's value now (after start; may be stale by what its writer published since). */
+  progressSequence(line: ProgressLineRef): number {
+    if (!this.#runtime)
+      throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'progressSequence() is available after start()');
+    return this.#runtime.progress.sequence(line);
   }
 
   /** What recovery found and replayed at start (null without persistence or before start); replayStartedAt is a performance.now() value. */
@@ -134,8 +168,10 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     const onWorker = (m: WorkerMessage): void => void (m.type === 'stopped' && m.halted && this.#checkHalt());
     const onSupervisor = (m: SupervisorMessage): void =>
       void (m.type === 'worker-exit' && m.unexpected && this.#checkHalt());
-    const runtime = new BusRuntime(plan, start, persistence, this.#journal, onWorker, onSupervisor);
+    const lines = this.#progressLines;
+    const runtime = new BusRuntime(plan, start, persistence, this.#journal, onWorker, onSupervisor, lines);
     this.#runtime = runtime;
+    if (lines.length > 0) runtime.progress.announce(lines, runtime.status.buffer, runtime.durability!.durable.line);
     this.#lifecycle.transition('begin-start');
     runtime.publisher.close(() => this.#stateError('cannot publish while the bus is'));
     try {

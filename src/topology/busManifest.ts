@@ -2,6 +2,7 @@ import { RingbusError } from '../errors.js';
 import { readManifest, writeManifest } from '../persistence/dataDirManifest.js';
 import type { EventType } from '../schema/defineEvent.js';
 import type { HandlerRef } from './HandlerRef.js';
+import { ProgressLineRef } from './progressLines.js';
 
 /** JSON-able copy of a value, or undefined (e.g. options holding a SharedArrayBuffer). */
 function jsonable(value: unknown): unknown {
@@ -35,11 +36,11 @@ export function writeBusManifest(
   }
   writeManifest(dataDir, {
     event: event.definition,
-    handlers: handlers.map((h) => ({
+    handlers: dependenciesFirst(handlers).map((h) => ({
       name: h.name,
       module: h.moduleUrl,
       worker: h.worker,
-      dependsOn: h.dependsOn!.map((d) => d.name),
+      dependsOn: recordedDependencies(h),
       onError: h.policy,
       deadLetterPath: h.deadLetterPath,
       options: h.name === 'journal' ? undefined : jsonable(h.options),
@@ -48,4 +49,30 @@ export function writeBusManifest(
     ...(existing ? { createdAt: existing.createdAt } : {}),
   });
   void bus;
+}
+
+/** A rebuilt bus (replay, standby) has no writer for a progress line: its stages run after the journal. */
+function recordedDependencies(h: HandlerRef): string[] {
+  return h.dependsOn!.map((d) => (d instanceof ProgressLineRef ? 'journal' : d.name));
+}
+
+/**
+ * The handlers in an order where each comes after what it is recorded to depend on (the plan's
+ * order already is, except that a journal placed at start follows stages placed after a progress line).
+ */
+function dependenciesFirst(handlers: readonly HandlerRef[]): HandlerRef[] {
+  const out: HandlerRef[] = [];
+  const done = new Set<string>();
+  const waiting: HandlerRef[] = [];
+  const ready = (h: HandlerRef): boolean => recordedDependencies(h).every((d) => done.has(d));
+  const emit = (h: HandlerRef): void => {
+    out.push(h);
+    done.add(h.name);
+    // a handler held back for this one goes right after it, in plan order
+    for (let i = waiting.findIndex(ready); i >= 0; i = waiting.findIndex(ready)) emit(waiting.splice(i, 1)[0]!);
+  };
+  for (const h of handlers)
+    if (ready(h)) emit(h);
+    else waiting.push(h);
+  return [...out, ...waiting]; // anything left is not a graph the plan accepts: keep its order
 }
