@@ -48,6 +48,8 @@ export const HALT_SHUTDOWN = 3;
 export const HALT_REQUESTED = 4;
 /** The supervisor's stall watchdog: a handler made no progress for stallTimeoutMs with events waiting. */
 export const HALT_STALLED = 5;
+/** Another ring of the same BusGroup halted (its supervisor, or the group, halts every peer). */
+export const HALT_PEER = 6;
 
 /** Worker states. */
 export const WORKER_STARTING = 0;

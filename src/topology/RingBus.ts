@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { EventTranslator, RingBuffer } from '../core/RingBuffer.js';
 import { RingbusError, RingbusRangeError, show } from '../errors.js';
-import { HALT_REQUESTED } from '../layout/BusStatusDescriptor.js';
+import { HALT_REQUESTED, HALT_SHUTDOWN } from '../layout/BusStatusDescriptor.js';
 import type { BusMetrics } from '../metrics/BusMetrics.js';
 import type { Flyweight } from '../schema/defineEvent.js';
 import { BusLifecycle, type BusState } from './BusLifecycle.js';
@@ -116,14 +116,45 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   async start(): Promise<void> {
     this.#lifecycle.assert('new', 'start()');
     try {
-      await this.#start();
+      this.#prepare();
+      await this.#launch();
     } catch (error) {
       this.#persistence?.releaseLock(); // whatever failed, the data directory is free again
       throw error;
     }
   }
 
-  async #start(): Promise<void> {
+  /**
+   * @internal BusGroup's two-phase start: builds the ring and the runtime (recovering the data
+   * directory) without starting a worker, so that the group can link rings that name each other;
+   * then `launch()`. `abandon()` undoes a prepare whose launch will not come.
+   */
+  prepare(): BusRuntime<F> {
+    this.#lifecycle.assert('new', 'start()');
+    try {
+      return this.#prepare();
+    } catch (error) {
+      this.#persistence?.releaseLock();
+      throw error;
+    }
+  }
+  /** @internal See prepare(). */
+  async launch(): Promise<void> {
+    try {
+      await this.#launch();
+    } catch (error) {
+      this.#persistence?.releaseLock();
+      throw error;
+    }
+  }
+  /** @internal See prepare(): halts the prepared ring (publishing reports `why`) and frees the data directory. */
+  abandon(why: string): void {
+    this.#runtime?.halt(HALT_SHUTDOWN, why);
+    this.#markHalted();
+    this.#persistence?.releaseLock();
+  }
+
+  #prepare(): BusRuntime<F> {
     const c = this.#config;
     // the journal runs straight off the ring unless the application placed it
     if (this.#journal && this.#journal.dependsOn === null) this.#graph.place([], [this.#journal]);
@@ -138,6 +169,12 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     this.#runtime = runtime;
     this.#lifecycle.transition('begin-start');
     runtime.publisher.close(() => this.#stateError('cannot publish while the bus is'));
+    return runtime;
+  }
+
+  async #launch(): Promise<void> {
+    const runtime = this.#runtime!;
+    const persistence = this.#persistence;
     try {
       await runtime.startWorkers();
     } catch (error) {
