@@ -40,7 +40,8 @@ export interface GroupPlacement {
  * then starts workers downstream first; drain and shutdown go upstream first (so everything an
  * upstream ring published downstream is drained too), with one time budget; a halt of any ring
  * halts the others (their supervisors propagate it even while the main thread is blocked), and
- * the group emits 'halt' ({ ring, error }) once. Thread-safety: main thread only.
+ * the group emits 'halt' ({ ring, error }: the first ring the main thread saw halt; the
+ * error message names the first failure) once. Thread-safety: main thread only.
  */
 export class BusGroup extends EventEmitter {
   readonly #buses = new Map<string, RingBus<Flyweight>>();
