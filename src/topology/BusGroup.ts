@@ -64,6 +64,7 @@ export class BusGroup extends EventEmitter {
         `add('${name}') takes a new RingBus that is not in this group yet`,
       );
     this.#buses.set(name, bus as unknown as RingBus<Flyweight>);
+    bus.joinGroup(name);
     return bus;
   }
 

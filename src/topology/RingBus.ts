@@ -51,6 +51,8 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   #haltError: Error | null = null;
   /** Time travel: event publishing is closed, control events go straight to the ring. */
   #controlOnly = false;
+  /** Ring name in a BusGroup (null: not in one). */
+  #group: string | null = null;
 
   constructor(options: RingBusOptions<F>) {
     super();
@@ -114,27 +116,26 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
 
   /** Starts the workers (loading every handler module). Resolves once every worker is ready. */
   async start(): Promise<void> {
-    this.#lifecycle.assert('new', 'start()');
-    try {
-      this.#prepare();
-      await this.#launch();
-    } catch (error) {
-      this.#persistence?.releaseLock(); // whatever failed, the data directory is free again
-      throw error;
-    }
+    if (this.#group !== null)
+      throw new RingbusError(
+        'RINGBUS_ERR_BUS_STATE',
+        `this bus is ring '${this.#group}' of a BusGroup: start the group`,
+      );
+    this.prepare();
+    await this.launch();
   }
 
   /**
-   * @internal BusGroup's two-phase start: builds the ring and the runtime (recovering the data
-   * directory) without starting a worker, so that the group can link rings that name each other;
-   * then `launch()`. `abandon()` undoes a prepare whose launch will not come.
+   * @internal BusGroup's two-phase start: `prepare()` builds the ring and runtime (recovering the
+   * data directory) without starting a worker, so the group can link rings that name each other;
+   * then `launch()`. `abandon(why)` halts a prepared bus whose launch will not come.
    */
   prepare(): BusRuntime<F> {
     this.#lifecycle.assert('new', 'start()');
     try {
       return this.#prepare();
     } catch (error) {
-      this.#persistence?.releaseLock();
+      this.#persistence?.releaseLock(); // whatever failed, the data directory is free again
       throw error;
     }
   }
@@ -147,11 +148,15 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
       throw error;
     }
   }
-  /** @internal See prepare(): halts the prepared ring (publishing reports `why`) and frees the data directory. */
+  /** @internal See prepare(). */
   abandon(why: string): void {
     this.#runtime?.halt(HALT_SHUTDOWN, why);
     this.#markHalted();
     this.#persistence?.releaseLock();
+  }
+  /** @internal BusGroup.add(): from now on only the group starts this bus. */
+  joinGroup(ring: string): void {
+    this.#group = ring;
   }
 
   #prepare(): BusRuntime<F> {

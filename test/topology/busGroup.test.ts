@@ -178,7 +178,7 @@ describe('BusGroup: a graph that spans rings', () => {
     assert.equal(b.state, 'stopped');
   });
 
-  it('should refuse wiring that cannot work: a cycle, a gate on the own ring, a field that holds no sequence', async () => {
+  it('should refuse wiring that cannot work: a cycle, a gate on the own ring, a field that holds no sequence, a ring started alone', async () => {
     const g1 = new BusGroup();
     const x = g1.add('x', new RingBus({ event: BEvent }));
     const y = g1.add('y', new RingBus({ event: BEvent, producerType: 'multi' }));
@@ -191,6 +191,10 @@ describe('BusGroup: a graph that spans rings', () => {
     });
 
     const { group, a } = build(16, 16, { gated: false });
+    await assert.rejects(a.start(), {
+      code: 'RINGBUS_ERR_BUS_STATE',
+      message: /ring 'a' of a BusGroup: start the group/,
+    });
     assert.throws(
       () =>
         group
