@@ -105,7 +105,10 @@ export class BatchEventProcessor {
     if (this.#halted) return 0;
     const next = this.sequence.get() + 1;
     let available = this.#barrier.poll(next);
-    if (available < next) return 0;
+    if (available < next) {
+      this.#gated = false; // nothing to hold back: the worker may park as long as it likes
+      return 0;
+    }
     if (this.#gate !== null) {
       // the batch ends before the first event the upstream ring has not passed yet
       let s = next;
