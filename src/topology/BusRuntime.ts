@@ -56,6 +56,9 @@ export class BusRuntime<F extends Flyweight = Flyweight> {
   workers: WorkerSet;
   /** The journal's durable sequence and sync figures (buses with a journal). */
   readonly durability: JournalDurability | null;
+  /** Builds a new WorkerSet from other inits (link). */
+  readonly #rewire: (inits: WorkerInit[]) => void;
+  #links: RingLinks | null = null;
 
   constructor(
     plan: BusPlan<F>,
@@ -111,9 +114,6 @@ export class BusRuntime<F extends Flyweight = Flyweight> {
     this.workers = new WorkerSet(inits, onWorker, onSupervisor);
     this.#rewire = (next) => (this.workers = new WorkerSet(next, onWorker, onSupervisor));
   }
-
-  readonly #rewire: (inits: WorkerInit[]) => void;
-  #links: RingLinks | null = null;
 
   /**
    * The line a stage of another ring reads to follow handler `h` of this ring (a cross-ring
