@@ -61,6 +61,10 @@ export const ERROR_CODES = {
   RINGBUS_ERR_REPLICATION_FENCED:
     'another leader appended to the stream or holds the lease: this process may not append',
   RINGBUS_ERR_REPLICATION_TIMEOUT: 'a sequence was not replicated, or the replication worker did not answer, in time',
+  RINGBUS_ERR_PEER_HALTED:
+    'another ring of the same BusGroup halted, so this one was halted too; names the ring and cause',
+  RINGBUS_ERR_OUTBOUND_HALTED:
+    'a handler published into an outbound ring whose bus has halted; names the ring and cause',
 } as const;
 
 /** Fields shared by every ringbus error. */

@@ -54,6 +54,7 @@ export {
   type HandlerFactory,
   type HandlerModule,
   type OutboundPublisher,
+  type CrossRingGateView,
 } from './processing/Handler.js';
 export type {
   ExceptionPolicyOption,
@@ -61,6 +62,7 @@ export type {
   ExceptionDecision,
 } from './processing/ExceptionPolicy.js';
 export { RingBus, DEFAULT_WORKER, type RingBusOptions } from './topology/RingBus.js';
+export { BusGroup, type GroupPlacement } from './topology/BusGroup.js';
 export { EventHandlerGroup } from './topology/EventHandlerGroup.js';
 export { HandlerRef, type HandlerOptions, type HandlerSpec } from './topology/HandlerRef.js';
 export { ProgressLineRef, type ProgressLineOptions, type ProgressLineDescriptor } from './topology/progressLines.js';

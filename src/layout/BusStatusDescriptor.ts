@@ -50,6 +50,8 @@ export const HALT_REQUESTED = 4;
 export const HALT_STALLED = 5;
 /** The writer of an external progress line gave up (e.g. replication was fenced); see topology/progressLines.ts. */
 export const HALT_PROGRESS_SOURCE = 6;
+/** Another ring of the same BusGroup halted (its supervisor, or the group, halts every peer). */
+export const HALT_PEER = 7;
 
 /** Worker states. */
 export const WORKER_STARTING = 0;

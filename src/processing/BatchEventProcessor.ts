@@ -5,6 +5,7 @@ import { KIND_CONTROL, KIND_EVENT } from '../layout/RingBufferDescriptor.js';
 import type { Flyweight } from '../schema/defineEvent.js';
 import type { EventHandler } from './Handler.js';
 import type { HandlerMetricsRecorder } from '../metrics/HandlerMetricsRecorder.js';
+import type { CrossRingGate } from './CrossRingGate.js';
 
 /** Receives failures and control slots; implemented by the worker host. */
 export interface ProcessorHooks {
@@ -19,6 +20,9 @@ export interface ProcessorHooks {
  * batch, calls onEvent for each, then publishes its own progress with one Atomics.store.
  * Non-blocking (`processAvailable`): the WorkerLoop decides when to wait, so several processors
  * can share a thread and run in dependency order over the same batch.
+ *
+ * With a cross-ring gate (BusGroup.after) a batch also ends before the first event whose
+ * upstream-ring sequence the gate does not admit yet.
  *
  * Hot path: allocates nothing per event (the flyweight is created once and re-pointed).
  * Thread-safety: one processor is driven by one thread.
@@ -36,7 +40,9 @@ export class BatchEventProcessor {
   readonly #metrics: HandlerMetricsRecorder | null;
   readonly #allKinds: boolean;
   readonly #hasBatchStart: boolean;
+  readonly #gate: CrossRingGate | null;
   #halted = false;
+  #gated = false;
 
   constructor(
     name: string,
@@ -47,6 +53,7 @@ export class BatchEventProcessor {
     handler: EventHandler,
     hooks: ProcessorHooks,
     metrics: HandlerMetricsRecorder | null,
+    gate: CrossRingGate | null = null,
   ) {
     this.name = name;
     this.index = index;
@@ -59,6 +66,17 @@ export class BatchEventProcessor {
     this.#metrics = metrics;
     this.#allKinds = handler.receivesAllKinds === true;
     this.#hasBatchStart = typeof handler.onBatchStart === 'function';
+    this.#gate = gate;
+  }
+
+  /** Whether this processor waits on a cross-ring gate. */
+  get hasGate(): boolean {
+    return this.#gate !== null;
+  }
+
+  /** True when the last pass stopped at an event its cross-ring gate holds back (see CrossRingGate). */
+  get gated(): boolean {
+    return this.#gated;
   }
 
   /** True once a failure under the halt policy stopped this processor. */
@@ -69,7 +87,14 @@ export class BatchEventProcessor {
   /** Whether the barrier releases at least one sequence right now. */
   hasWork(): boolean {
     const next = this.sequence.get() + 1;
-    return this.#barrier.poll(next) >= next;
+    if (this.#barrier.poll(next) < next) return false;
+    return this.#gate === null || this.#admits(next);
+  }
+
+  /** Whether the cross-ring gate lets the slot at `s` through (slots that are not events always pass). */
+  #admits(s: number): boolean {
+    const event = this.#event.$wrap(this.#ring.slotOffset(s));
+    return event.$kind !== KIND_EVENT || this.#gate!.admits(event);
   }
 
   /**
@@ -79,8 +104,19 @@ export class BatchEventProcessor {
   processAvailable(): number {
     if (this.#halted) return 0;
     const next = this.sequence.get() + 1;
-    const available = this.#barrier.poll(next);
-    if (available < next) return 0;
+    let available = this.#barrier.poll(next);
+    if (available < next) {
+      this.#gated = false; // nothing to hold back: the worker may park as long as it likes
+      return 0;
+    }
+    if (this.#gate !== null) {
+      // the batch ends before the first event the upstream ring has not passed yet
+      let s = next;
+      while (s <= available && this.#admits(s)) s++;
+      this.#gated = s <= available;
+      if (s === next) return 0;
+      available = s - 1;
+    }
     return this.#processBatch(next, available);
   }
 

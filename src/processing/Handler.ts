@@ -47,6 +47,20 @@ export interface HandlerContext<O = unknown> {
   readonly ring: import('../core/RingBuffer.js').RingBuffer<Flyweight>;
   /** A publisher onto the named outbound ring (declared in the bus options). */
   outbound<F extends Flyweight = Flyweight>(ringName: string): OutboundPublisher<F>;
+  /**
+   * The handler's cross-ring gate (BusGroup.after), or null (absent: none): an event is handed to onEvent only
+   * once stage `upstream` of ring `ring` has passed the sequence in the event's field `field`.
+   * `upstreamSequence()` reads that stage's sequence now (for audits; allocation-free).
+   */
+  readonly gate?: CrossRingGateView | null;
+}
+
+/** What a handler sees of its cross-ring gate. */
+export interface CrossRingGateView {
+  readonly ring: string;
+  readonly upstream: string;
+  readonly field: string;
+  upstreamSequence(): number;
 }
 
 export interface EventHandler<F extends Flyweight = Flyweight, S = unknown> {

@@ -2,6 +2,7 @@ import type { RingBuffer } from '../core/RingBuffer.js';
 import type { WaitChannel, WaitCondition, WaitStrategy } from '../core/WaitStrategy.js';
 import type { BatchEventProcessor } from './BatchEventProcessor.js';
 import type { BusStatus } from '../runtime/BusStatus.js';
+import { GATE_POLL_MS } from './CrossRingGate.js';
 
 /** How often onIdle runs while idle when it does not say (it returned undefined). */
 export const DEFAULT_IDLE_MS = 50;
@@ -29,6 +30,8 @@ export class WorkerLoop implements WaitCondition {
   readonly #channel: WaitChannel;
   readonly #onMetricsRequest: (requestId: number) => void;
   readonly #idlers: readonly BatchEventProcessor[];
+  /** Processors with a cross-ring gate (their upstream ring does not wake this thread). */
+  readonly #gatedKinds: readonly BatchEventProcessor[];
   #seenMetrics: number;
 
   constructor(
@@ -47,6 +50,7 @@ export class WorkerLoop implements WaitCondition {
     this.#onMetricsRequest = onMetricsRequest;
     this.#seenMetrics = status.metricsRequest();
     this.#idlers = processors.filter((p) => typeof p.handler.onIdle === 'function');
+    this.#gatedKinds = processors.filter((p) => p.hasGate);
   }
 
   /** Runs until stopped or halted. */
@@ -84,8 +88,16 @@ export class WorkerLoop implements WaitCondition {
         if (now >= idleDueAt) idleDueAt = now + this.#runIdlers();
         remainingMs = idleDueAt - now;
       }
+      // a stage held by a cross-ring gate waits for another ring, whose progress does not wake us
+      if (remainingMs > GATE_POLL_MS && this.#anyGated()) remainingMs = GATE_POLL_MS;
       this.#strategy.idle(idle++, this.#channel, this, remainingMs);
     }
+  }
+
+  #anyGated(): boolean {
+    const gs = this.#gatedKinds;
+    for (let i = 0; i < gs.length; i++) if (gs[i]!.gated) return true;
+    return false;
   }
 
   /** Runs every onIdle hook; returns ms until the soonest one is due again. Allocation-free. */

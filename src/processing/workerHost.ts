@@ -23,6 +23,8 @@ import { BusStatus } from '../runtime/BusStatus.js';
 import { describeError, type ExceptionPolicyFunction } from './ExceptionPolicy.js';
 import type { EventHandler, HandlerContext, HandlerModule } from './Handler.js';
 import { WorkerLoop } from './WorkerLoop.js';
+import { CrossRingGate } from './CrossRingGate.js';
+import { OutboundRing } from './OutboundRing.js';
 import type { DeadLetterSink } from './deadLetters.js';
 import { pinForWorker } from './pinning.js';
 import { hashState as defaultStateHash } from '../persistence/stateHash.js';
@@ -90,7 +92,8 @@ async function main(): Promise<void> {
   const status = new BusStatus(init.status);
   const strategy = createWaitStrategy(init.waitStrategy);
   const ring = RingBuffer.attach(init.ring, init.waitStrategy);
-  const outbound = new Map<string, RingBuffer>();
+  const outbound = new Map<string, OutboundRing>();
+  const gates: (CrossRingGate | null)[] = [];
   let placement: PlacementResult;
   const handlers: EventHandler[] = [];
   const policies: (ExceptionPolicyFunction | null)[] = [];
@@ -100,6 +103,8 @@ async function main(): Promise<void> {
     for (const h of init.handlers) {
       const mod = await loadHandler(h);
       policies.push(await loadPolicy(h));
+      const gate = h.gate ? new CrossRingGate(h.gate, ring.flyweight()) : null;
+      gates.push(gate);
       const context: HandlerContext = {
         name: h.name,
         workerName: init.workerName,
@@ -115,10 +120,16 @@ async function main(): Promise<void> {
                 'RINGBUS_ERR_TOPOLOGY',
                 `handler '${h.name}': no outbound ring named '${ringName}' (declared: ${Object.keys(init.outbound).join(', ') || 'none'})`,
               );
-            r = RingBuffer.attach(d);
+            r = new OutboundRing(ringName, d);
             outbound.set(ringName, r);
           }
-          return r as unknown as RingBuffer<F>;
+          return r as unknown as OutboundRing<F>;
+        },
+        gate: gate && {
+          ring: gate.ringName,
+          upstream: gate.upstream,
+          field: gate.field,
+          upstreamSequence: () => gate.upstreamSequence(),
         },
       };
       const handler = mod.factory(context);
@@ -221,7 +232,8 @@ async function main(): Promise<void> {
   const processors = init.handlers.map((h, i) => {
     const sequence = ring.attachSequence(h.sequenceLine);
     const barrier = ring.newBarrier(...h.dependsOnLines.map((line) => ring.attachSequence(line)));
-    return new BatchEventProcessor(h.name, h.index, ring, sequence, barrier, handlers[i]!, hooks, recorders[i]!);
+    const gate = gates[i]!;
+    return new BatchEventProcessor(h.name, h.index, ring, sequence, barrier, handlers[i]!, hooks, recorders[i]!, gate);
   });
   const loop = new WorkerLoop(processors, ring, status, strategy, ring.consumerWaitChannel(), (requestId) => {
     post({

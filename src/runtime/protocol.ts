@@ -28,6 +28,35 @@ export interface HandlerInit {
   /** State to restore before the first event (recovery), when `hasRestore`. */
   readonly hasRestore: boolean;
   readonly restoreState: unknown;
+  /** A cross-ring dependency (BusGroup): events wait for a stage of another ring. */
+  readonly gate?: CrossRingGateInit;
+}
+
+/**
+ * A stage of this ring that runs after a stage of another ring (BusGroup.after): an event is
+ * processed only once the sequence line `line` of the ring `ring` has reached the value of the
+ * event's field `field` (a sequence of that ring).
+ */
+export interface CrossRingGateInit {
+  /** The upstream ring's name in its group. */
+  readonly ringName: string;
+  /** The upstream stage (for messages; `journal` means its durable sequence). */
+  readonly upstream: string;
+  readonly ring: RingDescriptor;
+  /** Control-block line of the upstream stage's sequence (the journal's durable line for `journal`). */
+  readonly line: number;
+  /** The event field that holds the upstream ring's sequence. */
+  readonly field: string;
+}
+
+/** An outbound ring of a bus (ring only), or of a bus with its status block (publishes then refuse once it halts). */
+export type OutboundTarget = RingDescriptor | { readonly ring: RingDescriptor; readonly status: SharedArrayBuffer };
+
+/** Another ring of the same BusGroup: halted when this one halts. */
+export interface PeerRing {
+  readonly name: string;
+  readonly ring: RingDescriptor;
+  readonly status: SharedArrayBuffer;
 }
 
 /** A handler worker's workerData. */
@@ -41,7 +70,7 @@ export interface WorkerInit {
   readonly cpus: readonly number[] | null;
   readonly handlers: readonly HandlerInit[];
   readonly metrics: boolean;
-  readonly outbound: Readonly<Record<string, RingDescriptor>>;
+  readonly outbound: Readonly<Record<string, OutboundTarget>>;
   /** Present once the supervisor hands the init to the worker. */
   readonly port?: MessagePort;
 }
@@ -56,6 +85,8 @@ export interface SupervisorInit {
   readonly ports: readonly MessagePort[];
   /** Stall watchdog period: a handler behind with no progress for this long halts the bus (0: off). */
   readonly stallTimeoutMs: number;
+  /** BusGroup: this ring's name and the other rings of its group, halted when this ring halts. */
+  readonly peers?: { readonly self: string; readonly rings: readonly PeerRing[] };
 }
 
 export interface SerializedError {

@@ -8,7 +8,8 @@
 import { checkBusOptions, DEFAULT_STALL_TIMEOUT_MS } from './validateBusOptions.js';
 import { availableParallelism } from 'node:os';
 import { chooseWaits, type WaitChoice } from './waitChoice.js';
-import { validateRingOptions, type ProducerType, type RingDescriptor } from '../core/RingBuffer.js';
+import { validateRingOptions, type ProducerType } from '../core/RingBuffer.js';
+import type { OutboundTarget } from '../runtime/protocol.js';
 import { createWaitStrategy } from '../core/createWaitStrategy.js';
 import type { WaitStrategyOptions } from '../core/WaitStrategy.js';
 import { RingbusError, RingbusRangeError, show } from '../errors.js';
@@ -43,8 +44,11 @@ export interface RingBusOptions<F extends Flyweight = Flyweight> {
    * long while events wait for it halts the bus with RINGBUS_ERR_HANDLER_STALLED (see stallWatchdog.ts).
    */
   stallTimeoutMs?: number;
-  /** Rings handlers may publish to through context.outbound(name). */
-  outbound?: Record<string, RingDescriptor>;
+  /**
+   * Rings handlers may publish to through context.outbound(name): a ring descriptor, or a bus's
+   * `publisherDescriptor()` (then publishing refuses once that bus halts).
+   */
+  outbound?: Record<string, OutboundTarget>;
   /** First sequence (default 0). */
   initialSequence?: number;
   /** Who publishes, for the placement report (default 'main thread'). */
@@ -64,7 +68,7 @@ export interface BusConfig<F extends Flyweight = Flyweight> {
   readonly workers: ReadonlyMap<string, WorkerOptions>;
   readonly metrics: boolean;
   readonly stallTimeoutMs: number;
-  readonly outbound: Readonly<Record<string, RingDescriptor>>;
+  readonly outbound: Readonly<Record<string, OutboundTarget>>;
   readonly initialSequence: number;
   readonly producerLabel: string;
   readonly persistence: PersistenceOptions | undefined;

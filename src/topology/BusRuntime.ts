@@ -21,6 +21,9 @@ import { isSpinning, placementReport, type PlacementReport } from './placement.j
 import {
   CONTROL_SNAPSHOT,
   CONTROL_STATE_HASH,
+  type CrossRingGateInit,
+  type OutboundTarget,
+  type SupervisorInit,
   type SupervisorMessage,
   type WorkerInit,
   type WorkerMessage,
@@ -29,6 +32,14 @@ import { JournalDurability } from './journalDurability.js';
 import { ProgressLines, type ProgressLineRef } from './progressLines.js';
 import { collectAt, type CapturedState } from './StateCollector.js';
 import { WorkerSet } from './WorkerSet.js';
+
+/** What a BusGroup adds to a bus's workers before they start. */
+export interface RingLinks {
+  readonly outbound: Readonly<Record<string, OutboundTarget>>;
+  /** Handler name → its cross-ring gate. */
+  readonly gates: ReadonlyMap<string, CrossRingGateInit>;
+  readonly peers: SupervisorInit['peers'];
+}
 
 export interface StateHashResult {
   sequence: number;
@@ -42,11 +53,15 @@ export class BusRuntime<F extends Flyweight = Flyweight> {
   readonly status: BusStatus;
   readonly publisher: BusPublisher<F>;
   readonly sequences: ReadonlyMap<HandlerRef, Sequence>;
-  readonly workers: WorkerSet;
+  /** Replaced (before start) by `link` when the bus is part of a BusGroup. */
+  workers: WorkerSet;
   /** The journal's durable sequence and sync figures (buses with a journal). */
   readonly durability: JournalDurability | null;
   /** External progress lines (progressLines.ts). */
   readonly progress: ProgressLines;
+  /** Builds a new WorkerSet from other inits (link). */
+  readonly #rewire: (inits: WorkerInit[]) => void;
+  #links: RingLinks | null = null;
 
   constructor(
     plan: BusPlan<F>,
@@ -103,6 +118,28 @@ export class BusRuntime<F extends Flyweight = Flyweight> {
       outbound: c.outbound,
     }));
     this.workers = new WorkerSet(inits, onWorker, onSupervisor);
+    this.#rewire = (next) => (this.workers = new WorkerSet(next, onWorker, onSupervisor));
+  }
+
+  /**
+   * The line a stage of another ring reads to follow handler `h` of this ring (a cross-ring
+   * gate): h's sequence line, or for the journal its durable line.
+   */
+  upstreamLine(h: HandlerRef): number {
+    const lineOf = (d: HandlerRef): number => this.sequences.get(d)!.line;
+    return this.durability?.upstreamLine(h, lineOf) ?? lineOf(h);
+  }
+
+  /** BusGroup, before startWorkers: adds outbound rings, cross-ring gates and the peers to halt. */
+  link(links: RingLinks): void {
+    this.#links = links;
+    this.#rewire(
+      this.workers.inits.map((i) => ({
+        ...i,
+        outbound: { ...i.outbound, ...links.outbound },
+        handlers: i.handlers.map((h) => (links.gates.has(h.name) ? { ...h, gate: links.gates.get(h.name)! } : h)),
+      })),
+    );
   }
 
   /** Starts the workers; if one fails, halts the ring, waits for the others to exit and rethrows. */
@@ -113,6 +150,7 @@ export class BusRuntime<F extends Flyweight = Flyweight> {
         this.status.buffer,
         this.plan.workers.map((w) => w.options.resourceLimits ?? null),
         this.plan.config.stallTimeoutMs,
+        this.#links?.peers,
       );
     } catch (error) {
       this.halt(HALT_SHUTDOWN, `start failed: ${(error as Error).message}`);

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { EventTranslator, RingBuffer } from '../core/RingBuffer.js';
 import { RingbusError, RingbusRangeError, show } from '../errors.js';
-import { HALT_REQUESTED } from '../layout/BusStatusDescriptor.js';
+import { HALT_REQUESTED, HALT_SHUTDOWN } from '../layout/BusStatusDescriptor.js';
 import type { BusMetrics } from '../metrics/BusMetrics.js';
 import type { Flyweight } from '../schema/defineEvent.js';
 import { BusLifecycle, type BusState } from './BusLifecycle.js';
@@ -53,6 +53,8 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   #haltError: Error | null = null;
   /** Time travel: event publishing is closed, control events go straight to the ring. */
   #controlOnly = false;
+  /** Ring name in a BusGroup (null: not in one). */
+  #group: string | null = null;
 
   constructor(options: RingBusOptions<F>) {
     super();
@@ -148,16 +150,50 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
 
   /** Starts the workers (loading every handler module). Resolves once every worker is ready. */
   async start(): Promise<void> {
+    if (this.#group !== null)
+      throw new RingbusError(
+        'RINGBUS_ERR_BUS_STATE',
+        `this bus is ring '${this.#group}' of a BusGroup: start the group`,
+      );
+    this.prepare();
+    await this.launch();
+  }
+
+  /**
+   * @internal BusGroup's two-phase start: `prepare()` builds the ring and runtime (recovering the
+   * data directory) without starting a worker, so the group can link rings that name each other;
+   * then `launch()`. `abandon(why)` halts a prepared bus whose launch will not come.
+   */
+  prepare(): BusRuntime<F> {
     this.#lifecycle.assert('new', 'start()');
     try {
-      await this.#start();
+      return this.#prepare();
     } catch (error) {
       this.#persistence?.releaseLock(); // whatever failed, the data directory is free again
       throw error;
     }
   }
+  /** @internal See prepare(). */
+  async launch(): Promise<void> {
+    try {
+      await this.#launch();
+    } catch (error) {
+      this.#persistence?.releaseLock();
+      throw error;
+    }
+  }
+  /** @internal See prepare(). */
+  abandon(why: string): void {
+    this.#runtime?.halt(HALT_SHUTDOWN, why);
+    this.#markHalted();
+    this.#persistence?.releaseLock();
+  }
+  /** @internal BusGroup.add(): from now on only the group starts this bus. */
+  joinGroup(ring: string): void {
+    this.#group = ring;
+  }
 
-  async #start(): Promise<void> {
+  #prepare(): BusRuntime<F> {
     const c = this.#config;
     // the journal runs straight off the ring unless the application placed it
     if (this.#journal && this.#journal.dependsOn === null) this.#graph.place([], [this.#journal]);
@@ -174,6 +210,12 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     if (lines.length > 0) runtime.progress.announce(lines, runtime.status.buffer, runtime.durability!.durable.line);
     this.#lifecycle.transition('begin-start');
     runtime.publisher.close(() => this.#stateError('cannot publish while the bus is'));
+    return runtime;
+  }
+
+  async #launch(): Promise<void> {
+    const runtime = this.#runtime!;
+    const persistence = this.#persistence;
     try {
       await runtime.startWorkers();
     } catch (error) {

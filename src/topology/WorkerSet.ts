@@ -68,6 +68,7 @@ export class WorkerSet {
     status: SharedArrayBuffer,
     limits: readonly (ResourceLimits | null)[],
     stallTimeoutMs = 0,
+    peers?: SupervisorInit['peers'],
   ): Promise<void> {
     const theirs: MessagePort[] = [];
     for (let i = 0; i < this.inits.length; i++) {
@@ -84,6 +85,7 @@ export class WorkerSet {
       workers: this.inits.map((init, i) => ({ init, resourceLimits: limits[i] ?? null })),
       ports: theirs,
       stallTimeoutMs,
+      ...(peers ? { peers } : {}),
     };
     const ready = new Promise<void>((resolve, reject) => {
       const waiting = new Set(this.inits.map((i) => i.workerIndex));

@@ -1,6 +1,7 @@
 import { RingbusError } from '../errors.js';
 import {
   HALT_HANDLER_FAILED,
+  HALT_PEER,
   HALT_REQUESTED,
   HALT_SHUTDOWN,
   HALT_STALLED,
@@ -10,7 +11,7 @@ import type { BusStatus } from '../runtime/BusStatus.js';
 
 /**
  * The error a halted bus reports: RINGBUS_ERR_WORKER_DIED, RINGBUS_ERR_HANDLER_FAILED,
- * RINGBUS_ERR_HANDLER_STALLED or RINGBUS_ERR_BUS_HALTED.
+ * RINGBUS_ERR_HANDLER_STALLED, RINGBUS_ERR_PEER_HALTED or RINGBUS_ERR_BUS_HALTED.
  */
 export interface BusHaltedError extends RingbusError {
   /** Sequence at which a handler failed (NaN when not applicable). */
@@ -35,7 +36,9 @@ export function haltError(status: BusStatus, cause?: unknown): BusHaltedError {
         ? 'RINGBUS_ERR_HANDLER_FAILED'
         : reason === HALT_STALLED
           ? 'RINGBUS_ERR_HANDLER_STALLED'
-          : 'RINGBUS_ERR_BUS_HALTED';
+          : reason === HALT_PEER
+            ? 'RINGBUS_ERR_PEER_HALTED'
+            : 'RINGBUS_ERR_BUS_HALTED';
   const prefix =
     reason === HALT_SHUTDOWN
       ? 'the bus was shut down'

@@ -11,12 +11,14 @@ import { BusStatus } from '../runtime/BusStatus.js';
 import { describeError } from '../processing/ExceptionPolicy.js';
 import type { SupervisorInit, SupervisorMessage } from '../runtime/protocol.js';
 import { startStallWatchdog } from './stallWatchdog.js';
+import { haltCause, haltPeers } from './peerHalt.js';
 
 const init = workerData as SupervisorInit;
 const status = new BusStatus(init.status);
 const ring = RingBuffer.attach(init.ring, { type: 'blocking' });
 const post = (m: SupervisorMessage): void => parentPort!.postMessage(m);
 let alive = init.workers.length;
+let peersHalted = false;
 const stopWatchdog = startStallWatchdog(
   ring,
   status,
@@ -60,6 +62,11 @@ init.workers.forEach(({ init: w, resourceLimits }, i) => {
       )
         ring.halt(HALT_WORKER_DIED);
       else ring.halt(status.haltReason() || HALT_WORKER_DIED);
+    }
+    // a worker left a halted ring: halt the other rings of the bus group (once)
+    if (init.peers && !peersHalted && status.haltReason() !== 0) {
+      peersHalted = true;
+      haltPeers(init.peers.self, haltCause(status), init.peers.rings);
     }
     post({ type: 'worker-exit', workerIndex: w.workerIndex, workerName: w.workerName, code, unexpected, cause });
     if (--alive === 0) {

@@ -74,6 +74,42 @@ describe('exchange pipeline on real buses', () => {
     });
   }
 
+  for (const [capacity, reportsCapacity] of [
+    [64, 16],
+    [4096, 8192],
+  ] as const) {
+    it(`should release each report only once its command is durable (fsync batch, rings ${capacity}/${reportsCapacity})`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'ringbus-exchange-gate-'));
+      try {
+        const p = await startExchangePipeline({
+          exchange: options,
+          dataDir: dir,
+          fsync: 'batch',
+          capacity,
+          reportsCapacity,
+        });
+        try {
+          await publish(p, new ExchangeFlow({ seed: SEED, exchange: options }), N, 1000);
+          const sink = (await p.reports!.captureState()).states.reportSink as ReportSinkSnapshot;
+          // checked inside the sink for every report, against the durable sequence at that moment
+          assert.equal(sink.gateViolations, 0, `seed ${SEED}: reports released before their command was durable`);
+          assert.equal(sink.digest, want.digest, `seed ${SEED}: the gated sink saw the engine's report stream`);
+          const m = await p.group.metrics();
+          assert.ok(
+            sink.lastSequence <= m.commands!.journal!.durableSequence,
+            'last report within the durable journal',
+          );
+          assert.deepEqual(Object.keys(m), ['commands', 'reports']);
+          assert.match(p.group.placement().links.join('\n'), /'reportSink' runs after 'journal' passed event.sequence/);
+        } finally {
+          await p.shutdown();
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
   it('should recover from a snapshot and the journal tail to the same state hash after a restart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ringbus-exchange-'));
     try {
