@@ -82,7 +82,80 @@ export function targetRows(reports: readonly BenchReport[]): string[][] {
     ]);
   }
   if (!pipeline) rows.push(['pipeline p99 ≥ 50× lower than postMessage', 'not measured', '']);
+  rows.push(...durabilityTargetRows(reports), ...exchangeTargetRows(reports));
   return rows;
+}
+
+type StageRow = BenchResult & {
+  extra?: { stages?: Record<string, { latencyNs: { p50: number } } | undefined>; fsyncProbeNs?: { p50: number } };
+};
+
+/** A row: figure and whether `ok`; 'not measured' when the figure is NaN. */
+function targetRow(what: string, value: number, figure: string, ok: boolean): string[] {
+  return Number.isFinite(value) ? [what, figure, ok ? 'yes' : 'no'] : [what, 'not measured', ''];
+}
+
+/** Issue-8 targets: the journal off the engine's path, group commit, waits that fit the cores. */
+function durabilityTargetRows(reports: readonly BenchReport[]): string[][] {
+  const rows: string[][] = [];
+  const om = (name: string): StageRow | undefined => find(reports, 'order-matching', name) as StageRow | undefined;
+  const paced = (fsync: string): StageRow | undefined => om(`bus paced 50k/s, fsync '${fsync}', split`);
+  const engineP50 = (r: StageRow | undefined): number => r?.extra?.stages?.portfolio?.latencyNs.p50 ?? NaN;
+  const on = engineP50(paced('batch'));
+  const off = engineP50(om('engine only, paced 50k/s, no journal'));
+  rows.push(
+    targetRow(
+      'paced 50k/s: engine latency p50 with the journal (fsync per batch) within 10% of no journal',
+      on / off,
+      `${formatNs(on)} vs ${formatNs(off)} (${(on / off).toFixed(2)}×)`,
+      on <= off * 1.1,
+    ),
+  );
+  const ack = paced('batch')?.extra?.stages?.ack?.latencyNs.p50 ?? NaN;
+  const sync = paced('batch')?.extra?.fsyncProbeNs?.p50 ?? NaN;
+  rows.push(
+    targetRow(
+      'paced 50k/s: publish → durable ack p50 within 20 µs of one fdatasync',
+      ack - sync,
+      `${formatNs(ack)} vs fdatasync ${formatNs(sync)}`,
+      ack - sync <= 20_000,
+    ),
+  );
+  const batch = om("bus, fsync 'batch', split")?.eventsPerSec ?? NaN;
+  const none = om("bus, fsync 'none', split")?.eventsPerSec ?? NaN;
+  rows.push(
+    targetRow(
+      'flat out: fsync per group ≥ 80% of no fsync (same placement)',
+      batch / none,
+      `${(100 * (batch / none)).toFixed(0)}%`,
+      batch / none >= 0.8,
+    ),
+  );
+  const dflt = find(reports, 'oversubscribed', 'default waits (chosen from the placement)')?.ratioVsBaseline ?? NaN;
+  rows.push(
+    targetRow(
+      'oversubscribed: default waits ≥ 80% of the best strategy',
+      dflt,
+      `${(100 * dflt).toFixed(0)}%`,
+      dflt >= 0.8,
+    ),
+  );
+  return rows;
+}
+
+/** Issue-10 targets: the engine against nodejs-order-book, the whole pipeline flat out. */
+function exchangeTargetRows(reports: readonly BenchReport[]): string[][] {
+  const engine = find(reports, 'exchange', 'engine alone')?.ratioVsBaseline ?? NaN;
+  const pipeline = find(reports, 'exchange', 'pipeline')?.eventsPerSec ?? NaN;
+  return [
+    targetRow('exchange engine alone ≥ 20× nodejs-order-book', engine, `${engine.toFixed(1)}×`, engine >= 20),
+    targetRow(
+      'exchange pipeline (journal fsync per batch + reports ring) ≥ 2 M orders/s',
+      pipeline,
+      `${(pipeline / 1e6).toFixed(2)} M/s`,
+      pipeline >= 2e6,
+    ),
+  ];
 }
 
 /** The targets as a Markdown table (quoted in the README's performance section). */

@@ -49,6 +49,8 @@ export interface OrderMatchingExtra {
   readonly offeredPerSec?: number;
   /** Journaled rows: bus.metrics().journal (syncs, sync latency and group-size percentiles). */
   readonly journal?: BusMetrics['journal'];
+  /** Paced rows: the machine's fdatasync latency measured in the same run (lib/fsyncProbe.ts). */
+  readonly fsyncProbeNs?: { readonly p50: number; readonly p99: number };
 }
 
 type Row = BenchResult & { readonly extra: OrderMatchingExtra };
@@ -206,7 +208,9 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
       extra: {
         placement,
         stages: stagesOf(m.metrics),
-        ...(paced ? { offeredPerSec: o.paceRate } : { ratioVsBatchedPostMessage: rate / batchedRate }),
+        ...(paced
+          ? { offeredPerSec: o.paceRate, fsyncProbeNs: { p50: fsyncProbe.p50, p99: fsyncProbe.p99 } }
+          : { ratioVsBatchedPostMessage: rate / batchedRate }),
         // journal figures where the policy syncs ('none' never calls fdatasync: nothing to show)
         ...(m.metrics.journal && m.metrics.journal.syncs > 0 ? { journal: m.metrics.journal } : {}),
       },
