@@ -25,7 +25,8 @@ import { Books, NIL } from './Books.js';
 import { REPORT, SIDE } from './codes.js';
 import type { ExchangeOptions, Instrument } from './config.js';
 import { IdIndex } from './IdIndex.js';
-import { ExecutionReport, ReportDigest, type ReportSink } from './ExecutionReport.js';
+import { ExecutionReport, type ReportSink } from './ExecutionReport.js';
+import { ReportDigest } from './ReportDigest.js';
 
 export class ExchangeState {
   protected readonly accounts: Accounts;
@@ -98,15 +99,28 @@ export class ExchangeState {
     this.#topAskQty = new Float64Array(n);
   }
 
+  /** Hands a report to the digest and the sink (any shape: r.clear() then the fields). */
   protected emit(r: ExecutionReport): void {
     this.digest.onReport(r);
+    if (this.sink !== null) this.sink.onReport(r);
+  }
+
+  /** emit() for the order shape (r.startOrder(), then accountId … reason). */
+  protected emitOrder(r: ExecutionReport): void {
+    this.digest.onOrderReport(r);
+    if (this.sink !== null) this.sink.onReport(r);
+  }
+
+  /** emit() for the trade shape (r.startTrade(), then accountId … counterOrderId). */
+  protected emitTrade(r: ExecutionReport): void {
+    this.digest.onTradeReport(r);
     if (this.sink !== null) this.sink.onReport(r);
   }
 
   /** A report about the taker (the command's own order). */
   protected takerReport(type: number, qty: number, reason: number): void {
     const r = this.report;
-    r.clear(type, this.commandIndex);
+    r.startOrder(type, this.commandIndex);
     r.accountId = this.accounts.id[this.tkA]!;
     r.orderId = this.tkOrderId;
     r.symbolId = this.symbols[this.tkS]!.symbolId;
@@ -116,14 +130,14 @@ export class ExchangeState {
     r.leavesQty = this.tkLeaves;
     r.filledQty = this.tkFilled;
     r.reason = reason;
-    this.emit(r);
+    this.emitOrder(r);
   }
 
   /** A report about resting order `n` (its leaves/filled as they are now). */
   protected nodeReport(type: number, n: number, qty: number, leaves: number, reason: number): void {
     const pool = this.books.pool;
     const r = this.report;
-    r.clear(type, this.commandIndex);
+    r.startOrder(type, this.commandIndex);
     r.accountId = this.accounts.id[pool.account[n]!]!;
     r.orderId = pool.orderId[n]!;
     r.symbolId = this.symbols[this.books.symbol[n]!]!.symbolId;
@@ -133,20 +147,21 @@ export class ExchangeState {
     r.leavesQty = leaves;
     r.filledQty = this.books.filled[n]!;
     r.reason = reason;
-    this.emit(r);
+    this.emitOrder(r);
   }
 
   /** Emits TOP_OF_BOOK for symbol index `s` if its top changed since the last one. */
   protected publishTop(s: number): void {
     if (!this.#readTop(s)) return;
     const r = this.report;
-    r.clear(REPORT.TOP_OF_BOOK, this.commandIndex);
+    r.startTop(this.commandIndex);
     r.symbolId = this.symbols[s]!.symbolId;
     r.bidPrice = this.#topBid[s]!;
     r.bidQty = this.#topBidQty[s]!;
     r.askPrice = this.#topAsk[s]!;
     r.askQty = this.#topAskQty[s]!;
-    this.emit(r);
+    this.digest.onTopReport(r);
+    if (this.sink !== null) this.sink.onReport(r);
   }
 
   /** Stores the current top of symbol `s`; returns whether it differs from the stored one. */

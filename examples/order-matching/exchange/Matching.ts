@@ -141,7 +141,7 @@ export class Matching extends ExchangeState {
     const makerOrder = pool.orderId[m]!;
     const takerAccount = this.accounts.id[this.tkA]!;
     const symbolId = this.symbols[this.tkS]!.symbolId;
-    r.clear(REPORT.TRADE, this.commandIndex);
+    r.startTrade(this.commandIndex);
     r.accountId = takerAccount;
     r.orderId = this.tkOrderId;
     r.symbolId = symbolId;
@@ -150,12 +150,13 @@ export class Matching extends ExchangeState {
     r.qty = q;
     r.leavesQty = this.tkLeaves;
     r.filledQty = this.tkFilled;
+    r.reason = 0;
     r.tradeId = tradeId;
     r.liquidity = LIQUIDITY.TAKER;
     r.counterAccountId = makerAccount;
     r.counterOrderId = makerOrder;
-    this.emit(r);
-    r.clear(REPORT.TRADE, this.commandIndex);
+    this.emitTrade(r);
+    r.startTrade(this.commandIndex);
     r.accountId = makerAccount;
     r.orderId = makerOrder;
     r.symbolId = symbolId;
@@ -164,11 +165,12 @@ export class Matching extends ExchangeState {
     r.qty = q;
     r.leavesQty = makerLeaves;
     r.filledQty = this.books.filled[m]!;
+    r.reason = 0;
     r.tradeId = tradeId;
     r.liquidity = LIQUIDITY.MAKER;
     r.counterAccountId = takerAccount;
     r.counterOrderId = this.tkOrderId;
-    this.emit(r);
+    this.emitTrade(r);
   }
 
   /** Sets up the taker and takes its hold and open-order slot. */

@@ -19,16 +19,18 @@ export class OrderEntry extends Matching {
   /** REJECTED report echoing the command's fields (as numbers; NaN reported as 0). */
   protected reject(c: ExchangeCommand, reason: number): void {
     const r = this.report;
-    r.clear(REPORT.REJECTED, this.commandIndex);
+    r.startOrder(REPORT.REJECTED, this.commandIndex);
     r.accountId = num(c.accountId);
     r.orderId = num(c.orderId);
     r.symbolId = num(c.symbolId);
     r.side = num(c.side);
     r.price = num(c.price);
     r.qty = num(c.qty);
+    r.leavesQty = 0;
+    r.filledQty = 0;
     r.reason = reason;
     this.outReason = reason;
-    this.emit(r);
+    this.emitOrder(r);
   }
 
   protected newOrder(c: ExchangeCommand, market: boolean): void {
