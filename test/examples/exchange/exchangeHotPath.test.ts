@@ -4,7 +4,9 @@
  *   fold the fields a shape leaves at 0 without reading them) against the generic onReport, over a
  *   long seeded flow and over seeded reports with values beyond 32 bits;
  * - IdIndex (dense table below 4096, Map above) against a Map, for ids in and out of the table
- *   and for values that are not ids at all.
+ *   and for values that are not ids at all;
+ * - BookSide's sorted level view (short moves by a loop, long ones by copyWithin) against a sorted
+ *   array, with levels added and emptied anywhere in books of up to a few hundred levels.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +17,8 @@ import { ExchangeFlow } from '../../../examples/order-matching/exchange/exchange
 import { ExecutionReport } from '../../../examples/order-matching/exchange/ExecutionReport.js';
 import { IdIndex } from '../../../examples/order-matching/exchange/IdIndex.js';
 import { ReportDigest } from '../../../examples/order-matching/exchange/ReportDigest.js';
+import { BookSide } from '../../../examples/order-matching/BookSide.js';
+import { NIL, OrderPool } from '../../../examples/order-matching/OrderPool.js';
 import { Prng } from '../../../examples/order-matching/Prng.js';
 
 // a fresh seed per run unless RINGBUS_SEED replays one (printed, and in every failure message)
@@ -131,4 +135,44 @@ describe('exchange hot path', () => {
     index.clear();
     for (const id of ids) assert.equal(index.get(id), -1, `id ${id} after clear`);
   });
+
+  it(
+    'should keep the price levels sorted best first whatever the position of each new or emptied level',
+    { timeout: 300_000 },
+    () => {
+      const rng = new Prng(SEED);
+      for (const isBid of [true, false]) {
+        const pool = new OrderPool(64);
+        const side = new BookSide(pool, isBid);
+        const live: { n: number; price: number }[] = [];
+        let maxLevels = 0;
+        for (let step = 0; step < 40_000; step++) {
+          // grow to a few hundred levels, then drift around that size
+          if (live.length === 0 || rng.int(live.length < 300 ? 3 : 2) !== 0) {
+            const n = pool.alloc();
+            pool.qty[n] = 1 + rng.int(9);
+            const price = 1 + rng.int(600);
+            side.append(n, price);
+            live.push({ n, price });
+          } else {
+            const k = rng.int(live.length);
+            const { n } = live[k]!;
+            side.unlink(n);
+            pool.free(n);
+            live[k] = live[live.length - 1]!;
+            live.pop();
+          }
+          const want = [...new Set(live.map((o) => o.price))].sort((a, b) => (isBid ? b - a : a - b));
+          maxLevels = Math.max(maxLevels, want.length);
+          if (step % 97 === 0 || want.length !== side.levelCount) {
+            const got: number[] = [];
+            for (let r = 0; r < side.levelCount; r++) got.push(side.levelPrice(side.levelAt(r)));
+            assert.deepEqual(got, want, `seed ${SEED}: ${isBid ? 'bids' : 'asks'} after step ${step}`);
+          }
+        }
+        assert.ok(maxLevels > 2 * 32, `seed ${SEED}: books deep enough for long moves (${maxLevels} levels)`);
+        assert.equal(side.levelAt(side.levelCount), NIL);
+      }
+    },
+  );
 });
