@@ -9,7 +9,7 @@
  * book and runs it again as a taker (it may trade), as on most venues. A quantity at or below what
  * is already filled cancels the rest.
  *
- * Hot path: allocation-free. MASS_CANCEL walks the account's side of each book (O(orders there)).
+ * Hot path: allocation-free. MASS_CANCEL visits only the account's own orders (Books.accountSide).
  */
 import { NIL } from './Books.js';
 import { CANCEL_REASON, FLAG, REASON, REPORT } from './codes.js';
@@ -112,22 +112,10 @@ export class OrderAmendments extends OrderEntry {
 
   /** Cancels every order of account `a` on one side, in priority order; returns how many. */
   #cancelSide(a: number, s: number, buy: boolean): number {
-    const side = this.books.side(s, buy);
-    const pool = this.books.pool;
-    let count = 0;
-    let rank = 0;
-    while (rank < side.levelCount) {
-      const before = side.levelCount;
-      for (let n = side.levelHead(side.levelAt(rank)); n !== NIL;) {
-        const next = pool.next[n]!;
-        if (pool.account[n] === a) {
-          this.cancelNode(n, CANCEL_REASON.MASS);
-          count++;
-        }
-        n = next;
-      }
-      if (side.levelCount === before) rank++;
-    }
+    const b = this.books;
+    const count = b.accountSide(a, s, buy);
+    // cancelNode emits reports and frees nodes, but never rests one: scratch stays as it is
+    for (let i = 0; i < count; i++) this.cancelNode(b.scratch[i]!, CANCEL_REASON.MASS);
     return count;
   }
 }
