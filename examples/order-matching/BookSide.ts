@@ -5,11 +5,14 @@
  * array of level numbers with a parallel Float64Array of sort keys, sorted ascending by key with
  * the BEST level LAST (key = price for bids, -price for asks). Activity is mostly at the top of the
  * book, so removing the best level is a pop and inserting near the top shifts few entries
- * (copyWithin); a price is found by binary search (14 steps at 10k levels).
+ * (a loop; copyWithin for long moves); a price is found by binary search (14 steps at 10k levels).
  *
  * Allocation: none, except doubling the arrays when more levels are needed than ever before.
  */
 import { NIL, type OrderPool } from './OrderPool.js';
+
+/** Moves of at most this many entries of the sorted view use a loop, longer ones copyWithin. */
+const SHORT_SHIFT = 32;
 
 export class BookSide {
   readonly #pool: OrderPool;
@@ -150,10 +153,7 @@ export class BookSide {
     this.#tail[level] = NIL;
     this.#qty[level] = 0;
     this.#orders[level] = 0;
-    if (pos < this.#count) {
-      this.#keys.copyWithin(pos + 1, pos, this.#count);
-      this.#levels.copyWithin(pos + 1, pos, this.#count);
-    }
+    if (pos < this.#count) this.#shiftUp(pos);
     this.#keys[pos] = key;
     this.#levels[pos] = level;
     this.#count++;
@@ -163,13 +163,48 @@ export class BookSide {
   #removeLevel(level: number): void {
     const last = this.#count - 1;
     const pos = this.#levels[last] === level ? last : this.#lowerBound(this.#sign * this.#price[level]!);
-    if (pos < last) {
-      this.#keys.copyWithin(pos, pos + 1, this.#count);
-      this.#levels.copyWithin(pos, pos + 1, this.#count);
-    }
+    if (pos < last) this.#shiftDown(pos);
     this.#count--;
     this.#head[level] = this.#freeLevel;
     this.#freeLevel = level;
+  }
+
+  /*
+   * Shifting the sorted view: new and emptied levels are mostly near the top, so a move is usually
+   * a few entries; a plain loop does those without copyWithin's call into the runtime, which
+   * costs more than the copy itself at that size.
+   */
+
+  /** Opens index `pos` (entries pos … count-1 move up one). */
+  #shiftUp(pos: number): void {
+    const keys = this.#keys;
+    const levels = this.#levels;
+    const count = this.#count;
+    if (count - pos > SHORT_SHIFT) {
+      keys.copyWithin(pos + 1, pos, count);
+      levels.copyWithin(pos + 1, pos, count);
+      return;
+    }
+    for (let i = count; i > pos; i--) {
+      keys[i] = keys[i - 1]!;
+      levels[i] = levels[i - 1]!;
+    }
+  }
+
+  /** Closes index `pos` (entries pos+1 … count-1 move down one). */
+  #shiftDown(pos: number): void {
+    const keys = this.#keys;
+    const levels = this.#levels;
+    const count = this.#count;
+    if (count - pos > SHORT_SHIFT) {
+      keys.copyWithin(pos, pos + 1, count);
+      levels.copyWithin(pos, pos + 1, count);
+      return;
+    }
+    for (let i = pos + 1; i < count; i++) {
+      keys[i - 1] = keys[i]!;
+      levels[i - 1] = levels[i]!;
+    }
   }
 
   #allocLevel(): number {

@@ -10,6 +10,7 @@
  * Allocation: lookups and updates allocate nothing; add() grows the arrays (an admin command).
  */
 import type { AccountLimits, ExchangeAccount } from './config.js';
+import { IdIndex } from './IdIndex.js';
 
 /** Key of accounts that are one party for self-trade prevention: the group, else the account alone. */
 function stpKeyOf(accountId: number, group: number): number {
@@ -39,7 +40,7 @@ const LIMIT_FIELDS = [
 
 export class Accounts {
   readonly symbolCount: number;
-  readonly #byId = new Map<number, number>();
+  readonly #byId = new IdIndex();
   /** The current event time (ns) for tokensAt / take, set by the engine (a typed array: no boxing). */
   readonly now = new Float64Array(1);
   id: number[] = [];
@@ -76,8 +77,7 @@ export class Accounts {
 
   /** Index of `accountId`, or -1. Allocation-free. */
   indexOf(accountId: number): number {
-    const i = this.#byId.get(accountId);
-    return i === undefined ? -1 : i;
+    return this.#byId.get(accountId);
   }
 
   /** Adds an account (the caller checked the id is new); returns its index. */

@@ -6,7 +6,7 @@
  */
 import type { Accounts, AccountsSnapshot } from './Accounts.js';
 import { NIL, type Books } from './Books.js';
-import type { ReportDigest } from './ExecutionReport.js';
+import type { ReportDigest } from './ReportDigest.js';
 import type { BookSide } from '../BookSide.js';
 
 /** A resting order: [accountId, orderId, price, open qty, original qty, filled qty, flags]. */

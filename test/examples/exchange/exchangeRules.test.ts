@@ -366,6 +366,36 @@ describe('exchange rules', () => {
     assert.equal(x.engine.snapshot().books[0]!.bids.length, 1);
   });
 
+  it('should mass cancel the orders of an account in priority order: best price first, then arrival (modify keeps or loses it)', () => {
+    const x = exchange();
+    const ids: Record<string, number> = {};
+    const rest = (name: string, account: number, side: number, price: number) => {
+      x.limit(account, side, price, 20);
+      ids[name] = x.lastId();
+    };
+    rest('b990a', 1, BUY, 990);
+    rest('other', 2, BUY, 995);
+    rest('b995', 1, BUY, 995);
+    rest('b990b', 1, BUY, 990);
+    rest('b985', 1, BUY, 985);
+    rest('b990c', 1, BUY, 990);
+    rest('a1010', 1, SELL, 1010);
+    rest('a1005', 1, SELL, 1005);
+    // b990a keeps its place (smaller), b990b goes to the back of 990 (larger)
+    const modify = (name: string, qty: number) =>
+      assert.equal(x.send({ command: CMD.MODIFY, orderId: ids[name]!, qty }).reason, 0, `modify ${name}`);
+    modify('b990a', 10);
+    modify('b990b', 30);
+    const m = x.send({ command: CMD.MASS_CANCEL, accountId: 1, symbolId: 1 });
+    const byId = new Map(Object.entries(ids).map(([name, id]) => [id, name]));
+    assert.deepEqual(
+      m.reports.filter((r) => r.type === REPORT.CANCELLED).map((r) => byId.get(r.orderId)),
+      ['b995', 'b990a', 'b990c', 'b990b', 'b985', 'a1005', 'a1010'],
+    );
+    const snap = x.engine.snapshot().books[0]!;
+    assert.equal(snap.bids.length + snap.asks.length, 1, 'only the order of the other account is left');
+  });
+
   it('should validate options, bookCapacity included', () => {
     for (const bookCapacity of [0, Number.NaN, 1.5, -1])
       assert.throws(
