@@ -24,6 +24,7 @@ import { fingerprintHex } from '../persistence/segmentHeader.js';
 import { decodeRecord, encodeRecord, sameBytes, type ReplicatedRecord } from './recordMessage.js';
 import { connectNats, openBucket, type NatsServers } from './stream.js';
 import { busStreamNames, type BusStreamNames } from './streamNames.js';
+import { SequenceWaiters } from './SequenceWaiters.js';
 
 export interface JournalMirrorOptions {
   readonly dataDir: string;
@@ -49,8 +50,7 @@ export class JournalMirror {
   #writerEpoch = Number.NaN;
   #applied: number;
   #messages: ConsumerMessages | null = null;
-  #waiters: { sequence: number; resolve: () => void; reject: (e: Error) => void }[] = [];
-  #error: Error | null = null;
+  readonly #waiters = new SequenceWaiters();
   readonly #startedAt = performance.now();
   #appliedSinceStart = 0;
   /** Resolves when stop() ends the mirror; rejects with the error that stopped it. */
@@ -111,9 +111,7 @@ export class JournalMirror {
   }
 
   waitForApplied(sequence: number): Promise<void> {
-    if (sequence <= this.#applied) return Promise.resolve();
-    if (this.#error) return Promise.reject(this.#error);
-    return new Promise((resolve, reject) => this.#waiters.push({ sequence, resolve, reject }));
+    return this.#waiters.wait(sequence, this.#applied);
   }
 
   /** Stops consuming, syncs and closes the local journal. */
@@ -143,8 +141,7 @@ export class JournalMirror {
       }
       this.#writer?.commit();
     } catch (err) {
-      this.#error = err as Error;
-      for (const w of this.#waiters.splice(0)) w.reject(this.#error);
+      this.#waiters.fail(err as Error);
       throw err;
     } finally {
       this.#writer?.close();
@@ -182,12 +179,7 @@ export class JournalMirror {
 
   #advance(sequence: number): void {
     this.#applied = sequence;
-    if (this.#waiters.length === 0) return;
-    const still = [];
-    for (const w of this.#waiters)
-      if (w.sequence <= sequence) w.resolve();
-      else still.push(w);
-    this.#waiters = still;
+    this.#waiters.release(sequence);
   }
 }
 

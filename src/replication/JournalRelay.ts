@@ -29,6 +29,7 @@ import { decodeRecord, encodeRecord, sameBytes } from './recordMessage.js';
 import { connectNats, ensureStream, openBucket, type NatsServers } from './stream.js';
 import { busStreamNames, type BusStreamNames } from './streamNames.js';
 import { LatencyWindow, type LatencyPercentiles } from './LatencyWindow.js';
+import { SequenceWaiters } from './SequenceWaiters.js';
 
 export interface JournalRelayOptions {
   /** The bus's data directory (its journal is read, never written). */
@@ -90,8 +91,7 @@ export class JournalRelay {
   #shipped = 0;
   #retries = 0;
   #stopping = false;
-  #error: Error | null = null;
-  #waiters: { sequence: number; resolve: () => void; reject: (e: Error) => void }[] = [];
+  readonly #waiters = new SequenceWaiters();
   /** Resolves when stop() ends the relay; rejects with the coded error that stopped it. */
   readonly done: Promise<void>;
 
@@ -133,9 +133,7 @@ export class JournalRelay {
 
   /** Resolves once `sequence` is acknowledged by the stream; rejects if the relay stops first. */
   waitForReplicated(sequence: number): Promise<void> {
-    if (sequence <= this.#replicated) return Promise.resolve();
-    if (this.#error) return Promise.reject(this.#error);
-    return new Promise((resolve, reject) => this.#waiters.push({ sequence, resolve, reject }));
+    return this.#waiters.wait(sequence, this.#replicated);
   }
 
   metrics(): RelayMetrics {
@@ -172,8 +170,7 @@ export class JournalRelay {
         }
       }
     } catch (err) {
-      this.#error = err as Error;
-      for (const w of this.#waiters.splice(0)) w.reject(this.#error);
+      this.#waiters.fail(err as Error);
       throw err;
     } finally {
       this.#reader.close();
@@ -295,12 +292,7 @@ export class JournalRelay {
     if (sequence <= this.#replicated) return;
     this.#replicated = sequence;
     if (this.#journal < sequence) this.#journal = sequence;
-    if (this.#waiters.length === 0) return;
-    const still = [];
-    for (const w of this.#waiters)
-      if (w.sequence <= sequence) w.resolve();
-      else still.push(w);
-    this.#waiters = still;
+    this.#waiters.release(sequence);
   }
 }
 

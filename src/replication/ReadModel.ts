@@ -16,6 +16,7 @@ import { defineEvent, type EventType, type Flyweight } from '../schema/defineEve
 import { decodeRecord, type ReplicatedRecord } from './recordMessage.js';
 import { connectNats, openBucket, type NatsServers } from './stream.js';
 import { busStreamNames, type BusStreamNames } from './streamNames.js';
+import { SequenceWaiters } from './SequenceWaiters.js';
 
 export interface ReadModelOptions {
   readonly servers: NatsServers;
@@ -36,8 +37,7 @@ export class ReadModel {
   #pending = 0;
   #lastEventMs = Number.NaN;
   #messages: ConsumerMessages | null = null;
-  #waiters: { sequence: number; resolve: () => void; reject: (e: Error) => void }[] = [];
-  #error: Error | null = null;
+  readonly #waiters = new SequenceWaiters();
   /** Resolves on stop(); rejects with the error that stopped the model. */
   readonly done: Promise<void>;
 
@@ -94,9 +94,7 @@ export class ReadModel {
   }
 
   waitForApplied(sequence: number): Promise<void> {
-    if (sequence <= this.#applied) return Promise.resolve();
-    if (this.#error) return Promise.reject(this.#error);
-    return new Promise((resolve, reject) => this.#waiters.push({ sequence, resolve, reject }));
+    return this.#waiters.wait(sequence, this.#applied);
   }
 
   async stop(): Promise<void> {
@@ -127,8 +125,7 @@ export class ReadModel {
         this.#advance(rec.sequence);
       }
     } catch (err) {
-      this.#error = err as Error;
-      for (const w of this.#waiters.splice(0)) w.reject(this.#error);
+      this.#waiters.fail(err as Error);
       throw err;
     } finally {
       await this.#nc.close().catch(() => undefined);
@@ -137,11 +134,6 @@ export class ReadModel {
 
   #advance(sequence: number): void {
     this.#applied = sequence;
-    if (this.#waiters.length === 0) return;
-    const still = [];
-    for (const w of this.#waiters)
-      if (w.sequence <= sequence) w.resolve();
-      else still.push(w);
-    this.#waiters = still;
+    this.#waiters.release(sequence);
   }
 }
