@@ -33,6 +33,7 @@ import type { BenchOptions } from '../lib/options.js';
 import { describePlacement } from '../lib/placement.js';
 import { formatNs, formatRate, type BenchReport, type BenchResult } from '../lib/report.js';
 import { nowNs } from '../lib/timing.js';
+import { blankCommand } from '../../examples/order-matching/exchange/ExchangeCommand.js';
 
 const SEED = 42;
 const options = demoExchangeOptions({ accounts: 16, symbols: 4 });
@@ -40,18 +41,7 @@ const options = demoExchangeOptions({ accounts: 16, symbols: 4 });
 function commands(n: number): ExchangeFlowCommand[] {
   const flow = new ExchangeFlow({ seed: SEED, exchange: options });
   return Array.from({ length: n }, () => {
-    const c = {
-      command: 0,
-      orderId: 0,
-      accountId: 0,
-      symbolId: 0,
-      side: 0,
-      price: 0,
-      qty: 0,
-      tif: 0,
-      flags: 0,
-      time: 0,
-    };
+    const c = blankCommand();
     flow.next(c);
     return c;
   });

@@ -18,6 +18,11 @@ export interface ExchangeCommand {
   time: number;
 }
 
+/** A command with every field 0: a reusable target for ExchangeFlow.next() and the like. */
+export function blankCommand(): ExchangeCommand {
+  return { command: 0, orderId: 0, accountId: 0, symbolId: 0, side: 0, price: 0, qty: 0, tif: 0, flags: 0, time: 0 };
+}
+
 /** A positive safe integer (ids, quantities, prices). */
 export function isId(v: number): boolean {
   return Number.isSafeInteger(v) && v >= 1;

@@ -20,6 +20,7 @@ import { ReportDigest } from '../../../examples/order-matching/exchange/ReportDi
 import { BookSide } from '../../../examples/order-matching/BookSide.js';
 import { NIL, OrderPool } from '../../../examples/order-matching/OrderPool.js';
 import { Prng } from '../../../examples/order-matching/Prng.js';
+import { blankCommand } from '../../../examples/order-matching/exchange/ExchangeCommand.js';
 
 // a fresh seed per run unless RINGBUS_SEED replays one (printed, and in every failure message)
 const SEED = Number(process.env.RINGBUS_SEED ?? Date.now() % 2 ** 32) >>> 0;
@@ -48,18 +49,7 @@ describe('exchange hot path', () => {
       },
     };
     const flow = new ExchangeFlow({ seed: SEED, exchange: options });
-    const c = {
-      command: 0,
-      orderId: 0,
-      accountId: 0,
-      symbolId: 0,
-      side: 0,
-      price: 0,
-      qty: 0,
-      tif: 0,
-      flags: 0,
-      time: 0,
-    };
+    const c = blankCommand();
     for (let i = 0; i < 300_000; i++) {
       flow.next(c);
       engine.process(c);
