@@ -372,6 +372,9 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
       }
     }
     await rt.stopWorkers(failure, Math.max(0, deadline - performance.now()));
+    // a failed drain halted the ring; say so here, whatever the workers reported: a terminated
+    // worker reports nothing, and one that saw its stop request first reports a clean stop
+    if (failure !== null) this.#checkHalt();
     const shutdownErrors = rt.workers.shutdownErrors();
     await this.#persistence?.close();
     this.#lifecycle.transition('stopped');
