@@ -242,7 +242,12 @@ describe('outbound rings of a halted bus', () => {
       }
       try {
         assert.ok(failure, 'ring A drained: the fan-out published into a halted ring without failing');
-        assert.equal(failure.code, 'RINGBUS_ERR_HANDLER_FAILED', failure.message);
+        // drain() reports the handler's failure; a publish that came after the halt (the main thread
+        // descheduled under load) reports the halt, whose message carries the same cause
+        assert.ok(
+          failure.code === 'RINGBUS_ERR_HANDLER_FAILED' || failure.code === 'RINGBUS_ERR_BUS_HALTED',
+          `${failure.code}: ${failure.message}`,
+        );
         assert.match(failure.message, /outbound ring 'b' halted, publishing into it is refused: handler 'checker'/);
       } finally {
         await a.shutdown({ timeoutMs: 10_000 }).catch(() => {});
