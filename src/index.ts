@@ -63,6 +63,8 @@ export type {
 } from './processing/ExceptionPolicy.js';
 export { RingBus, DEFAULT_WORKER, type RingBusOptions } from './topology/RingBus.js';
 export { BusGroup, type GroupPlacement } from './topology/BusGroup.js';
+export { BusFollower, type FollowedRecord } from './topology/BusFollower.js';
+export type { StateHashResult } from './topology/BusRuntime.js';
 export { EventHandlerGroup } from './topology/EventHandlerGroup.js';
 export { HandlerRef, type HandlerOptions, type HandlerSpec } from './topology/HandlerRef.js';
 export { ProgressLineRef, type ProgressLineOptions, type ProgressLineDescriptor } from './topology/progressLines.js';

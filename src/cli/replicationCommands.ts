@@ -111,19 +111,22 @@ export const replicationStatusCommand: CliCommand = {
 
 export const standbyCommand: CliCommand = {
   path: ['standby'],
-  summary: "mirror a bus's stream into a data directory, check the state hash, take the lease when the leader dies",
+  summary:
+    'run a hot standby of a bus (its handlers fed from the stream), check the state hash, take the lease when the leader dies',
   usage: [
     'ringbus standby --data-dir D --servers URLS --bus NAME [--owner ID] [--lease-ms MS] [--hash-check-ms MS] [--move-diverged]',
     '',
-    '  --data-dir D         where the mirrored journal and the leader manifest.json are kept',
+    '  --data-dir D         the standby bus data directory (the leader manifest.json, its journal, its snapshots)',
     '  --owner ID           name in the lease (default <hostname>:<pid>)',
     '  --lease-ms MS        lease duration (default 3000); takeover within lease-ms + 2 × lease-ms/10 of the last renewal',
     '  --hash-check-ms MS   compare the state hash with the leader-published one this often (default 5000)',
     '  --move-diverged      rename a local journal that is not a prefix of the stream to D.diverged-<ms> and start empty',
     '',
-    'Prints one JSON line per event: {"event":"standby"|"hash-ok"|"hash-bad"|"promoted", ...}. On promotion it has',
-    'applied the whole stream and holds the lease; it prints {"event":"promoted","term","lastSequence"} and exits 0:',
-    'start the leader (the bus on D, and a relay) within lease-ms, and keep renewing the lease (LeaderLease).',
+    'Runs the leader bus (rebuilt from its manifest) in follower mode, fed from the stream: its handlers keep the',
+    'leader\'s state at every sequence applied. Prints one JSON line per event: {"event":"standby"|"hash-ok"|',
+    '"hash-bad"|"promoted", ...}. On promotion it has applied the whole stream and holds the lease; it snapshots the',
+    'live state, stops the bus, prints {"event":"promoted","term","lastSequence","snapshotSequence"} and exits 0: start',
+    'the leader (the bus on D, recovering from that snapshot, and a relay) within lease-ms, and keep renewing the lease.',
   ].join('\n'),
   options: {
     'data-dir': { type: 'string' },
@@ -147,11 +150,7 @@ export const standbyCommand: CliCommand = {
       onHashCheck: (r) =>
         say(r instanceof Error ? { event: 'hash-bad', message: r.message } : { event: 'hash-ok', ...r }),
     });
-    say({
-      event: 'standby',
-      appliedSequence: standby.mirror.appliedSequence(),
-      movedAsideTo: standby.mirror.movedAsideTo,
-    });
+    say({ event: 'standby', appliedSequence: standby.appliedSequence(), movedAsideTo: standby.movedAsideTo });
     const signal = untilSignal();
     try {
       const won = await Promise.race([standby.promoted, signal.promise.then(() => null)]);
@@ -159,8 +158,11 @@ export const standbyCommand: CliCommand = {
         await standby.stop();
         return 0;
       }
+      // hand over to the leader process: a snapshot of the live state, so its start() replays nothing
+      const snapshot = await won.bus.snapshot();
+      await won.bus.shutdown();
       won.lease.stopHeartbeat();
-      say({ event: 'promoted', term: won.term, lastSequence: won.lastSequence });
+      say({ event: 'promoted', term: won.term, lastSequence: won.lastSequence, snapshotSequence: snapshot.sequence });
       await won.connection.close();
       return 0;
     } finally {

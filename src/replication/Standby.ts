@@ -1,26 +1,39 @@
 /**
- * A standby: mirrors the leader's stream into its own data directory (JournalMirror), checks its
- * state hash against the one the leader published, and contends for the lease (LeaderLease). When
- * it wins the lease it applies everything the stream holds at that moment, stops mirroring, and
- * resolves `promoted`: the caller then starts the bus on the data directory (recovery replays the
- * mirrored journal through the same handlers, so it goes live at the next sequence), starts a
- * JournalRelay on it. The lease is renewed on a heartbeat from the moment it is won.
+ * A hot standby: it runs the leader's bus (same manifest: schema, handlers, wiring, options) in
+ * follower mode (src/topology/BusFollower.ts) on its own data directory and feeds it the leader's
+ * stream record by record, so its journal holds the leader's records and its handlers hold the
+ * leader's state at every sequence they applied. It contends for the lease (LeaderLease); when it
+ * wins it applies everything the stream holds at that moment and promotes the bus, which goes live
+ * at the next sequence with its state already in memory (no replay). The lease is renewed on a
+ * heartbeat from the moment it is won.
+ *
+ * Start: JournalMirror checks the local journal against the stream (moving a diverged one aside
+ * when asked) and, when the local journal is empty, mirrors until it holds the leader's first
+ * record, so the bus adopts the leader's journal epoch. Then the bus starts (recovering its own
+ * snapshot + journal) and an ordered consumer feeds it from its next sequence.
  *
  * Failover time: lease takeover (≤ leaseMs + 2 × pollMs after the leader's last renewal, see
- * LeaderLease) + applying what the mirror had not yet applied + the bus's recovery replay.
+ * LeaderLease) + applying what the stream holds beyond what was already fed.
  *
- * State hash: the leader puts `{ sequence, hash }` under `<bus>.hash` (publishStateHash);
- * `checkStateHash()` replays the mirrored journal to that sequence with the manifest's handlers
- * and compares. Run on demand, and every `hashCheckMs` when set.
+ * State hash: at each of the leader's state-hash records the follower hashes its own state at the
+ * same sequence. The leader puts `{ sequence, hash }` under `<bus>.hash` (publishStateHash);
+ * `checkStateHash()` compares with the follower's hash at that sequence (`live: true`), or, for a
+ * record older than this process's feed, with a read-only replay of the journal (`live: false`).
+ * On demand, and every `hashCheckMs` when set.
  */
 import { hostname } from 'node:os';
-import type { NatsConnection } from 'nats';
+import { DeliverPolicy, type ConsumerMessages, type NatsConnection } from 'nats';
 import { RingbusError, show } from '../errors.js';
-import { replayStateHash } from './replayStateHash.js';
+import type { BusFollower } from '../topology/BusFollower.js';
+import { busFromManifest } from '../topology/busFromManifest.js';
+import type { RingBus } from '../topology/RingBus.js';
 import { JournalMirror, type JournalMirrorOptions } from './JournalMirror.js';
 import { LeaderLease } from './LeaderLease.js';
+import { decodeRecord } from './recordMessage.js';
+import { replayStateHash } from './replayStateHash.js';
+import { SequenceWaiters } from './SequenceWaiters.js';
 import { connectNats, openBucket } from './stream.js';
-import { busStreamNames } from './streamNames.js';
+import { busStreamNames, type BusStreamNames } from './streamNames.js';
 
 export interface StandbyOptions extends JournalMirrorOptions {
   /** Name in the lease; default `<hostname>:<pid>`. */
@@ -39,12 +52,16 @@ export interface HashCheck {
   readonly sequence: number;
   readonly leader: string;
   readonly standby: string;
+  /** true: the running follower's own hash at that sequence; false: a read-only replay of the journal. */
+  readonly live: boolean;
 }
 
 export interface Promotion {
   readonly term: number;
   /** Last sequence applied before going live: the bus continues at lastSequence + 1. */
   readonly lastSequence: number;
+  /** The promoted bus, live, with the leader's state: publish into it (and ship its journal with a relay). Yours to shut down. */
+  readonly bus: RingBus;
   readonly lease: LeaderLease;
   /** The lease's connection (keep it open while leading). */
   readonly connection: NatsConnection;
@@ -63,21 +80,46 @@ export async function publishStateHash(
 }
 
 export class Standby {
-  readonly mirror: JournalMirror;
+  readonly dataDir: string;
+  readonly names: BusStreamNames;
+  /** Set when a diverged directory was moved aside at start. */
+  readonly movedAsideTo: string | null;
   readonly #options: StandbyOptions;
   readonly #nc: NatsConnection;
   readonly #lease: LeaderLease;
   readonly #abort = new AbortController();
+  readonly #waiters = new SequenceWaiters();
+  #mirror: JournalMirror | null;
+  #bus: RingBus | null = null;
+  #feed: BusFollower | null = null;
+  #messages: ConsumerMessages | null = null;
+  #applied: number;
+  #appliedSinceStart = 0;
+  readonly #startedAt = performance.now();
+  /** Resolved by the lease winner when the stream is empty: start the bus without a first record. */
+  #goLiveEmpty: () => void = () => undefined;
+  #promoting = false;
+  /** Resolves once the bus runs and the consumer feeds it (what promotion stops). */
+  #feeding: () => void = () => undefined;
+  readonly #fed = new Promise<void>((resolve) => (this.#feeding = resolve));
   #timer: NodeJS.Timeout | null = null;
   #checking = false;
-  /** Resolves once this standby holds the lease and has applied the whole stream. */
+  /** Settles when the feed stops: resolves for promotion or stop(), rejects with the error that stopped it. */
+  readonly done: Promise<void>;
+  /** Resolves once this standby holds the lease, has applied the whole stream and promoted its bus. */
   readonly promoted: Promise<Promotion>;
 
   private constructor(options: StandbyOptions, mirror: JournalMirror, nc: NatsConnection, lease: LeaderLease) {
     this.#options = options;
-    this.mirror = mirror;
+    this.dataDir = options.dataDir;
+    this.names = mirror.names;
+    this.movedAsideTo = mirror.movedAsideTo;
+    this.#mirror = mirror;
+    this.#applied = mirror.appliedSequence();
     this.#nc = nc;
     this.#lease = lease;
+    this.done = this.#follow();
+    this.done.catch((err: Error) => this.#waiters.fail(err));
     if ((options.hashCheckMs ?? 0) > 0) this.#timer = setInterval(() => this.#periodicCheck(), options.hashCheckMs);
     this.promoted = this.#contend();
     this.promoted.catch(() => undefined);
@@ -100,36 +142,106 @@ export class Standby {
     }
   }
 
+  /** Highest sequence fed into the bus (or, before the bus starts, mirrored into the journal). */
+  appliedSequence(): number {
+    return this.#applied;
+  }
+
+  /** Records applied since start, per second. */
+  applyRate(): number {
+    const s = (performance.now() - this.#startedAt) / 1000;
+    return s > 0 ? this.#appliedSinceStart / s : 0;
+  }
+
+  /** Resolves once `sequence` is applied; rejects if the feed stops with an error. */
+  waitForApplied(sequence: number): Promise<void> {
+    return this.#waiters.wait(sequence, this.#applied);
+  }
+
   /**
-   * Replays the mirrored journal to the leader's last published hash sequence and compares
-   * (RINGBUS_ERR_REPLICATION_DIVERGED on a mismatch); null when none is published or applied yet.
+   * Compares this standby's state hash with the leader's last published one (RINGBUS_ERR_REPLICATION_DIVERGED
+   * on a mismatch); null when none is published or this standby has not applied it yet.
    */
   async checkStateHash(): Promise<HashCheck | null> {
     const kv = await openBucket(this.#nc, 1);
     const e = await kv.get(keyOf(this.#options.bus));
     if (e === null || e.operation !== 'PUT') return null;
     const leader = JSON.parse(new TextDecoder().decode(e.value)) as { sequence: number; hash: string };
-    if (this.mirror.appliedSequence() < leader.sequence) return null;
-    const standby = await replayStateHash(this.mirror.dataDir, leader.sequence);
+    if (this.#applied < leader.sequence) return null;
+    if (this.#bus !== null && this.#feed === null) return null; // the bus is starting: check on the next call
+    const live = this.#feed?.stateHashAt(leader.sequence) ?? null;
+    let standby: string;
+    if (live) standby = (await live).hash;
+    else {
+      await this.#bus?.drain({ timeoutMs: 600_000 }); // the journal holds what was fed
+      standby = await replayStateHash(this.dataDir, leader.sequence);
+    }
     if (standby !== leader.hash)
       throw new RingbusError(
         'RINGBUS_ERR_REPLICATION_DIVERGED',
         `standby state hash at sequence ${leader.sequence} is ${standby}, the leader's is ${show(leader.hash)}`,
       );
-    return { sequence: leader.sequence, leader: leader.hash, standby };
+    return { sequence: leader.sequence, leader: leader.hash, standby, live: live !== null };
   }
 
-  /** Gives up: stops contending and mirroring, closes the connection. */
+  /** Gives up: stops contending and the feed, shuts the bus down (unless promoted), closes the connection. */
   async stop(): Promise<void> {
     this.#abort.abort(new Error('standby stopped'));
+    this.#stopTimer();
+    this.#goLiveEmpty();
+    this.#messages?.stop();
+    const promotion = await this.promoted.catch(() => null);
+    await this.done.catch(() => undefined);
+    if (!promotion) {
+      await this.#mirror?.stop();
+      await this.#bus?.shutdown().catch(() => undefined);
+      await this.#nc.close().catch(() => undefined);
+    }
+  }
+
+  async #follow(): Promise<void> {
+    const mirror = this.#mirror!;
+    if (mirror.appliedSequence() < 0) {
+      // an empty journal takes the leader's epoch from its first record (or starts afresh on an empty stream)
+      const empty = new Promise<void>((resolve) => (this.#goLiveEmpty = resolve));
+      await Promise.race([mirror.waitForApplied(0), empty, mirror.done.then(() => undefined)]);
+    }
+    await mirror.stop();
+    this.#mirror = null;
+    if (this.#abort.signal.aborted && !this.#promoting) return;
+    const bus = busFromManifest({ dataDir: this.dataDir, fsync: this.#options.fsync ?? 'batch' });
+    const feed = bus.follow();
+    this.#bus = bus;
+    await bus.start();
+    this.#advance(feed.lastApplied());
+    const consumer = await this.#nc.jetstream().consumers.get(this.names.stream, {
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: feed.nextSequence() + 1, // journal sequence s is stream sequence s + 1
+    });
+    const messages = await consumer.consume({ max_messages: 1024 });
+    this.#messages = messages;
+    this.#feed = feed;
+    this.#feeding();
+    if (this.#abort.signal.aborted && !this.#promoting) messages.stop();
+    for await (const m of messages) {
+      feed.apply(decodeRecord(m.data, `stream ${this.names.stream} message ${m.seq}`));
+      this.#appliedSinceStart++;
+      this.#advance(feed.lastApplied());
+    }
+  }
+
+  #advance(sequence: number): void {
+    this.#applied = sequence;
+    this.#waiters.release(sequence);
+  }
+
+  #stopTimer(): void {
     if (this.#timer) clearInterval(this.#timer);
-    await this.promoted.catch(() => undefined);
-    await this.mirror.stop();
-    await this.#nc.close().catch(() => undefined);
+    this.#timer = null;
   }
 
   #periodicCheck(): void {
-    if (this.#checking) return; // a replay is still running: skip this tick
+    if (this.#checking) return; // a check is still running: skip this tick
     this.#checking = true;
     this.checkStateHash()
       .then(
@@ -140,18 +252,25 @@ export class Standby {
   }
 
   async #contend(): Promise<Promotion> {
-    const failed = this.mirror.done.then(() => {
-      throw new Error('the mirror stopped');
+    const failed = this.done.then(() => {
+      if (!this.#promoting) throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'the standby stopped');
     });
+    failed.catch(() => undefined);
     await Promise.race([this.#lease.acquire(this.#abort.signal), failed]);
-    if (this.#timer) clearInterval(this.#timer);
+    this.#promoting = true;
+    this.#stopTimer();
     this.#lease.startHeartbeat((err) => this.#options.onLeaseLost?.(err));
     // apply everything the stream holds now: the old leader can no longer renew, and its
     // relay is fenced from the moment anything is appended after this point
     const jsm = await this.#nc.jetstreamManager();
-    const last = (await jsm.streams.info(this.mirror.names.stream)).state.last_seq - 1;
-    await Promise.race([this.mirror.waitForApplied(last), failed]);
-    await this.mirror.stop();
-    return { term: this.#lease.term(), lastSequence: last, lease: this.#lease, connection: this.#nc };
+    const last = (await jsm.streams.info(this.names.stream)).state.last_seq - 1;
+    if (last < 0) this.#goLiveEmpty();
+    await Promise.race([this.waitForApplied(last), failed]);
+    await Promise.race([this.#fed, failed]);
+    this.#messages!.stop();
+    await this.done;
+    const feed = this.#feed!;
+    const lastSequence = await feed.promote();
+    return { term: this.#lease.term(), lastSequence, bus: this.#bus!, lease: this.#lease, connection: this.#nc };
   }
 }

@@ -8,6 +8,7 @@ import { BusLifecycle, type BusState } from './BusLifecycle.js';
 import type { RecoveryPlan } from './BusPersistence.js';
 import { freezePlan, HandlerGraph, resolveBusOptions, type BusConfig, type RingBusOptions } from './BusPlan.js';
 import type { BusPublisher, PublisherDescriptor } from './BusPublisher.js';
+import { BusFollower } from './BusFollower.js';
 import { BusRuntime, type StateHashResult } from './BusRuntime.js';
 import { EventHandlerGroup, type GroupOwner } from './EventHandlerGroup.js';
 import { haltError } from './haltError.js';
@@ -55,6 +56,8 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   #controlOnly = false;
   /** Ring name in a BusGroup (null: not in one). */
   #group: string | null = null;
+  /** Follower mode (follow()): events come from a leader's journal until promote(). */
+  #follower: BusFollower<F> | null = null;
 
   constructor(options: RingBusOptions<F>) {
     super();
@@ -104,6 +107,27 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   }
 
   /** What recovery found and replayed at start (null without persistence or before start); replayStartedAt is a performance.now() value. */
+  /**
+   * Follower mode, for a hot standby (BusFollower.ts): after start() (recovery of its own data
+   * directory included) the bus takes events only through the returned follower's `apply(record)`,
+   * each at the leader's sequence, until `follower.promote()` makes it live. Needs writable
+   * persistence options; before start(); not in a BusGroup.
+   */
+  follow(): BusFollower<F> {
+    this.#lifecycle.assert('new', 'follow()');
+    if (this.#group !== null)
+      throw new RingbusError('RINGBUS_ERR_BUS_STATE', `ring '${this.#group}' of a BusGroup cannot follow a leader`);
+    const p = this.#persistence;
+    if (!p || !p.writable)
+      throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'follow() needs a bus with writable persistence options');
+    return (this.#follower ??= new BusFollower<F>({
+      event: this.#config.event,
+      runtime: () => this.#runtime!,
+      writeSnapshot: (cut) => this.#writeSnapshot(cut, 60_000),
+      goLive: () => this.#goLive(),
+    }));
+  }
+
   get recovery(): (RecoveryPlan & { replayedThrough: number; replayStartedAt: number }) | null {
     return this.#persistence?.recovery ?? null;
   }
@@ -239,12 +263,26 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
         this.#controlOnly = true;
         return;
       }
-      persistence.schedule(
-        () => runtime.ring.getCursor(),
-        () => this.snapshot(),
-      );
+      if (this.#follower) {
+        this.#lifecycle.transition('started');
+        const refusal =
+          'this bus follows a leader (follow()): it takes no publish, snapshot or state request until promote()';
+        runtime.publisher.close(() => new RingbusError('RINGBUS_ERR_BUS_STATE', refusal));
+        this.#follower.begin(replayedThrough);
+        return;
+      }
     }
     this.#lifecycle.transition('started');
+    this.#goLive();
+  }
+
+  /** Opens publishing and starts the snapshot schedule (at start, or when a follower is promoted). */
+  #goLive(): void {
+    const runtime = this.#runtime!;
+    this.#persistence?.schedule(
+      () => runtime.ring.getCursor(),
+      () => this.snapshot(),
+    );
     runtime.publisher.open();
   }
 
@@ -259,11 +297,20 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     if (!p || !p.writable)
       throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'snapshot() needs a bus with writable persistence options');
     const timeoutMs = options.timeoutMs ?? 60_000;
-    const cut = await this.captureState({ timeoutMs });
+    return this.#writeSnapshot(await this.captureState({ timeoutMs }), timeoutMs);
+  }
+
+  async #writeSnapshot(cut: CapturedState, timeoutMs: number): Promise<{ sequence: number; path: string }> {
     const rt = this.#runtime!;
     const halted = (): Error | null => (rt.status.haltReason() !== 0 ? this.#currentHaltError() : null);
     const durable = rt.durability!.durable; // a snapshot past the durable journal would be ignored
-    const result = await p.writeSnapshot(cut, durable, rt.workers.snapshotSchemas(), halted, timeoutMs);
+    const result = await this.#persistence!.writeSnapshot(
+      cut,
+      durable,
+      rt.workers.snapshotSchemas(),
+      halted,
+      timeoutMs,
+    );
     this.emit('snapshot', result);
     return result;
   }

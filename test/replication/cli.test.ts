@@ -92,11 +92,12 @@ describe('ringbus replication commands', () => {
         assert.equal(standby.code, 0, standby.stderr);
         const events = standby.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
         assert.equal(events[0]!.event, 'standby');
-        assert.deepEqual(events.at(-1), { event: 'promoted', term: 2, lastSequence: 499 });
+        // the hot standby hands over a snapshot of its live state, taken right after the last followed record
+        assert.deepEqual(events.at(-1), { event: 'promoted', term: 2, lastSequence: 499, snapshotSequence: 500 });
         assert.ok(existsSync(join(b, 'manifest.json')));
         const ja = journalBodies(a);
         const jb = journalBodies(b);
-        assert.equal(jb.length, 500);
+        assert.equal(jb.length, 501, 'the leader records, then the handover snapshot marker');
         for (let i = 0; i < 500; i++) assert.ok(Buffer.from(ja[i]!).equals(Buffer.from(jb[i]!)), `record ${i}`);
 
         const sb = await LeaderLease.open(nc, { bus: 'cli', owner: 'sb', leaseMs: 300 });

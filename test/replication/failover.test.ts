@@ -122,7 +122,12 @@ describe('failover', () => {
     await a.waitFor((l) => l.startsWith('ack ') && num(l, 1) >= 300, 60_000, 'ack ≥ 300');
     const b = startNode(dirB, server.url, 'B');
     await b.waitFor((l) => l === 'standby', 30_000, 'standby');
-    const hashOk = await b.waitFor((l) => l.startsWith('hash-ok '), 60_000, 'a matching state hash');
+    // hot: B's handlers hashed their live state at A's own hash record (no replay)
+    const hashOk = await b.waitFor(
+      (l) => l.startsWith('hash-ok ') && l.endsWith(' live'),
+      60_000,
+      'a matching live state hash',
+    );
     assert.ok(a.lines.includes(`hash-published ${num(hashOk, 1)}`), 'B compared against a hash A published');
     assert.equal(b.lines.filter((l) => l.startsWith('hash-bad')).length, 0, b.lines.join('\n'));
 
@@ -140,7 +145,8 @@ describe('failover', () => {
       `B went live after sequence ${last}, but A's gated ack stage had acknowledged ${maxAckA}`,
     );
     assert.equal(num(promoted, 1), 2, 'term 2');
-    await b.waitFor((l) => l === `ready ${last}`, 60_000, `ready ${last}`);
+    // the hot standby hands over with a snapshot of its live state (record last + 1): nothing is replayed
+    await b.waitFor((l) => l === `ready ${last + 1}`, 60_000, `ready ${last + 1}`);
     await b.waitFor((l) => l.startsWith('ack ') && num(l, 1) > last + 300, 60_000, 'acks after the takeover');
 
     // every acknowledged (replicated) record of A is in B's journal, byte for byte, at its sequence
