@@ -6,6 +6,7 @@
  *   sync commit        64 events ──append, commit (fdatasync)──▶ + waitForReplicated(last): latency per batch
  *   local fsync        64 events ──append, commit (fdatasync)──▶ latency per batch (the baseline)
  *   standby catch-up   stream of N events ──JournalMirror (ordered consumer, fsync per batch)──▶ empty data dir; events/s
+ *   hot standby        stream of N events ──Standby (ordered consumer → follower bus, journal stage)──▶ empty data dir; events/s
  *
  * Every run checks its output (replicated / applied sequence). Needs `nats-server` on the PATH.
  */
@@ -16,6 +17,7 @@ import { JournalWriter } from '../../src/persistence/JournalWriter.js';
 import { writeManifest } from '../../src/persistence/dataDirManifest.js';
 import { JournalMirror } from '../../src/replication/JournalMirror.js';
 import { JournalRelay } from '../../src/replication/JournalRelay.js';
+import { Standby } from '../../src/replication/Standby.js';
 import { defineEvent } from '../../src/schema/defineEvent.js';
 import { createLatencyHistogram, recordLatency, summarizeLatency } from '../lib/histogram.js';
 import { removeDir, tempDir } from '../lib/journalRecovery.js';
@@ -105,6 +107,17 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
     const mirrorNs = nowNs() - t0;
     await mirror.stop();
 
+    // hot standby catch-up from the same stream: the manifest's bus (journal stage only) in follower mode
+    t0 = nowNs();
+    const standby = await Standby.start({ dataDir: join(root, 'hot'), servers, bus: 'bench-relay', owner: 'bench' });
+    await standby.waitForApplied(events - 1);
+    const promotion = await standby.promoted; // the lease is free: it promotes once it has applied the stream
+    await promotion.bus.drain({ timeoutMs: 600_000 });
+    const hotNs = nowNs() - t0;
+    await promotion.bus.shutdown();
+    promotion.lease.stopHeartbeat();
+    await promotion.connection.close();
+
     // sync replication vs local fsync, batch by batch, alternating
     const dir = join(root, 'sync');
     const sw = openWriter(dir, 'batch');
@@ -149,6 +162,13 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
         detail: "ordered consumer → local journal, fsync 'batch'",
       },
       {
+        name: 'hot standby catch-up',
+        eventsPerSec: perSecond(events, hotNs),
+        events,
+        reps: 1,
+        detail: "ordered consumer → follower bus (journal stage in a worker, fsync 'batch'), start to drained",
+      },
+      {
         name: `sync replication, ${BATCH} events per commit`,
         latencyNs: syncLatency,
         ratioVsBaseline: baseline.latencyNs!.p50 / syncLatency.p50,
@@ -163,7 +183,13 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
       machine: machineInfo(),
       placement: {
         threads: [
-          { role: 'journal writer, relay, mirror (event loop)', thread: 'main', cpu: null, wait: 'event loop' },
+          {
+            role: 'journal writer, relay, mirror, standby feed (event loop)',
+            thread: 'main',
+            cpu: null,
+            wait: 'event loop',
+          },
+          { role: 'hot standby bus: journal stage', thread: 'worker', cpu: null, wait: 'bus default' },
           { role: 'nats-server (JetStream, R1, file storage)', thread: 'process', cpu: null, wait: 'Go runtime' },
         ],
         pinned: false,
