@@ -80,7 +80,7 @@ export class JournalMirror {
     const names = busStreamNames(options.bus);
     const nc = await connectNats(options.servers, `ringbus-mirror-${names.bus}`);
     try {
-      const jsm = await nc.jetstreamManager();
+      const jsm = await nc.jetstreamManager({ checkAPI: false });
       const event = await fetchManifest(nc, names, options.dataDir, options.manifestTimeoutMs ?? 30_000);
       let movedAsideTo: string | null = null;
       let applied = localLastSequence(options.dataDir);

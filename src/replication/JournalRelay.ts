@@ -115,7 +115,7 @@ export class JournalRelay {
     new JournalReader(options.dataDir).close(); // option check before connecting
     const nc = await connectNats(options.servers, `ringbus-relay-${names.bus}`);
     try {
-      const jsm = await nc.jetstreamManager();
+      const jsm = await nc.jetstreamManager({ checkAPI: false });
       await ensureStream(jsm, names, replicas);
       const manifest = join(options.dataDir, DATA_DIR_MANIFEST_NAME);
       // a standby rebuilds the same handlers from it (JournalMirror)

@@ -32,7 +32,7 @@ import { LeaderLease } from './LeaderLease.js';
 import { decodeRecord } from './recordMessage.js';
 import { replayStateHash } from './replayStateHash.js';
 import { SequenceWaiters } from './SequenceWaiters.js';
-import { connectNats, openBucket } from './stream.js';
+import { connectNats, openBucket, retryJetStream } from './stream.js';
 import { busStreamNames, type BusStreamNames } from './streamNames.js';
 
 export interface StandbyOptions extends JournalMirrorOptions {
@@ -262,8 +262,8 @@ export class Standby {
     this.#lease.startHeartbeat((err) => this.#options.onLeaseLost?.(err));
     // apply everything the stream holds now: the old leader can no longer renew, and its
     // relay is fenced from the moment anything is appended after this point
-    const jsm = await this.#nc.jetstreamManager();
-    const last = (await jsm.streams.info(this.names.stream)).state.last_seq - 1;
+    const jsm = await this.#nc.jetstreamManager({ checkAPI: false });
+    const last = (await retryJetStream(() => jsm.streams.info(this.names.stream))).state.last_seq - 1;
     if (last < 0) this.#goLiveEmpty();
     await Promise.race([this.waitForApplied(last), failed]);
     await Promise.race([this.#fed, failed]);

@@ -21,7 +21,7 @@ export async function replicationStatus(servers: NatsServers, bus: string): Prom
   const names = busStreamNames(bus);
   const nc = await connectNats(servers, `ringbus-status-${bus}`);
   try {
-    const info = await (await nc.jetstreamManager()).streams.info(names.stream);
+    const info = await (await nc.jetstreamManager({ checkAPI: false })).streams.info(names.stream);
     const kv = await openBucket(nc, 1);
     const decode = (v: Uint8Array): unknown => JSON.parse(new TextDecoder().decode(v));
     const lease = await kv.get(names.leaseKey);

@@ -69,7 +69,7 @@ async function startRig(options: BusReplicationOptions, capacity = 1024): Promis
 async function streamLast(server: string, bus: string): Promise<number> {
   const nc = await connect({ servers: server });
   try {
-    const info = await (await nc.jetstreamManager()).streams.info(busStreamNames(bus).stream);
+    const info = await (await nc.jetstreamManager({ checkAPI: false })).streams.info(busStreamNames(bus).stream);
     return info.state.last_seq - 1; // journal sequence s is stream sequence s + 1
   } catch (err) {
     if (/stream not found/i.test((err as Error).message)) return -1;

@@ -24,7 +24,7 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
 export async function streamBodies(server: string, stream: string): Promise<Uint8Array[]> {
   const nc = await connect({ servers: server });
   try {
-    const jsm = await nc.jetstreamManager();
+    const jsm = await nc.jetstreamManager({ checkAPI: false });
     const info = await retryJetStream(() => jsm.streams.info(stream));
     const out: Uint8Array[] = [];
     for (let s = info.state.first_seq; s <= info.state.last_seq; s++) {
@@ -54,7 +54,7 @@ export async function waitForJetStream(servers: string[], ms: number): Promise<v
   try {
     for (;;) {
       try {
-        const jsm = await nc.jetstreamManager();
+        const jsm = await nc.jetstreamManager({ checkAPI: false });
         await jsm.getAccountInfo();
         return;
       } catch (err) {
@@ -78,7 +78,7 @@ export async function waitForStreamSequence(
   const deadline = Date.now() + ms;
   const nc = await connect({ servers: server });
   try {
-    const jsm = await nc.jetstreamManager();
+    const jsm = await nc.jetstreamManager({ checkAPI: false });
     while ((await jsm.streams.info(stream)).state.last_seq < sequence + 1) {
       if (Date.now() > deadline)
         throw new Error(`stream ${stream} did not reach journal sequence ${sequence} in ${ms} ms`);
