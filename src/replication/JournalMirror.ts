@@ -24,7 +24,7 @@ import { fingerprintHex } from '../persistence/segmentHeader.js';
 import { decodeRecord, encodeRecord, sameBytes, type ReplicatedRecord } from './recordMessage.js';
 import { connectNats, openBucket, type NatsServers } from './stream.js';
 import { busStreamNames, type BusStreamNames } from './streamNames.js';
-import { SequenceWaiters } from './SequenceWaiters.js';
+import { AppliedProgress } from './SequenceWaiters.js';
 
 export interface JournalMirrorOptions {
   readonly dataDir: string;
@@ -48,11 +48,8 @@ export class JournalMirror {
   readonly #fsync: FsyncPolicy;
   #writer: JournalWriter | null = null;
   #writerEpoch = Number.NaN;
-  #applied: number;
+  readonly #applied: AppliedProgress;
   #messages: ConsumerMessages | null = null;
-  readonly #waiters = new SequenceWaiters();
-  readonly #startedAt = performance.now();
-  #appliedSinceStart = 0;
   /** Resolves when stop() ends the mirror; rejects with the error that stopped it. */
   readonly done: Promise<void>;
 
@@ -69,7 +66,7 @@ export class JournalMirror {
     this.dataDir = dataDir;
     this.#nc = nc;
     this.#event = event;
-    this.#applied = applied;
+    this.#applied = new AppliedProgress(applied);
     this.#fsync = fsync;
     this.movedAsideTo = movedAsideTo;
     this.done = this.#run();
@@ -101,17 +98,16 @@ export class JournalMirror {
 
   /** Highest sequence written (and, with fsync 'batch', synced) to the local journal. */
   appliedSequence(): number {
-    return this.#applied;
+    return this.#applied.sequence;
   }
 
   /** Records applied since start, per second. */
   applyRate(): number {
-    const s = (performance.now() - this.#startedAt) / 1000;
-    return s > 0 ? this.#appliedSinceStart / s : 0;
+    return this.#applied.rate();
   }
 
   waitForApplied(sequence: number): Promise<void> {
-    return this.#waiters.wait(sequence, this.#applied);
+    return this.#applied.wait(sequence);
   }
 
   /** Stops consuming, syncs and closes the local journal. */
@@ -125,7 +121,7 @@ export class JournalMirror {
       const js = this.#nc.jetstream();
       const consumer = await js.consumers.get(this.names.stream, {
         deliver_policy: DeliverPolicy.StartSequence,
-        opt_start_seq: this.#applied + 2, // journal sequence s is stream sequence s + 1
+        opt_start_seq: this.#applied.sequence + 2, // journal sequence s is stream sequence s + 1
       });
       this.#messages = await consumer.consume({ max_messages: 1024 });
       let sinceCommit = 0;
@@ -136,12 +132,12 @@ export class JournalMirror {
         if (m.info.pending === 0 || sinceCommit >= 256) {
           this.#writer!.commit();
           sinceCommit = 0;
-          this.#advance(rec.sequence);
+          this.#applied.advance(rec.sequence);
         }
       }
       this.#writer?.commit();
     } catch (err) {
-      this.#waiters.fail(err as Error);
+      this.#applied.fail(err as Error);
       throw err;
     } finally {
       this.#writer?.close();
@@ -151,7 +147,7 @@ export class JournalMirror {
   }
 
   #append(rec: ReplicatedRecord): void {
-    const expected = (this.#writer?.lastSequence() ?? this.#applied) + 1;
+    const expected = (this.#writer?.lastSequence() ?? this.#applied.sequence) + 1;
     if (rec.sequence !== expected)
       throw new RingbusError(
         'RINGBUS_ERR_REPLICATION_GAP',
@@ -174,12 +170,7 @@ export class JournalMirror {
       this.#writerEpoch = rec.epochMs;
     }
     this.#writer.append(rec.sequence, rec.timestampNs, rec.kind, rec.aux, rec.payload, 0, rec.payload.length);
-    this.#appliedSinceStart++;
-  }
-
-  #advance(sequence: number): void {
-    this.#applied = sequence;
-    this.#waiters.release(sequence);
+    this.#applied.count();
   }
 }
 

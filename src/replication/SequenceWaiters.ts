@@ -36,3 +36,48 @@ export class SequenceWaiters {
     for (const w of this.#waiters.splice(0)) w.reject(error);
   }
 }
+
+/**
+ * How far a stream consumer (the mirror, the standby's feed, the read model) has applied: the
+ * sequence, waiters on it, and records applied per second since it was created. Not on a hot path.
+ */
+export class AppliedProgress {
+  #sequence: number;
+  #count = 0;
+  readonly #startedAt = performance.now();
+  readonly #waiters = new SequenceWaiters();
+
+  constructor(applied: number) {
+    this.#sequence = applied;
+  }
+
+  get sequence(): number {
+    return this.#sequence;
+  }
+
+  /** `sequence` is applied: resolves the waiters up to it. */
+  advance(sequence: number): void {
+    this.#sequence = sequence;
+    this.#waiters.release(sequence);
+  }
+
+  /** Counts `n` records applied (for rate()). */
+  count(n = 1): void {
+    this.#count += n;
+  }
+
+  /** Records counted since creation, per second. */
+  rate(): number {
+    const s = (performance.now() - this.#startedAt) / 1000;
+    return s > 0 ? this.#count / s : 0;
+  }
+
+  wait(sequence: number): Promise<void> {
+    return this.#waiters.wait(sequence, this.#sequence);
+  }
+
+  /** Rejects every waiter, and every later wait, with `error`. */
+  fail(error: Error): void {
+    this.#waiters.fail(error);
+  }
+}

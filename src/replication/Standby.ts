@@ -31,7 +31,7 @@ import { JournalMirror, type JournalMirrorOptions } from './JournalMirror.js';
 import { LeaderLease } from './LeaderLease.js';
 import { decodeRecord } from './recordMessage.js';
 import { replayStateHash } from './replayStateHash.js';
-import { SequenceWaiters } from './SequenceWaiters.js';
+import { AppliedProgress } from './SequenceWaiters.js';
 import { connectNats, openBucket, retryJetStream } from './stream.js';
 import { busStreamNames, type BusStreamNames } from './streamNames.js';
 
@@ -88,14 +88,11 @@ export class Standby {
   readonly #nc: NatsConnection;
   readonly #lease: LeaderLease;
   readonly #abort = new AbortController();
-  readonly #waiters = new SequenceWaiters();
   #mirror: JournalMirror | null;
   #bus: RingBus | null = null;
   #feed: BusFollower | null = null;
   #messages: ConsumerMessages | null = null;
-  #applied: number;
-  #appliedSinceStart = 0;
-  readonly #startedAt = performance.now();
+  readonly #applied: AppliedProgress;
   /** Resolved by the lease winner when the stream is empty: start the bus without a first record. */
   #goLiveEmpty: () => void = () => undefined;
   #promoting = false;
@@ -115,11 +112,11 @@ export class Standby {
     this.names = mirror.names;
     this.movedAsideTo = mirror.movedAsideTo;
     this.#mirror = mirror;
-    this.#applied = mirror.appliedSequence();
+    this.#applied = new AppliedProgress(mirror.appliedSequence());
     this.#nc = nc;
     this.#lease = lease;
     this.done = this.#follow();
-    this.done.catch((err: Error) => this.#waiters.fail(err));
+    this.done.catch((err: Error) => this.#applied.fail(err));
     if ((options.hashCheckMs ?? 0) > 0) this.#timer = setInterval(() => this.#periodicCheck(), options.hashCheckMs);
     this.promoted = this.#contend();
     this.promoted.catch(() => undefined);
@@ -144,18 +141,17 @@ export class Standby {
 
   /** Highest sequence fed into the bus (or, before the bus starts, mirrored into the journal). */
   appliedSequence(): number {
-    return this.#applied;
+    return this.#applied.sequence;
   }
 
-  /** Records applied since start, per second. */
+  /** Records fed since start, per second. */
   applyRate(): number {
-    const s = (performance.now() - this.#startedAt) / 1000;
-    return s > 0 ? this.#appliedSinceStart / s : 0;
+    return this.#applied.rate();
   }
 
   /** Resolves once `sequence` is applied; rejects if the feed stops with an error. */
   waitForApplied(sequence: number): Promise<void> {
-    return this.#waiters.wait(sequence, this.#applied);
+    return this.#applied.wait(sequence);
   }
 
   /**
@@ -167,7 +163,7 @@ export class Standby {
     const e = await kv.get(keyOf(this.#options.bus));
     if (e === null || e.operation !== 'PUT') return null;
     const leader = JSON.parse(new TextDecoder().decode(e.value)) as { sequence: number; hash: string };
-    if (this.#applied < leader.sequence) return null;
+    if (this.#applied.sequence < leader.sequence) return null;
     if (this.#bus !== null && this.#feed === null) return null; // the bus is starting: check on the next call
     const live = this.#feed?.stateHashAt(leader.sequence) ?? null;
     let standby: string;
@@ -213,7 +209,7 @@ export class Standby {
     const feed = bus.follow();
     this.#bus = bus;
     await bus.start();
-    this.#advance(feed.lastApplied());
+    this.#applied.advance(feed.lastApplied());
     const consumer = await this.#nc.jetstream().consumers.get(this.names.stream, {
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: feed.nextSequence() + 1, // journal sequence s is stream sequence s + 1
@@ -225,14 +221,9 @@ export class Standby {
     if (this.#abort.signal.aborted && !this.#promoting) messages.stop();
     for await (const m of messages) {
       feed.apply(decodeRecord(m.data, `stream ${this.names.stream} message ${m.seq}`));
-      this.#appliedSinceStart++;
-      this.#advance(feed.lastApplied());
+      this.#applied.count();
+      this.#applied.advance(feed.lastApplied());
     }
-  }
-
-  #advance(sequence: number): void {
-    this.#applied = sequence;
-    this.#waiters.release(sequence);
   }
 
   #stopTimer(): void {

@@ -13,21 +13,14 @@
  */
 import { RingbusError } from '../errors.js';
 import type { JournalRecord } from '../persistence/JournalRecord.js';
+import type { FollowedRecord } from '../topology/BusFollower.js';
 
 export const RECORD_MESSAGE_MAGIC = 0x4d52_4252; // "RBRM" little-endian
 export const RECORD_MESSAGE_VERSION = 1;
 export const RECORD_MESSAGE_HEADER_BYTES = 48;
 
-/** A decoded stream record (owns its bytes). */
-export interface ReplicatedRecord {
-  readonly sequence: number;
-  readonly timestampNs: number;
-  readonly epochMs: number;
-  readonly kind: number;
-  readonly aux: number;
-  readonly fingerprint: number;
-  readonly payload: Uint8Array;
-}
+/** A decoded stream record (owns its bytes): what a follower bus applies (BusFollower.apply). */
+export type ReplicatedRecord = FollowedRecord;
 
 /** Encodes the record the reader yielded into a new message body (the reader reuses its record). */
 export function encodeRecord(record: JournalRecord): Uint8Array {
