@@ -220,7 +220,11 @@ export class Standby {
     this.#feeding();
     if (this.#abort.signal.aborted && !this.#promoting) messages.stop();
     for await (const m of messages) {
-      feed.apply(decodeRecord(m.data, `stream ${this.names.stream} message ${m.seq}`));
+      try {
+        feed.apply(decodeRecord(m.data, `stream ${this.names.stream} message ${m.seq}`));
+      } catch (err) {
+        throw bus.haltError ?? err; // a halted bus (a handler failed, a worker died) says why
+      }
       this.#applied.count();
       this.#applied.advance(feed.lastApplied());
     }
