@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { availableParallelism, cpus } from 'node:os';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
@@ -91,7 +92,9 @@ describe('bench harness', () => {
 
     const machine = report.machine as Record<string, unknown>;
     assert.equal(machine.node, process.version);
-    assert.ok(Number.isInteger(machine.cpus) && (machine.cpus as number) >= 1, 'machine.cpus');
+    // the bench runs on this machine: it must report this machine's CPUs, not just some number
+    assert.equal(machine.cpus, cpus().length, 'machine.cpus');
+    assert.equal(machine.availableParallelism, availableParallelism(), 'machine.availableParallelism');
     assert.equal(typeof machine.cpuModel, 'string');
     assert.equal(typeof machine.os, 'string');
     assertPositiveFinite(machine.totalMemoryBytes, 'machine.totalMemoryBytes');
