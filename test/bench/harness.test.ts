@@ -110,7 +110,10 @@ describe('bench harness', () => {
     for (const t of placement.threads) {
       assert.equal(typeof t.thread, 'string');
       assert.match(t.wait, t.role === 'consumer (piscina)' ? /Atomics\.wait/ : /busy-spin/);
-      assert.ok(t.cpu === null || Number.isInteger(t.cpu), `cpu of ${t.role}`);
+      assert.ok(
+        t.cpu === null || (Number.isInteger(t.cpu) && t.cpu >= 0 && t.cpu < cpus().length),
+        `cpu of ${t.role}: ${t.cpu} (a CPU of this machine)`,
+      );
     }
     assert.equal(typeof placement.pinned, 'boolean');
   });

@@ -108,7 +108,10 @@ function assertMachineAndPlacement(report: Json, roles: readonly string[]): void
   for (const t of placement.threads) {
     assert.equal(typeof t.thread, 'string');
     assert.equal(typeof t.wait, 'string');
-    assert.ok(t.cpu === null || (Number.isInteger(t.cpu) && t.cpu >= 0), `cpu of ${t.role}: ${String(t.cpu)}`);
+    assert.ok(
+      t.cpu === null || (Number.isInteger(t.cpu) && t.cpu >= 0 && t.cpu < cpus().length),
+      `cpu of ${t.role}: ${String(t.cpu)} (a CPU of this machine)`,
+    );
   }
   assert.equal(
     placement.pinned,

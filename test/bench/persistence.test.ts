@@ -85,7 +85,7 @@ function assertCommonShape(report: Report, scenario: string): void {
     assert.equal(typeof t.role, 'string');
     assert.equal(typeof t.thread, 'string');
     assert.equal(typeof t.wait, 'string');
-    assert.ok(t.cpu === null || Number.isInteger(t.cpu));
+    assert.ok(t.cpu === null || (Number.isInteger(t.cpu) && t.cpu >= 0 && t.cpu < cpus().length), `cpu ${t.cpu}`);
   }
   assert.equal(typeof report.placement.pinned, 'boolean');
 }
