@@ -323,12 +323,11 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
 
   /** What busStart.ts builds from. */
   #parts(): UnstartedBus<F> {
-    const [config, graph, journal, progressLines] = [this.#config, this.#graph, this.#journal, this.#progressLines.all];
     return {
-      config,
-      graph,
-      journal,
-      progressLines,
+      config: this.#config,
+      graph: this.#graph,
+      journal: this.#journal,
+      progressLines: this.#progressLines.all,
       persistence: this.#persistence,
       lifecycle: this.#lifecycle,
       halts: this.#halts,
