@@ -1,14 +1,17 @@
 /**
- * Docs that cannot drift: every error code, bus event, CLI command and flag, and bus / handler /
- * persistence / worker option that README.md, docs/*.md or an example README names must exist in
- * the code. (The reverse for error codes — every code documented — is in errors.test.ts.)
+ * Docs that cannot drift: every error code, bus event, CLI command and flag (of ringbus, the
+ * example, the bench or node), and bus / handler / persistence / worker option that README.md,
+ * docs/*.md or an example README names must exist in the code. (The reverse for error codes —
+ * every code documented — is in errors.test.ts.)
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { COMMANDS } from '../src/cli/commands.js';
 import { ERROR_CODES } from '../src/errors.js';
 import { RingBuffer, RingBus } from '../src/index.js';
+import { USAGE as EXAMPLE_USAGE } from '../examples/order-matching/cli/args.js';
 
 const ROOT = new URL('../../', import.meta.url); // dist/test → repository root
 const read = (path: string): string => readFileSync(new URL(path, ROOT), 'utf8');
@@ -28,6 +31,13 @@ function codeOf(text: string): string[] {
   const blocks = [...text.matchAll(/^```[^\n]*\n([\s\S]*?)^```/gm)].map((m) => m[1]!);
   const prose = text.replace(/^```[^\n]*\n[\s\S]*?^```/gm, '');
   return [...blocks, ...[...prose.matchAll(/`([^`\n]+)`/g)].map((m) => m[1]!)];
+}
+
+/** The .ts files under a folder of the repository (relative paths). */
+function sourceFiles(dir: string): string[] {
+  return readdirSync(new URL(dir, ROOT), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(`${dir}${e.name}/`) : e.name.endsWith('.ts') ? [`${dir}${e.name}`] : [],
+  );
 }
 
 /** Field names of `export interface <name>` in a source file (its top-level members). */
@@ -124,6 +134,30 @@ describe('docs match the code', () => {
     );
   });
 
+  it('should name only --flags that the program they belong to takes (ringbus, the example, the bench, node)', () => {
+    const known = new Set(['help', ...COMMANDS.flatMap((c) => Object.keys(c.options))]);
+    for (const m of EXAMPLE_USAGE.matchAll(/--([a-z][\w-]*)/g)) known.add(m[1]!);
+    // the bench's flags: the string literals its option parsers compare against
+    for (const file of sourceFiles('bench/'))
+      for (const m of read(file).matchAll(/'--([a-z][\w-]*)'/g)) known.add(m[1]!);
+    for (const m of execFileSync(process.execPath, ['--help'], { encoding: 'utf8' }).matchAll(/^\s+--([a-z][\w-]*)/gm))
+      known.add(m[1]!);
+    const found = DOCS.flatMap((d) =>
+      codeOf(read(d)).flatMap((code) =>
+        [...code.matchAll(/(?<![\w-])--([a-z][\w-]*)/g)].map((m): [string, string] => [d, m[1]!]),
+      ),
+    );
+    assert.ok(found.length >= 20, `found only ${found.length} flags in the docs`);
+    assert.ok(
+      known.has('fsync') && known.has('quick') && known.has('data-dir') && known.has('cpu-prof'),
+      [...known].join(),
+    );
+    assert.deepEqual(
+      missing(found, (f) => known.has(f)),
+      [],
+    );
+  });
+
   it('should list in the README bus options, persistence options and methods that exist', () => {
     const readme = read('README.md');
     const busOptions = interfaceFields('src/topology/BusPlan.ts', 'RingBusOptions');
@@ -153,8 +187,9 @@ describe('docs match the code', () => {
       if (name && !workers.has(name)) problems.push(`worker option ${name}`);
     for (const name of braces(bus.match(/^\| `handler\(.*$/m)?.[0] ?? ''))
       if (!handler.has(name)) problems.push(`handler option ${name}`);
-    for (const m of readme.matchAll(/(?<![\w/])persistence\.(?!md\b)([a-zA-Z]+)/g))
-      if (!persistence.has(m[1]!)) problems.push(`persistence.${m[1]}`);
+    for (const d of DOCS)
+      for (const m of read(d).matchAll(/(?<![\w/])persistence\.(?!md\b)([a-zA-Z]+)/g))
+        if (!persistence.has(m[1]!)) problems.push(`${d}: persistence.${m[1]}`);
     const methods = rows.slice(optionRows.length).flatMap(([name]) => [...name.matchAll(/^(\w+)\(|^(\w+)$/g)]);
     for (const m of methods) {
       const name = m[1] ?? m[2]!;

@@ -19,6 +19,8 @@ let tick: (() => void) | null = null;
 let cell: Float64Array = new Float64Array(1);
 /** performance.now() in ns minus the native clock, measured at install. */
 let calibrationNs = 0;
+/** Width of the native-clock window the calibrating performance.now() reading fell in: its uncertainty. */
+let calibrationWindowNs = 0;
 
 /** Installs (or with null removes) the native clock for this thread. */
 export function setClockSource(source: ClockSource | null): void {
@@ -41,6 +43,15 @@ export function setClockSource(source: ClockSource | null): void {
   cell = source.cell;
   tick = source.tick;
   calibrationNs = offset;
+  calibrationWindowNs = best;
+}
+
+/**
+ * The native clock's calibration (null without it): the offset onto the performance.now()
+ * timeline and the width of the window it was read in; the offset is off by at most half of it.
+ */
+export function clockCalibration(): { offsetNs: number; windowNs: number } | null {
+  return tick === null ? null : { offsetNs: calibrationNs, windowNs: calibrationWindowNs };
 }
 
 /** Whether stamping uses the native, allocation-free clock in this thread. */

@@ -9,7 +9,6 @@ import { readManifest } from '../persistence/dataDirManifest.js';
 import type { JournalDurability } from './journalDurability.js';
 import { join } from 'node:path';
 import type { RingBuffer } from '../core/RingBuffer.js';
-import type { Sequence } from '../core/Sequence.js';
 import { RingbusError } from '../errors.js';
 import { DataDirLock } from '../persistence/DataDirLock.js';
 import type { JournalHandlerOptions } from '../persistence/handlers/journal.js';
@@ -23,6 +22,13 @@ import { writeBusManifest } from './busManifest.js';
 import type { HandlerRef } from './HandlerRef.js';
 import { SnapshotScheduler } from './SnapshotScheduler.js';
 import type { CapturedState } from './StateCollector.js';
+
+/** What a snapshot is written from (BusRuntime's parts; not imported: BusRuntime imports this file). */
+export interface SnapshotSource {
+  readonly status: BusStatus;
+  readonly durability: JournalDurability | null;
+  readonly workers: { snapshotSchemas(): Record<string, Record<string, unknown>> };
+}
 
 /** What recovery found and replayed at start; replayStartedAt is a performance.now() value. */
 export type RecoveryReport = RecoveryPlan & { replayedThrough: number; replayStartedAt: number };
@@ -121,6 +127,26 @@ export class PersistenceCoordinator<F extends Flyweight = Flyweight> {
     return replayedThrough;
   }
 
+  /**
+   * After the workers are up: replays the journal, then starts snapshotEvery (not while
+   * `following`: a follower schedules at promotion). Returns null, or for a time-travel bus
+   * (persistence.recoverTo) why its event publishing stays closed.
+   */
+  afterWorkersStarted(
+    ring: RingBuffer<F>,
+    status: BusStatus,
+    takeSnapshot: () => Promise<unknown>,
+    following = false,
+  ): string | null {
+    const replayedThrough = this.replay(ring, status);
+    // the state is frozen at the target; only control requests (stateHash, captureState) go through
+    if (this.timeTravel)
+      return `this bus replays to ${replayedThrough} for inspection (persistence.recoverTo): publishing is refused`;
+    // a follower takes no snapshot of its own until promoted (each would take a leader's sequence)
+    if (!following) this.schedule(() => ring.getCursor(), takeSnapshot);
+    return null;
+  }
+
   /** Starts snapshotEvery (writable buses that asked for it). */
   schedule(cursor: () => number, take: () => Promise<unknown>): void {
     const every = this.options.snapshotEvery;
@@ -138,15 +164,14 @@ export class PersistenceCoordinator<F extends Flyweight = Flyweight> {
    */
   async writeSnapshot(
     cut: CapturedState,
-    journal: Sequence,
-    schemas: Record<string, Record<string, unknown>>,
-    haltError: () => Error | null,
+    bus: SnapshotSource,
+    haltError: () => Error,
     timeoutMs: number,
   ): Promise<{ sequence: number; path: string }> {
     const deadline = performance.now() + timeoutMs;
+    const journal = bus.durability!.durable; // a snapshot past the durable journal would be ignored
     while (journal.read(cut.sequence) < cut.sequence) {
-      const halted = haltError();
-      if (halted) throw halted;
+      if (bus.status.haltReason() !== 0) throw haltError();
       if (performance.now() > deadline)
         throw new RingbusError(
           'RINGBUS_ERR_DRAIN_TIMEOUT',
@@ -155,7 +180,7 @@ export class PersistenceCoordinator<F extends Flyweight = Flyweight> {
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
     const dataDir = this.options.dataDir;
-    this.#pool ??= new SnapshotWriterPool(dataDir, { schemas });
+    this.#pool ??= new SnapshotWriterPool(dataDir, { schemas: bus.workers.snapshotSchemas() });
     const path = await this.#pool.writeSet(cut.sequence, cut.states);
     // prune() returns the first sequence the oldest kept set needs from the journal (its S + 1)
     pruneJournal(dataDir, new SnapshotStore(dataDir).prune({ retain: this.options.retainSnapshots ?? 2 }));

@@ -1,22 +1,23 @@
 import { EventEmitter } from 'node:events';
 import type { EventTranslator, RingBuffer } from '../core/RingBuffer.js';
-import { RingbusError, RingbusRangeError, show } from '../errors.js';
-import { HALT_REQUESTED, HALT_SHUTDOWN } from '../layout/BusStatusDescriptor.js';
+import { RingbusError } from '../errors.js';
+import { HALT_SHUTDOWN } from '../layout/BusStatusDescriptor.js';
 import type { BusMetrics } from '../metrics/BusMetrics.js';
 import type { Flyweight } from '../schema/defineEvent.js';
 import { BusLifecycle, type BusState } from './BusLifecycle.js';
 import type { RecoveryPlan } from './BusPersistence.js';
-import { freezePlan, HandlerGraph, resolveBusOptions, type BusConfig, type RingBusOptions } from './BusPlan.js';
+import { HandlerGraph, resolveBusOptions, type BusConfig, type RingBusOptions } from './BusPlan.js';
 import type { BusPublisher, PublisherDescriptor } from './BusPublisher.js';
 import { BusFollower } from './BusFollower.js';
 import { BusRuntime, type StateHashResult } from './BusRuntime.js';
+import { launchBus, prepareBus, type UnstartedBus } from './busStart.js';
+import { drainBus, haltBus, shutdownBus, type StartedBus } from './busStop.js';
 import { EventHandlerGroup, type GroupOwner } from './EventHandlerGroup.js';
-import { haltError } from './haltError.js';
+import { HaltTracker } from './HaltTracker.js';
 import { HandlerRef, type HandlerOptions, type HandlerSpec } from './HandlerRef.js';
 import { PersistenceCoordinator } from './PersistenceCoordinator.js';
-import { checkProgressLineName, ProgressLineRef, type ProgressLineOptions } from './progressLines.js';
+import { ProgressLineRegistry, type ProgressLineOptions, type ProgressLineRef } from './progressLines.js';
 import { isSpinning, placementReport, type PlacementReport } from './placement.js';
-import type { SupervisorMessage, WorkerMessage } from '../runtime/protocol.js';
 import type { CapturedState } from './StateCollector.js';
 
 export { DEFAULT_WORKER, JOURNAL_HANDLER, type RingBusOptions } from './BusPlan.js';
@@ -38,7 +39,8 @@ export { DEFAULT_WORKER, JOURNAL_HANDLER, type RingBusOptions } from './BusPlan.
  *
  * A facade: the DSL fills a HandlerGraph, start() freezes it into a BusPlan (BusPlan.ts), builds a
  * BusRuntime (ring, status block, workers: BusRuntime.ts) and lets the PersistenceCoordinator
- * (lock, recovery, journal options, snapshots) do its part; BusLifecycle holds the state.
+ * (lock, recovery, journal options, snapshots) do its part; BusLifecycle holds the state,
+ * HaltTracker notices halts, busStop.ts runs halt() and shutdown().
  * Emits 'halt' (error) when a handler fails under the halt policy or a worker dies, and
  * 'snapshot' ({ sequence, path }) when a snapshot set is complete on disk.
  * Thread-safety: the RingBus object belongs to the thread that created it.
@@ -47,11 +49,14 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   readonly #config: BusConfig<F>;
   readonly #graph = new HandlerGraph(this);
   readonly #lifecycle = new BusLifecycle();
+  readonly #halts = new HaltTracker<F>(
+    this.#lifecycle,
+    (error) => this.listenerCount('halt') > 0 && this.emit('halt', error),
+  );
   readonly #persistence: PersistenceCoordinator<F> | null;
   readonly #journal: HandlerRef | null;
-  readonly #progressLines: ProgressLineRef[] = [];
+  readonly #progressLines = new ProgressLineRegistry();
   #runtime: BusRuntime<F> | null = null;
-  #haltError: Error | null = null;
   /** Time travel: event publishing is closed, control events go straight to the ring. */
   #controlOnly = false;
   /** Ring name in a BusGroup (null: not in one). */
@@ -81,32 +86,20 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
    */
   addProgressLine(name: string, options: ProgressLineOptions = {}): ProgressLineRef {
     this.#lifecycle.assert('new', 'addProgressLine()');
-    if (!this.#journal)
-      throw new RingbusError(
-        'RINGBUS_ERR_BUS_STATE',
-        `progress line '${name}' follows the journal: the bus needs persistence options`,
-      );
-    checkProgressLineName(name, [...this.#graph.all, ...this.#progressLines]);
-    const line = new ProgressLineRef(this, name, this.#journal, this.#config.persistence!.dataDir, options);
-    this.#progressLines.push(line);
-    return line;
+    const journal = this.#journal && { ref: this.#journal, dataDir: this.#config.persistence!.dataDir };
+    return this.#progressLines.add(this, name, options, journal, this.#graph.all);
   }
 
   /** The progress line registered under `name`. */
   progressLineOf(name: string): ProgressLineRef {
-    const line = this.#progressLines.find((l) => l.name === name);
-    if (!line) throw new RingbusError('RINGBUS_ERR_TOPOLOGY', `the bus has no progress line named ${show(name)}`);
-    return line;
+    return this.#progressLines.of(name);
   }
 
   /** A progress line's value now (after start; may be stale by what its writer published since). */
   progressSequence(line: ProgressLineRef): number {
-    if (!this.#runtime)
-      throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'progressSequence() is available after start()');
-    return this.#runtime.progress.sequence(line);
+    return this.#runtimeOr('progressSequence() is available after start()').progress.sequence(line);
   }
 
-  /** What recovery found and replayed at start (null without persistence or before start); replayStartedAt is a performance.now() value. */
   /**
    * Follower mode, for a hot standby (BusFollower.ts): after start() (recovery of its own data
    * directory included) the bus takes events only through the returned follower's `apply(record)`,
@@ -115,11 +108,11 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
    */
   follow(): BusFollower<F> {
     this.#lifecycle.assert('new', 'follow()');
-    if (this.#group !== null)
-      throw new RingbusError('RINGBUS_ERR_BUS_STATE', `ring '${this.#group}' of a BusGroup cannot follow a leader`);
     const p = this.#persistence;
     if (!p || !p.writable)
       throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'follow() needs a bus with writable persistence options');
+    if (this.#group !== null)
+      throw new RingbusError('RINGBUS_ERR_BUS_STATE', `ring '${this.#group}' of a BusGroup cannot follow a leader`);
     return (this.#follower ??= new BusFollower<F>({
       event: this.#config.event,
       runtime: () => this.#runtime!,
@@ -128,6 +121,7 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     }));
   }
 
+  /** What recovery found and replayed at start (null without persistence or before start); replayStartedAt is a performance.now() value. */
   get recovery(): (RecoveryPlan & { replayedThrough: number; replayStartedAt: number }) | null {
     return this.#persistence?.recovery ?? null;
   }
@@ -139,14 +133,13 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
 
   /** The ring (after start). Publishing through it directly bypasses the halt checks. */
   get ring(): RingBuffer<F> {
-    if (!this.#runtime) throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'the ring exists once start() has been called');
-    return this.#runtime.ring;
+    return this.#runtimeOr('the ring exists once start() has been called').ring;
   }
 
   /** The error that halted the bus, if it halted. */
   get haltError(): Error | null {
-    this.#checkHalt();
-    return this.#haltError;
+    this.#halts.check();
+    return this.#halts.error;
   }
 
   /** Registers a handler module under a unique name. Wire it with handleEventsWith / then / after. */
@@ -191,7 +184,7 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   prepare(): BusRuntime<F> {
     this.#lifecycle.assert('new', 'start()');
     try {
-      return this.#prepare();
+      return (this.#runtime = prepareBus(this.#parts()));
     } catch (error) {
       this.#persistence?.releaseLock(); // whatever failed, the data directory is free again
       throw error;
@@ -200,7 +193,7 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   /** @internal See prepare(). */
   async launch(): Promise<void> {
     try {
-      await this.#launch();
+      this.#controlOnly = (await launchBus(this.#started(), () => this.snapshot(), this.#follower)).controlOnly;
     } catch (error) {
       this.#persistence?.releaseLock();
       throw error;
@@ -209,81 +202,12 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   /** @internal See prepare(). */
   abandon(why: string): void {
     this.#runtime?.halt(HALT_SHUTDOWN, why);
-    this.#markHalted();
+    this.#halts.mark();
     this.#persistence?.releaseLock();
   }
   /** @internal BusGroup.add(): from now on only the group starts this bus. */
   joinGroup(ring: string): void {
     this.#group = ring;
-  }
-
-  #prepare(): BusRuntime<F> {
-    const c = this.#config;
-    // the journal runs straight off the ring unless the application placed it
-    if (this.#journal && this.#journal.dependsOn === null) this.#graph.place([], [this.#journal]);
-    const plan = freezePlan(c, this.#graph, this.#journal);
-    const persistence = this.#persistence;
-    const recovery = persistence?.open(plan.handlers, c, c.initialSequence) ?? null;
-    const start = { initialSequence: recovery?.startSequence ?? c.initialSequence, epochMs: recovery?.epochMs };
-    const onWorker = (m: WorkerMessage): void => void (m.type === 'stopped' && m.halted && this.#checkHalt());
-    const onSupervisor = (m: SupervisorMessage): void =>
-      void (m.type === 'worker-exit' && m.unexpected && this.#checkHalt());
-    const lines = this.#progressLines;
-    const runtime = new BusRuntime(plan, start, persistence, this.#journal, onWorker, onSupervisor, lines);
-    this.#runtime = runtime;
-    if (lines.length > 0) runtime.progress.announce(lines, runtime.status.buffer, runtime.durability!.durable.line);
-    this.#lifecycle.transition('begin-start');
-    runtime.publisher.close(() => this.#stateError('cannot publish while the bus is'));
-    return runtime;
-  }
-
-  async #launch(): Promise<void> {
-    const runtime = this.#runtime!;
-    const persistence = this.#persistence;
-    try {
-      await runtime.startWorkers();
-    } catch (error) {
-      this.#markHalted(); // the ring is halted: publishing now reports why
-      throw error;
-    }
-    if (persistence) {
-      // replay what the journal holds after the snapshot, through the same handlers (not re-journaled)
-      let replayedThrough: number;
-      try {
-        replayedThrough = persistence.replay(runtime.ring, runtime.status);
-      } catch (error) {
-        await this.halt();
-        throw error;
-      }
-      if (persistence.timeTravel) {
-        // the state is frozen at the target; only control requests (stateHash, captureState) go through
-        const refusal = `this bus replays to ${replayedThrough} for inspection (persistence.recoverTo): publishing is refused`;
-        this.#lifecycle.transition('started');
-        runtime.publisher.close(() => new RingbusError('RINGBUS_ERR_BUS_STATE', refusal));
-        this.#controlOnly = true;
-        return;
-      }
-      if (this.#follower) {
-        this.#lifecycle.transition('started');
-        const refusal =
-          'this bus follows a leader (follow()): it takes no publish, snapshot or state request until promote()';
-        runtime.publisher.close(() => new RingbusError('RINGBUS_ERR_BUS_STATE', refusal));
-        this.#follower.begin(replayedThrough);
-        return;
-      }
-    }
-    this.#lifecycle.transition('started');
-    this.#goLive();
-  }
-
-  /** Opens publishing and starts the snapshot schedule (at start, or when a follower is promoted). */
-  #goLive(): void {
-    const runtime = this.#runtime!;
-    this.#persistence?.schedule(
-      () => runtime.ring.getCursor(),
-      () => this.snapshot(),
-    );
-    runtime.publisher.open();
   }
 
   /**
@@ -301,32 +225,30 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   }
 
   async #writeSnapshot(cut: CapturedState, timeoutMs: number): Promise<{ sequence: number; path: string }> {
-    const rt = this.#runtime!;
-    const halted = (): Error | null => (rt.status.haltReason() !== 0 ? this.#currentHaltError() : null);
-    const durable = rt.durability!.durable; // a snapshot past the durable journal would be ignored
-    const result = await this.#persistence!.writeSnapshot(
-      cut,
-      durable,
-      rt.workers.snapshotSchemas(),
-      halted,
-      timeoutMs,
-    );
+    const result = await this.#persistence!.writeSnapshot(cut, this.#runtime!, () => this.#halts.current(), timeoutMs);
     this.emit('snapshot', result);
     return result;
   }
 
+  /** A promoted follower: snapshots on schedule and publishing open, as after a plain start(). */
+  #goLive(): void {
+    const runtime = this.#runtime!;
+    this.#persistence?.schedule(
+      () => runtime.ring.getCursor(),
+      () => this.snapshot(),
+    );
+    runtime.publisher.open();
+  }
+
   /** Descriptor for a gateway worker: `BusPublisher.attach(descriptor)` there. */
   publisherDescriptor(): PublisherDescriptor {
-    if (!this.#runtime)
-      throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'publisherDescriptor() is available after start()');
-    return { ring: this.#runtime.ring.descriptor(), status: this.#runtime.status.buffer };
+    const rt = this.#runtimeOr('publisherDescriptor() is available after start()');
+    return { ring: rt.ring.descriptor(), status: rt.status.buffer };
   }
 
   /** The main thread's publisher (checks halt and state on every publish). */
   get publisher(): BusPublisher<F> {
-    if (!this.#runtime)
-      throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'the publisher exists once start() has been called');
-    return this.#runtime.publisher;
+    return this.#runtimeOr('the publisher exists once start() has been called').publisher;
   }
 
   /** Validates and publishes one event (waits while the ring is full). Returns its sequence. */
@@ -353,13 +275,13 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     return this.#pub().tryPublishWith(translator, arg);
   }
 
+  /** On every publish: the message is built only when it is thrown (nothing allocated per event). */
   #pub(): BusPublisher<F> {
-    if (!this.#runtime)
-      throw new RingbusError(
-        'RINGBUS_ERR_BUS_STATE',
-        `cannot publish while the bus is ${this.state}: call start() first`,
-      );
-    return this.#runtime.publisher;
+    if (this.#runtime) return this.#runtime.publisher;
+    throw new RingbusError(
+      'RINGBUS_ERR_BUS_STATE',
+      `cannot publish while the bus is ${this.state}: call start() first`,
+    );
   }
 
   /**
@@ -368,30 +290,13 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
    * halt error if the bus halts meanwhile. Never spins: it polls on timers.
    */
   async drain(options: { timeoutMs?: number } = {}): Promise<void> {
-    const timeoutMs = options.timeoutMs ?? 30_000;
-    if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0))
-      throw new RingbusRangeError(
-        'RINGBUS_ERR_INVALID_OPTION',
-        `drain timeoutMs must be a non-negative number, got ${show(timeoutMs)}`,
-      );
-    const state = this.state;
-    if (state === 'stopped')
-      throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'drain() needs a running bus; it is stopped');
-    if (state === 'halted' || this.#runtime?.status.haltReason()) throw this.#currentHaltError();
-    if (state !== 'running' && state !== 'stopping')
-      throw new RingbusError('RINGBUS_ERR_BUS_STATE', `drain() needs a running bus; it is ${state}`);
-    await this.#runtime!.drain(timeoutMs, () => this.#currentHaltError());
+    await drainBus(this.#runtime, this.state, this.#halts, options);
   }
 
   /** Stops now without draining: handlers stop at their current sequence. Resolves when every worker exited. */
   async halt(): Promise<void> {
-    const rt = this.#runtime;
-    if (this.state === 'new' || this.state === 'stopped' || !rt) return;
-    rt.halt(HALT_REQUESTED, 'halt() was called');
-    this.#markHalted();
-    await this.#persistence?.stopSchedule();
-    await rt.workers.waitAllExited(10_000);
-    await this.#persistence?.close();
+    if (this.state === 'new' || this.state === 'stopped' || !this.#runtime) return;
+    await haltBus(this.#started());
   }
 
   /**
@@ -403,46 +308,13 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
   async shutdown(options: { timeoutMs?: number } = {}): Promise<void> {
     if (this.state === 'new') return void this.#lifecycle.transition('stopped');
     if (this.state === 'stopped') return;
-    // one budget for drain + worker exit: shutdown returns within timeoutMs in total
-    const deadline = performance.now() + (options.timeoutMs ?? 30_000);
-    this.#checkHalt();
-    await this.#persistence?.stopSchedule();
-    const rt = this.#runtime!;
-    let failure: unknown = null;
-    if (this.state === 'running') {
-      this.#lifecycle.transition('begin-stop');
-      rt.publisher.close(() => this.#stateError('cannot publish while the bus is'));
-      try {
-        await this.drain(options);
-      } catch (error) {
-        failure = error;
-      }
-    }
-    await rt.stopWorkers(failure, Math.max(0, deadline - performance.now()));
-    // a failed drain halted the ring; say so here, whatever the workers reported: a terminated
-    // worker reports nothing, and one that saw its stop request first reports a clean stop
-    if (failure !== null) this.#checkHalt();
-    const shutdownErrors = rt.workers.shutdownErrors();
-    await this.#persistence?.close();
-    this.#lifecycle.transition('stopped');
-    rt.publisher.close(() =>
-      this.#haltError
-        ? this.#currentHaltError()
-        : new RingbusError('RINGBUS_ERR_BUS_STATE', 'cannot publish: the bus is stopped'),
-    );
-    if (failure !== null) throw failure;
-    if (shutdownErrors.length > 0)
-      throw new RingbusError(
-        'RINGBUS_ERR_HANDLER_FAILED',
-        `onShutdown failed: ${shutdownErrors.map((e) => e.message).join('; ')}`,
-      );
+    await shutdownBus(this.#started(), options);
   }
 
   /** Per-handler progress, lag, throughput counters and latency / batch-size percentiles. */
   async metrics(options: { timeoutMs?: number } = {}): Promise<BusMetrics> {
-    if (!this.#runtime) throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'metrics() is available after start()');
-    const live = this.state === 'running' || this.state === 'stopping';
-    return this.#runtime.metrics(live, options.timeoutMs ?? 5000);
+    const rt = this.#runtimeOr('metrics() is available after start()');
+    return rt.metrics(this.state === 'running' || this.state === 'stopping', options.timeoutMs ?? 5000);
   }
 
   /**
@@ -451,10 +323,9 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
    * Needs this thread to be a producer (multi-producer rings, or the single producer).
    */
   async captureState(options: { timeoutMs?: number } = {}): Promise<CapturedState> {
-    return this.#running('captureState()').captureState(
-      (code) => this.#publishControl(code),
-      options.timeoutMs ?? 30_000,
-    );
+    return this.#halts
+      .running('captureState()')
+      .captureState((code) => this.#publishControl(code), options.timeoutMs ?? 30_000);
   }
 
   /**
@@ -463,7 +334,9 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
    * how live runs, recoveries and replays are compared.
    */
   async stateHash(options: { timeoutMs?: number } = {}): Promise<StateHashResult> {
-    return this.#running('stateHash()').stateHash((code) => this.#publishControl(code), options.timeoutMs ?? 30_000);
+    return this.#halts
+      .running('stateHash()')
+      .stateHash((code) => this.#publishControl(code), options.timeoutMs ?? 30_000);
   }
 
   /** Where every handler runs, pinned or not, and warnings (e.g. more spinning threads than cores). */
@@ -474,39 +347,32 @@ export class RingBus<F extends Flyweight = Flyweight> extends EventEmitter imple
     );
   }
 
-  #running(what: string): BusRuntime<F> {
-    if (this.state === 'halted' || this.#runtime?.status.haltReason()) throw this.#currentHaltError();
-    if (this.state !== 'running' || !this.#runtime)
-      throw new RingbusError('RINGBUS_ERR_BUS_STATE', `${what} needs a running bus; it is ${this.state}`);
+  /** The runtime, or RINGBUS_ERR_BUS_STATE with `message` before start(). */
+  #runtimeOr(message: string): BusRuntime<F> {
+    if (!this.#runtime) throw new RingbusError('RINGBUS_ERR_BUS_STATE', message);
     return this.#runtime;
+  }
+
+  /** What busStop.ts works on. */
+  #started(): StartedBus<F> {
+    return { ...this.#parts(), runtime: this.#runtime!, drain: (options) => this.drain(options) };
+  }
+
+  /** What busStart.ts builds from. */
+  #parts(): UnstartedBus<F> {
+    return {
+      config: this.#config,
+      graph: this.#graph,
+      journal: this.#journal,
+      progressLines: this.#progressLines.all,
+      persistence: this.#persistence,
+      lifecycle: this.#lifecycle,
+      halts: this.#halts,
+    };
   }
 
   /** Publishes a control event (also on a time-travel bus, whose event publishing is closed). */
   #publishControl(code: number): number {
     return this.#controlOnly ? this.#runtime!.ring.publishControl(code) : this.#pub().publishControl(code);
-  }
-
-  #checkHalt(): void {
-    const status = this.#runtime?.status;
-    // after a graceful shutdown the ring is halted on purpose (to stop gateways): not a failure
-    if (!status || status.haltReason() === 0 || this.state === 'stopped') return;
-    this.#markHalted();
-  }
-
-  #markHalted(): void {
-    if (this.#haltError) return;
-    const error = this.#currentHaltError();
-    this.#haltError = error;
-    this.#lifecycle.transition('halt');
-    this.#runtime?.publisher.close(() => this.#currentHaltError());
-    if (this.listenerCount('halt') > 0) this.emit('halt', error);
-  }
-
-  #currentHaltError(): Error {
-    return haltError(this.#runtime!.status);
-  }
-
-  #stateError(prefix: string): Error {
-    return new RingbusError('RINGBUS_ERR_BUS_STATE', `${prefix} ${this.state}`);
   }
 }

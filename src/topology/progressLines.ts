@@ -84,10 +84,46 @@ export class ProgressLineRef extends HandlerRef {
   }
 }
 
-/** Checks a new line's name against the handlers and lines already registered. */
-export function checkProgressLineName(name: string, taken: readonly { name: string }[]): void {
-  if (taken.some((h) => h.name === name))
-    throw new RingbusError('RINGBUS_ERR_TOPOLOGY', `a handler or progress line named '${name}' is already registered`);
+/** The progress lines registered on a bus before start (RingBus.addProgressLine). */
+export class ProgressLineRegistry {
+  readonly #lines: ProgressLineRef[] = [];
+
+  get all(): readonly ProgressLineRef[] {
+    return this.#lines;
+  }
+
+  /**
+   * Registers a line following `journal` (null: the bus has no persistence, refused); its name
+   * must differ from every handler's (`handlers`) and line's.
+   */
+  add(
+    owner: object,
+    name: string,
+    options: ProgressLineOptions,
+    journal: { ref: HandlerRef; dataDir: string } | null,
+    handlers: readonly { name: string }[],
+  ): ProgressLineRef {
+    if (!journal)
+      throw new RingbusError(
+        'RINGBUS_ERR_BUS_STATE',
+        `progress line '${name}' follows the journal: the bus needs persistence options`,
+      );
+    if ([...handlers, ...this.#lines].some((h) => h.name === name))
+      throw new RingbusError(
+        'RINGBUS_ERR_TOPOLOGY',
+        `a handler or progress line named '${name}' is already registered`,
+      );
+    const line = new ProgressLineRef(owner, name, journal.ref, journal.dataDir, options);
+    this.#lines.push(line);
+    return line;
+  }
+
+  /** The line registered under `name`. */
+  of(name: string): ProgressLineRef {
+    const line = this.#lines.find((l) => l.name === name);
+    if (!line) throw new RingbusError('RINGBUS_ERR_TOPOLOGY', `the bus has no progress line named ${show(name)}`);
+    return line;
+  }
 }
 
 /** The lines of a started bus: allocated beside the handlers' sequences. */

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { availableParallelism, cpus } from 'node:os';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
@@ -91,7 +92,9 @@ describe('bench harness', () => {
 
     const machine = report.machine as Record<string, unknown>;
     assert.equal(machine.node, process.version);
-    assert.ok(Number.isInteger(machine.cpus) && (machine.cpus as number) >= 1, 'machine.cpus');
+    // the bench runs on this machine: it must report this machine's CPUs, not just some number
+    assert.equal(machine.cpus, cpus().length, 'machine.cpus');
+    assert.equal(machine.availableParallelism, availableParallelism(), 'machine.availableParallelism');
     assert.equal(typeof machine.cpuModel, 'string');
     assert.equal(typeof machine.os, 'string');
     assertPositiveFinite(machine.totalMemoryBytes, 'machine.totalMemoryBytes');
@@ -107,7 +110,10 @@ describe('bench harness', () => {
     for (const t of placement.threads) {
       assert.equal(typeof t.thread, 'string');
       assert.match(t.wait, t.role === 'consumer (piscina)' ? /Atomics\.wait/ : /busy-spin/);
-      assert.ok(t.cpu === null || Number.isInteger(t.cpu), `cpu of ${t.role}`);
+      assert.ok(
+        t.cpu === null || (Number.isInteger(t.cpu) && t.cpu >= 0 && t.cpu < cpus().length),
+        `cpu of ${t.role}: ${t.cpu} (a CPU of this machine)`,
+      );
     }
     assert.equal(typeof placement.pinned, 'boolean');
   });

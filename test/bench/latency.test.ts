@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { availableParallelism, cpus } from 'node:os';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { decodeHistogram } from '../../src/metrics/histograms.js';
@@ -91,7 +92,9 @@ function assertHistogramAndHiccups(x: Json): void {
 function assertMachineAndPlacement(report: Json, roles: readonly string[]): void {
   const machine = report.machine as Json;
   assert.equal(machine.node, process.version);
-  assert.ok(Number.isInteger(machine.cpus) && (machine.cpus as number) >= 1, 'machine.cpus');
+  // the bench runs on this machine: it must report this machine's CPUs, not just some number
+  assert.equal(machine.cpus, cpus().length, 'machine.cpus');
+  assert.equal(machine.availableParallelism, availableParallelism(), 'machine.availableParallelism');
   assert.equal(typeof machine.loadAverage1m, 'number');
   const placement = report.placement as {
     threads: Array<{ role: string; thread: string; wait: string; cpu: number | null }>;
@@ -105,7 +108,10 @@ function assertMachineAndPlacement(report: Json, roles: readonly string[]): void
   for (const t of placement.threads) {
     assert.equal(typeof t.thread, 'string');
     assert.equal(typeof t.wait, 'string');
-    assert.ok(t.cpu === null || (Number.isInteger(t.cpu) && t.cpu >= 0), `cpu of ${t.role}: ${String(t.cpu)}`);
+    assert.ok(
+      t.cpu === null || (Number.isInteger(t.cpu) && t.cpu >= 0 && t.cpu < cpus().length),
+      `cpu of ${t.role}: ${String(t.cpu)} (a CPU of this machine)`,
+    );
   }
   assert.equal(
     placement.pinned,

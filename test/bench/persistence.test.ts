@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { availableParallelism, cpus } from 'node:os';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
@@ -74,7 +75,9 @@ function assertCommonShape(report: Report, scenario: string): void {
   assert.ok(assertFiguresPositive(report.results, 'results') > report.results.length * 2);
   assert.ok(assertFiguresPositive(report.baseline, 'baseline') >= 3);
   assert.equal(report.machine.node, process.version);
-  assert.ok(Number.isInteger(report.machine.cpus) && (report.machine.cpus as number) >= 1);
+  // the bench runs on this machine: it must report this machine's CPUs, not just some number
+  assert.equal(report.machine.cpus, cpus().length, 'machine.cpus');
+  assert.equal(report.machine.availableParallelism, availableParallelism(), 'machine.availableParallelism');
   assert.equal(typeof report.machine.cpuModel, 'string');
   assert.ok(typeof report.machine.loadAverage1m === 'number' && Number.isFinite(report.machine.loadAverage1m));
   assert.ok(report.placement.threads.length >= 2, 'placement lists the threads');
@@ -82,7 +85,7 @@ function assertCommonShape(report: Report, scenario: string): void {
     assert.equal(typeof t.role, 'string');
     assert.equal(typeof t.thread, 'string');
     assert.equal(typeof t.wait, 'string');
-    assert.ok(t.cpu === null || Number.isInteger(t.cpu));
+    assert.ok(t.cpu === null || (Number.isInteger(t.cpu) && t.cpu >= 0 && t.cpu < cpus().length), `cpu ${t.cpu}`);
   }
   assert.equal(typeof report.placement.pinned, 'boolean');
 }

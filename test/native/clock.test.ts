@@ -8,6 +8,7 @@ import { describeWithAddon } from '../helpers/nativeGate.js';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { installNativeClock, loadNativeAddon } from '../../src/native/index.js';
+import { clockCalibration } from '../../src/core/clock.js';
 import { RingBuffer, defineEvent, nativeClockInstalled } from '../../src/index.js';
 
 describeWithAddon('native clock', () => {
@@ -31,14 +32,21 @@ describeWithAddon('native clock', () => {
 
   it('should stamp events with the native clock on the same timeline as performance.now()', () => {
     assert.equal(nativeClockInstalled(), true);
+    const calibration = clockCalibration()!;
     const ring = new RingBuffer({ capacity: 8, event: defineEvent('Clocked', { v: 'u8' }) });
+    // the slack is what this machine's calibration and float64 arithmetic allow, nothing more: half
+    // the calibration window, plus the rounding of sums near timeOrigin (ms since 1970) on both sides
+    const ulpNs = 2 ** (Math.floor(Math.log2(performance.timeOrigin + performance.now())) - 52) * 1e6;
+    const slack = calibration.windowNs / 2 + 4 * ulpNs;
     for (let i = 0; i < 100; i++) {
       const before = (performance.now() + performance.timeOrigin - ring.epochMs) * 1e6;
       const seq = ring.publishEvent({ v: 1 });
       const after = (performance.now() + performance.timeOrigin - ring.epochMs) * 1e6;
       const ts = ring.get(seq).$timestamp;
-      // calibration and float rounding of timeOrigin: allow a few µs either side
-      assert.ok(ts >= before - 5000 && ts <= after + 5000, `stamp ${ts} outside [${before}, ${after}]`);
+      assert.ok(
+        ts >= before - slack && ts <= after + slack,
+        `stamp ${ts} outside [${before}, ${after}] ± ${slack} ns (calibration window ${calibration.windowNs} ns)`,
+      );
     }
   });
 

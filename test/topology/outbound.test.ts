@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ALERTED, defineEvent, RingBuffer, RingBus } from '../../src/index.js';
+import { ALERTED, defineEvent, RingBuffer, RingBus, TIMED_OUT } from '../../src/index.js';
 
 const In = defineEvent('InEvent', { value: 'i32' });
 const Out = defineEvent('OutEvent', { v: 'i53', seq: 'i53' });
@@ -26,9 +26,13 @@ describe('outbound rings', () => {
     while (received < N) {
       // publish while there is room, then drain what came back (the outbound ring holds only 64)
       while (published < N && published - received < 512) bus.publishEvent({ value: published++ });
-      const available = barrier.waitFor(next, 5_000);
+      // wait for the forwarder's next event; only a halt of the bus (its worker died, the
+      // forwarder threw or stalled) ends the wait without one. Slices only to look for that halt.
+      let available: number;
+      while ((available = barrier.waitFor(next, 50)) === TIMED_OUT)
+        if (bus.haltError) assert.fail(`the bus halted after ${received} events: ${bus.haltError.message}`);
       assert.notEqual(available, ALERTED);
-      assert.ok(available >= next, `nothing arrived on the outbound ring after ${received} events`);
+      assert.ok(available >= next, `waitFor(${next}) returned ${available} after ${received} events`);
       for (; next <= available; next++, received++) {
         const e = out.get(next);
         assert.equal(e.seq, received, `outbound event ${next} carries input sequence ${String(e.seq)}`);

@@ -62,7 +62,7 @@ describe('pinned placement', () => {
 
   it('should run unpinned, and say so, without the native addon', () => {
     const script = `import('${new URL('../../src/index.js', import.meta.url).href}').then(async ({ RingBus, defineEvent }) => {
-      const bus = new RingBus({ event: defineEvent('Where', { v: 'u32' }), capacity: 64, workers: { pinned: { cpu: 1 } } });
+      const bus = new RingBus({ event: defineEvent('Where', { v: 'u32' }), capacity: 64, workers: { pinned: { cpu: ${availableParallelism() - 1} } } });
       bus.handleEventsWith(bus.handler('where', '${WHERE.href}', { worker: 'pinned', options: { cells: new SharedArrayBuffer(12) } }));
       await bus.start();
       for (let i = 0; i < 100; i++) bus.publishEvent({ v: i });
