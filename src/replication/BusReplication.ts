@@ -203,14 +203,13 @@ export class BusReplication {
       new ProgressLineWriter(line).fail('replication', 'RINGBUS_ERR_WORKER_DIED', message);
       this.#settle.reject(new RingbusError('RINGBUS_ERR_WORKER_DIED', message));
     });
-    if (this.#stateHashEveryMs > 0)
-      this.#stateHashes = new LeaderStateHash(
-        this.#bus,
-        () => this.#bus.progressSequence(this.line),
-        o,
-        this.#stateHashEveryMs,
-        o.onStateHashError,
-      );
+    this.#stateHashes = new LeaderStateHash(
+      this.#bus,
+      () => this.#bus.progressSequence(this.line),
+      o,
+      this.#stateHashEveryMs,
+      o.onStateHashError,
+    );
   }
 
   /** Resolves once stages after `line` may see `sequence` (polls the line on timers); rejects after timeoutMs or if replication stops. */
@@ -270,9 +269,20 @@ export class BusReplication {
     };
   }
 
-  /** The last state hash published for standbys (stateHashEveryMs), null before the first. */
+  /** The last state hash published for standbys (stateHashEveryMs, publishStateHash()), null before the first. */
   get publishedStateHash(): { sequence: number; hash: string } | null {
     return this.#stateHashes?.last ?? null;
+  }
+
+  /**
+   * Publishes the state hash for standbys now: `bus.stateHash()` at S, then, once S is replicated,
+   * `{ sequence: S, hash }` under `<bus>.hash`. Resolves with it (null when the bus stopped running
+   * or replication was stopped meanwhile). Needs a running bus whose main thread may publish.
+   */
+  async publishStateHash(): Promise<{ sequence: number; hash: string } | null> {
+    if (this.#stateHashes === null)
+      throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'publishStateHash() needs the bus started (after bus.start())');
+    return this.#stateHashes.publishNow();
   }
 
   /**
