@@ -186,6 +186,8 @@ describe('the README replication walkthrough', () => {
     );
 
     // box-b led on the standby's directory: recovered all of box-a's commands, same stream, term 2
+    assert.equal(await leaderB.exited, 0, leaderB.stderr);
+    assert.match(leaderB.stderr, /resumed \(snapshot none \+ \d+ journaled events\); leading bus orders/);
     assert.equal(b.replication.owner, 'box-b');
     assert.equal(b.replication.term, 2);
     assert.equal(b.recovered.replayed, a.lastSequence + 1);
