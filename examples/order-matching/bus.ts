@@ -31,6 +31,13 @@ export interface OrderMatchingBusOptions {
   placement?: 'split' | 'shared';
   /** Commands the engine worker warms up on before its first event (exchange/warmUp.ts); default 0. */
   warmupCommands?: number;
+  /** The exchange publishes its execution reports to this outbound ring (a BusGroup link; cli/leader.ts). */
+  reportsRing?: string;
+  /**
+   * What ack waits for besides the exchange, given the new bus: default `bus.journal` (durable
+   * here); e.g. BusReplication's line (replicated: 'sync' replication, cli/leader.ts).
+   */
+  ackAfter?: (bus: RingBus) => HandlerRef;
 }
 
 /**
@@ -61,13 +68,16 @@ export function buildOrderMatchingStages(o: OrderMatchingBusOptions): { bus: Rin
   const domain = o.domain ?? demoExchangeOptions();
   const bus = newCommandsBus(o);
   const url = (name: string): URL => new URL(`./handlers/${name}.js`, import.meta.url);
-  const exchange = bus.handler('exchange', url('exchange'), {
-    worker: 'engine',
-    options: o.warmupCommands ? { ...domain, warmupCommands: o.warmupCommands } : domain,
-  });
+  const options = {
+    ...domain,
+    ...(o.warmupCommands ? { warmupCommands: o.warmupCommands } : {}),
+    ...(o.reportsRing !== undefined ? { reportsRing: o.reportsRing } : {}),
+  };
+  const exchange = bus.handler('exchange', url('exchange'), { worker: 'engine', options });
   const ack = bus.handler('ack', url('ack'), { worker: 'engine', options: { exchangeCounts: true } });
+  const durable = o.ackAfter?.(bus) ?? bus.journal;
   bus.handleEventsWith(bus.journal, exchange);
-  bus.after(bus.journal, exchange).handleEventsWith(ack);
+  bus.after(durable, exchange).handleEventsWith(ack);
   return { bus, stages: { exchange, ack } };
 }
 

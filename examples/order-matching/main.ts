@@ -72,7 +72,11 @@ async function main(argv: readonly string[]): Promise<number> {
         s.recovered.fromSnapshot !== null || s.recovered.replayed > 0
           ? `resumed (snapshot ${s.recovered.fromSnapshot ?? 'none'} + ${s.recovered.replayed} journaled events); `
           : '';
-      say(`order-matching: ${resumed}publishing ${describePlan(args)} (Ctrl-C stops, drains and snapshots)`);
+      const r = args.replicate;
+      const leading = r
+        ? `leading bus ${r.bus} (${r.mode} replication to ${r.servers}, reports to ${r.bus}-reports); `
+        : '';
+      say(`order-matching: ${resumed}${leading}publishing ${describePlan(args)} (Ctrl-C stops, drains and snapshots)`);
     },
     progress: (published) => progress.update(published),
   });

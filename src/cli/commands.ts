@@ -5,6 +5,7 @@
 import type { CliCommand } from './command.js';
 import { journalCatCommand } from './journalCat.js';
 import { journalVerifyCommand } from './journalVerify.js';
+import { readModelCommand } from './readModelCommand.js';
 import { replayCommand } from './replay.js';
 import { replicationRelayCommand, replicationStatusCommand, standbyCommand } from './replicationCommands.js';
 
@@ -15,4 +16,5 @@ export const COMMANDS: readonly CliCommand[] = [
   replicationRelayCommand,
   replicationStatusCommand,
   standbyCommand,
+  readModelCommand,
 ];

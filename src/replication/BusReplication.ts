@@ -13,8 +13,13 @@
  *     tryPublishEvent returns -1, publishEventWithTimeout throws RINGBUS_ERR_PUBLISH_TIMEOUT).
  *
  * A fenced, diverged or gapped relay halts the bus (RINGBUS_ERR_BUS_HALTED naming the replication
- * error); an unreachable server is retried until stop(). `stop()` is bounded by `stopTimeoutMs`
- * (the worker is terminated after it), so neither it nor the bus's shutdown hangs on a dead NATS.
+ * error, which is its `cause`); an unreachable server is retried until the bus ends. The worker
+ * follows the bus's life: after `bus.shutdown()` it ships what the journal holds (at most
+ * stopTimeoutMs) and exits, after a halt it exits at once, so the bus's end ends replication too;
+ * `stop()` (idempotent) ends it earlier, bounded by `stopTimeoutMs` (the worker is terminated
+ * after it), so nothing hangs on a dead NATS. `startTimeoutMs` bounds how long start() waits for
+ * replication of a recovered tail. With `stateHashEveryMs` the main thread publishes the bus's
+ * state hash for standbys once its sequence is replicated (LeaderStateHash.ts).
  */
 import { Worker } from 'node:worker_threads';
 import { RingbusError, RingbusRangeError, RingbusTypeError, show } from '../errors.js';
@@ -22,6 +27,7 @@ import type { RingBus } from '../topology/RingBus.js';
 import type { ProgressLineDescriptor, ProgressLineRef } from '../topology/progressLines.js';
 import { ProgressLineWriter } from '../topology/ProgressLineWriter.js';
 import type { JournalRelayOptions, RelayMetrics } from './JournalRelay.js';
+import { LeaderStateHash } from './LeaderStateHash.js';
 import { busStreamNames } from './streamNames.js';
 import { checkServers, type NatsServers } from './stream.js';
 
@@ -44,8 +50,18 @@ export interface BusReplicationOptions {
   readonly pollMs?: number;
   /** Wait between connection attempts while the server is unreachable; default 500 ms. */
   readonly retryMs?: number;
-  /** Bound on stop(): the worker is terminated after it; default 5000 ms. */
+  /** Bound on stop() (the worker is terminated after it) and on shipping the journal's tail after bus.shutdown(); default 5000 ms. */
   readonly stopTimeoutMs?: number;
+  /**
+   * Bound on start() while recovery replays a journal tail that waits for replication (longer than
+   * the ring in 'sync' mode, or than maxLagEvents): the bus halts with RINGBUS_ERR_REPLICATION_TIMEOUT
+   * as the cause and start() rejects. Default 30000 ms; 0: wait without bound.
+   */
+  readonly startTimeoutMs?: number;
+  /** Publish `bus.stateHash()` for standbys every this many ms, once its sequence is replicated; default 0 (off). */
+  readonly stateHashEveryMs?: number;
+  /** Called when a periodic state-hash publication fails (default: ignored; the next period tries again). */
+  readonly onStateHashError?: (err: Error) => void;
   /** Name of the progress line; default 'replicated'. */
   readonly lineName?: string;
 }
@@ -77,7 +93,8 @@ export type ReplicationWorkerIn = { type: 'metrics'; id: number } | { type: 'sto
 export type ReplicationWorkerOut =
   | { type: 'connected' }
   | { type: 'failed'; code: string; message: string }
-  | { type: 'stopped' }
+  /** busEnded: the bus's shutdown or halt ended replication (not stop()). */
+  | { type: 'stopped'; busEnded: boolean }
   | {
       type: 'metrics';
       id: number;
@@ -94,10 +111,13 @@ export type ReplicationWorkerOut =
 
 const WORKER = new URL('./replicationWorker.js', import.meta.url);
 
-function positiveInt(name: string, value: unknown, fallback: number): number {
+function positiveInt(name: string, value: unknown, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
-    throw new RingbusRangeError('RINGBUS_ERR_INVALID_OPTION', `${name} must be a positive integer, got ${show(value)}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min)
+    throw new RingbusRangeError(
+      'RINGBUS_ERR_INVALID_OPTION',
+      `${name} must be a ${min === 0 ? 'non-negative' : 'positive'} integer, got ${show(value)}`,
+    );
   return value;
 }
 
@@ -110,6 +130,9 @@ export class BusReplication {
   readonly #bus: RingBus;
   readonly #options: BusReplicationOptions;
   readonly #stopTimeoutMs: number;
+  readonly #startTimeoutMs: number;
+  readonly #stateHashEveryMs: number;
+  #stateHashes: LeaderStateHash | null = null;
   #worker: Worker | null = null;
   #requests = new Map<number, (m: Extract<ReplicationWorkerOut, { type: 'metrics' }>['metrics']) => void>();
   #nextId = 0;
@@ -126,6 +149,8 @@ export class BusReplication {
     checkServers(options.servers);
     for (const k of ['replicas', 'maxBatch', 'pollMs', 'retryMs', 'stopTimeoutMs'] as const)
       positiveInt(k, options[k], 1);
+    this.#startTimeoutMs = positiveInt('startTimeoutMs', options.startTimeoutMs, 30_000, 0);
+    this.#stateHashEveryMs = positiveInt('stateHashEveryMs', options.stateHashEveryMs, 0, 0);
     const maxLag = positiveInt('maxLagEvents', options.maxLagEvents, 4096);
     this.#bus = bus;
     this.#options = options;
@@ -153,22 +178,38 @@ export class BusReplication {
       ...(o.maxBatch !== undefined ? { maxBatch: o.maxBatch } : {}),
       ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}),
     };
-    const worker = new Worker(WORKER, { workerData: { line, relay, retryMs: o.retryMs ?? 500 } });
+    const workerData = {
+      line,
+      relay,
+      retryMs: o.retryMs ?? 500,
+      stopTimeoutMs: this.#stopTimeoutMs,
+      startTimeoutMs: this.#startTimeoutMs,
+    };
+    const worker = new Worker(WORKER, { workerData });
     this.#worker = worker;
     worker.on('message', (m: ReplicationWorkerOut) => {
       if (m.type === 'metrics') this.#requests.get(m.id)?.(m.metrics);
       else if (m.type === 'failed') this.#settle.reject(new RingbusError(m.code as never, m.message));
+      else if (m.type === 'stopped' && m.busEnded) this.#stopped = true;
     });
     let cause = 'it exited';
     worker.on('error', (err) => (cause = `it failed: ${err.message}`));
     worker.on('exit', () => {
       this.#worker = null;
+      void this.#stateHashes?.stop();
       if (this.#stopped) return this.#settle.resolve();
       // nothing moves the line any more: halt the bus rather than leave gated stages and publishers waiting
-      const message = `replication stopped: the replication worker died (${cause})`;
-      new ProgressLineWriter(line).halt(message);
-      this.#settle.reject(new RingbusError('RINGBUS_ERR_BUS_HALTED', message));
+      const message = `the replication worker died (${cause})`;
+      new ProgressLineWriter(line).fail('replication', 'RINGBUS_ERR_WORKER_DIED', message);
+      this.#settle.reject(new RingbusError('RINGBUS_ERR_WORKER_DIED', message));
     });
+    this.#stateHashes = new LeaderStateHash(
+      this.#bus,
+      () => this.#bus.progressSequence(this.line),
+      o,
+      this.#stateHashEveryMs,
+      o.onStateHashError,
+    );
   }
 
   /** Resolves once stages after `line` may see `sequence` (polls the line on timers); rejects after timeoutMs or if replication stops. */
@@ -228,13 +269,30 @@ export class BusReplication {
     };
   }
 
+  /** The last state hash published for standbys (stateHashEveryMs, publishStateHash()), null before the first. */
+  get publishedStateHash(): { sequence: number; hash: string } | null {
+    return this.#stateHashes?.last ?? null;
+  }
+
+  /**
+   * Publishes the state hash for standbys now: `bus.stateHash()` at S, then, once S is replicated,
+   * `{ sequence: S, hash }` under `<bus>.hash`. Resolves with it (null when the bus stopped running
+   * or replication was stopped meanwhile). Needs a running bus whose main thread may publish.
+   */
+  async publishStateHash(): Promise<{ sequence: number; hash: string } | null> {
+    if (this.#stateHashes === null)
+      throw new RingbusError('RINGBUS_ERR_BUS_STATE', 'publishStateHash() needs the bus started (after bus.start())');
+    return this.#stateHashes.publishNow();
+  }
+
   /**
    * Stops the relay (after its batch in flight) and the worker; bounded by stopTimeoutMs, after
-   * which the worker is terminated. Call it after bus.shutdown() (whose drain waits for stages after
-   * `line`) or after halt(). The line stays where it is.
+   * which the worker is terminated. Not needed after bus.shutdown() or a halt (replication ends with
+   * the bus; stop() then waits for that), and idempotent. The line stays where it is.
    */
   async stop(): Promise<void> {
     this.#stopped = true;
+    await this.#stateHashes?.stop();
     const worker = this.#worker;
     if (worker === null) return void this.#settle.resolve();
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));

@@ -12,6 +12,7 @@ import { RingBuffer } from '../core/RingBuffer.js';
 import type { Sequence } from '../core/Sequence.js';
 import { HALT_PROGRESS_SOURCE } from '../layout/BusStatusDescriptor.js';
 import { BusStatus } from '../runtime/BusStatus.js';
+import { progressSourceMessage } from './haltError.js';
 import type { ProgressLineDescriptor } from './progressLines.js';
 
 export class ProgressLineWriter {
@@ -67,6 +68,15 @@ export class ProgressLineWriter {
   /** Whether the bus has halted (for any reason). */
   halted(): boolean {
     return this.#status.haltReason() !== 0;
+  }
+
+  /**
+   * Halts the bus because `source` (e.g. 'replication') stopped with the coded error `code`:
+   * publishers then throw RINGBUS_ERR_BUS_HALTED whose message names it and whose `cause` is a
+   * RingbusError with that code and `detail` (haltError.ts).
+   */
+  fail(source: string, code: string, detail: string): void {
+    this.halt(progressSourceMessage(source, code, detail));
   }
 
   /** Halts the bus with `message` (the first halt wins); every blocked publisher and stage wakes. */

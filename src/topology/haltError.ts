@@ -2,6 +2,7 @@ import { RingbusError } from '../errors.js';
 import {
   HALT_HANDLER_FAILED,
   HALT_PEER,
+  HALT_PROGRESS_SOURCE,
   HALT_REQUESTED,
   HALT_SHUTDOWN,
   HALT_STALLED,
@@ -11,12 +12,28 @@ import type { BusStatus } from '../runtime/BusStatus.js';
 
 /**
  * The error a halted bus reports: RINGBUS_ERR_WORKER_DIED, RINGBUS_ERR_HANDLER_FAILED,
- * RINGBUS_ERR_HANDLER_STALLED, RINGBUS_ERR_PEER_HALTED or RINGBUS_ERR_BUS_HALTED.
+ * RINGBUS_ERR_HANDLER_STALLED, RINGBUS_ERR_PEER_HALTED or RINGBUS_ERR_BUS_HALTED. A halt by a
+ * progress line's writer (HALT_PROGRESS_SOURCE, e.g. replication fenced) is RINGBUS_ERR_BUS_HALTED
+ * with the writer's coded error (e.g. RINGBUS_ERR_REPLICATION_FENCED) as `cause`.
  */
 export interface BusHaltedError extends RingbusError {
   /** Sequence at which a handler failed (NaN when not applicable). */
   readonly sequence: number;
   readonly reason: number;
+}
+
+/**
+ * The halt message of a progress-line writer that gave up (ProgressLineWriter.fail): its source,
+ * then the coded error that stopped it, so that haltError can hand that error back as `cause`.
+ */
+export function progressSourceMessage(source: string, code: string, detail: string): string {
+  return `${source} stopped: ${code}: ${detail}`;
+}
+
+/** The coded error inside a progressSourceMessage (null: the message has no code). */
+function progressSourceCause(message: string): RingbusError | null {
+  const m = /^.*? stopped: (RINGBUS_ERR_[A-Z0-9_]+): ([\s\S]*)$/.exec(message);
+  return m ? new RingbusError(m[1] as never, m[2]!) : null;
 }
 
 /**
@@ -45,10 +62,12 @@ export function haltError(status: BusStatus, cause?: unknown): BusHaltedError {
       : reason === HALT_REQUESTED
         ? 'the bus was halted'
         : 'the bus halted';
+  // a progress line's writer (e.g. replication) names its coded error: that error is the cause
+  const why = cause ?? (reason === HALT_PROGRESS_SOURCE ? (progressSourceCause(message) ?? undefined) : undefined);
   const err = new RingbusError(
     code,
     `${prefix}; publishing is refused: ${message}`,
-    cause === undefined ? undefined : { cause },
+    why === undefined ? undefined : { cause: why },
   ) as RingbusError & { sequence: number; reason: number };
   err.sequence = info?.sequence ?? NaN;
   err.reason = reason;

@@ -84,6 +84,13 @@ describe('the order-matching program', () => {
       'warmup',
       'json',
       'help',
+      'replicate',
+      'bus',
+      'replication',
+      'owner',
+      'lease-ms',
+      'state-hash-ms',
+      'term',
     ])
       assert.match(r.stdout, new RegExp(`--${flag}\\b`), flag);
   });
@@ -108,6 +115,16 @@ describe('the order-matching program', () => {
       [['--frobnicate'], /--frobnicate/],
       [['--seed'], /--seed/],
       [['extra'], /extra/],
+      [['--replicate', '127.0.0.1:4222'], /--replicate "127.0.0.1:4222": expected a --data-dir too/],
+      [['--replicate', '', '--data-dir', 'd'], /--replicate ""/],
+      [['--replicate', 'n:1', '--data-dir', 'd', '--rates', '50k'], /--replicate "n:1": expected a single run/],
+      [['--bus', 'orders'], /--bus "orders": expected to come with --replicate/],
+      [['--replicate', 'n:1', '--data-dir', 'd', '--bus', 'a.b'], /--bus "a.b"/],
+      [['--replicate', 'n:1', '--data-dir', 'd', '--replication', 'eventually'], /--replication "eventually"/],
+      [['--replicate', 'n:1', '--data-dir', 'd', '--lease-ms', '10'], /--lease-ms "10"/],
+      [['--replicate', 'n:1', '--data-dir', 'd', '--state-hash-ms', 'often'], /--state-hash-ms "often"/],
+      [['--replicate', 'n:1', '--data-dir', 'd', '--term', '0'], /--term "0"/],
+      [['--replicate', 'n:1', '--data-dir', 'd', '--owner', ''], /--owner ""/],
     ];
     for (const [args, names] of cases) {
       const r = await example(...args);

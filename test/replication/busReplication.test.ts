@@ -10,24 +10,36 @@
  *   | 'async': NATS down → publishers held at exactly maxLagEvents, then freed | required  |
  *   | shutdown / stop with NATS down returning within their bounds             | required  |
  *   | a fenced relay leaving the bus publishing                                | FORBIDDEN |
+ *   | the halt's cause not naming the replication error                        | FORBIDDEN |
+ *   | the process kept alive after bus.shutdown() without replication.stop()   | FORBIDDEN |
+ *   | 'async' shutdown leaving journaled events unshipped                      | FORBIDDEN |
+ *   | start() waiting past startTimeoutMs for replication of a recovered tail  | FORBIDDEN |
+ *   | a published state hash at S before S is replicated, or ≠ a replay's      | FORBIDDEN |
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { connect } from 'nats';
 import { RingBus } from '../../src/index.js';
 import { BusReplication, type BusReplicationOptions } from '../../src/replication/BusReplication.js';
 import { busStreamNames } from '../../src/replication/streamNames.js';
+import { replayStateHash } from '../../src/replication/replayStateHash.js';
+import { replicationStatus } from '../../src/replication/replicationStatus.js';
 import { createPrng, freshSeed, seedFromEnv } from '../helpers/prng.js';
 import { startNatsServer, stopAllNatsServers } from '../helpers/natsServer.js';
 import { waitUntil } from '../helpers/workers.js';
 import type { CheckerOptions } from '../topology/fixtures/checker.js';
 import { fillEvent, newResults, readCells, TestEvent } from '../topology/fixtures/events.js';
+import { Cmd } from './fixtures/shardEvents.js';
 import { journalBodies, streamBodies, within } from './helpers.js';
 
 const CHECKER = new URL('../topology/fixtures/checker.js', import.meta.url);
+const BOOK = new URL('./fixtures/book.js', import.meta.url);
+const SHUTDOWN_CHILD = fileURLToPath(new URL('./fixtures/shutdownWithoutStop.js', import.meta.url));
 const dirs: string[] = [];
 
 after(async () => {
@@ -194,8 +206,10 @@ describe('BusReplication', () => {
     });
     assert.throws(
       () => second.bus.publishWith(fillEvent, null),
-      (e: { code?: string; message: string }) =>
-        e.code === 'RINGBUS_ERR_BUS_HALTED' && e.message.includes('RINGBUS_ERR_REPLICATION_FENCED'),
+      (e: { code?: string; message: string; cause?: { code?: string } }) =>
+        e.code === 'RINGBUS_ERR_BUS_HALTED' &&
+        e.message.includes('RINGBUS_ERR_REPLICATION_FENCED') &&
+        e.cause?.code === 'RINGBUS_ERR_REPLICATION_FENCED',
     );
     await second.bus.halt();
     await second.replication.stop();
@@ -222,6 +236,114 @@ describe('BusReplication', () => {
     await assert.rejects(replication.metrics(), { code: 'RINGBUS_ERR_BUS_STATE' });
     await replication.stop(); // never started: nothing to stop
     await replication.done;
+  });
+});
+
+describe('BusReplication and the bus lifecycle', () => {
+  it('should end replication with bus.shutdown(): the journal is shipped and the process exits without stop()', async () => {
+    const server = await startNatsServer();
+    const dataDir = mkdtempSync(join(tmpdir(), 'ringbus-bus-replication-'));
+    dirs.push(dataDir);
+    const child = spawn(process.execPath, [SHUTDOWN_CHILD, server.url, dataDir, 'ends'], { stdio: 'pipe' });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const code = await within(
+      new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c))),
+      60_000,
+      `the child to exit after bus.shutdown() without replication.stop() (stdout: ${out}; stderr: ${err})`,
+    );
+    assert.equal(code, 0, err);
+    const last = Number(/shut down (\d+)/.exec(out)?.[1]);
+    assert.equal(last, 2999, out);
+    // 'async' shutdown does not wait for replication; the worker shipped the tail before exiting
+    const journal = journalBodies(dataDir);
+    assert.equal(journal.length, 3000);
+    assertSameRecords(await streamBodies(server.url, busStreamNames('ends').stream), journal, last);
+  });
+
+  it('should resolve done when the bus halts, and keep stop() valid and idempotent afterwards', async () => {
+    const server = await startNatsServer();
+    const rig = await startRig({ servers: server.url, bus: 'halts', mode: 'sync' });
+    let last = -1;
+    for (let i = 0; i < 50; i++) last = rig.bus.publishWith(fillEvent, null);
+    await within(rig.replication.waitForReplicated(last), 30_000, `sequence ${last} replicated`);
+    await rig.bus.halt();
+    await within(rig.replication.done, 30_000, 'replication to end with the halted bus');
+    await rig.replication.stop();
+    await rig.replication.stop();
+    await assert.rejects(rig.replication.metrics(), { code: 'RINGBUS_ERR_BUS_STATE' });
+  });
+
+  it("should bound start() with startTimeoutMs when a recovered tail longer than the ring waits for replication ('sync', NATS stopped)", async () => {
+    const server = await startNatsServer();
+    const dataDir = mkdtempSync(join(tmpdir(), 'ringbus-bus-replication-'));
+    dirs.push(dataDir);
+    // a previous run left 3000 journaled events, never replicated
+    const previous = new RingBus({ event: Cmd, capacity: 1024, persistence: { dataDir, fsync: 'batch' } });
+    previous.handleEventsWith(previous.journal);
+    await previous.start();
+    for (let i = 0; i < 3000; i++) previous.publishEvent({ id: i, symbol: 'AAA', qty: 1, price: 1 });
+    await previous.shutdown();
+    await server.kill();
+    const open = (startTimeoutMs: number): { bus: RingBus; replication: BusReplication } => {
+      const bus = new RingBus({ event: Cmd, capacity: 1024, persistence: { dataDir, fsync: 'batch' } });
+      const replication = BusReplication.attach(bus, {
+        servers: server.url,
+        bus: 'tail',
+        mode: 'sync',
+        retryMs: 50,
+        startTimeoutMs,
+      });
+      bus.after(replication.line).handleEventsWith(bus.handler('book', BOOK));
+      return { bus, replication };
+    };
+    const blocked = open(300);
+    await assert.rejects(within(blocked.bus.start(), 60_000, 'start() to give up'));
+    await assert.rejects(blocked.replication.done, { code: 'RINGBUS_ERR_REPLICATION_TIMEOUT' });
+    const halt = blocked.bus.haltError as Error & { code?: string; cause?: { code?: string; message?: string } };
+    assert.equal(halt.code, 'RINGBUS_ERR_BUS_HALTED');
+    assert.equal(halt.cause?.code, 'RINGBUS_ERR_REPLICATION_TIMEOUT');
+    assert.match(halt.cause?.message ?? '', /startTimeoutMs=300 \(the NATS server is unreachable\)/);
+    await within(blocked.replication.stop(), 30_000, 'stop() after the failed start');
+    // with the server back the same recovery goes through and replicates the whole tail
+    await server.restart();
+    const ok = open(0);
+    await within(ok.bus.start(), 60_000, 'start() with NATS back');
+    await within(ok.replication.waitForReplicated(2999), 60_000, 'the tail replicated');
+    await ok.bus.shutdown();
+    await within(ok.replication.done, 30_000, 'replication to end with the bus');
+    assertSameRecords(await streamBodies(server.url, busStreamNames('tail').stream), journalBodies(dataDir), 2999);
+  });
+
+  it('should publish the state hash every stateHashEveryMs once replicated, equal to what a replay of the journal gives', async () => {
+    const server = await startNatsServer();
+    const dataDir = mkdtempSync(join(tmpdir(), 'ringbus-bus-replication-'));
+    dirs.push(dataDir);
+    const bus = new RingBus({ event: Cmd, capacity: 1024, persistence: { dataDir, fsync: 'batch' } });
+    const replication = BusReplication.attach(bus, {
+      servers: server.url,
+      bus: 'hashes',
+      mode: 'async',
+      stateHashEveryMs: 20,
+    });
+    bus.handleEventsWith(bus.journal).then(bus.handler('book', BOOK));
+    await bus.start();
+    let last = -1;
+    for (let i = 0; i < 500; i++) last = bus.publishEvent({ id: i, symbol: i % 3 ? 'AAA' : 'BBB', qty: i, price: 2 });
+    await waitUntil(
+      () => (replication.publishedStateHash?.sequence ?? -1) > last,
+      () => `a state hash published after ${last} (last: ${JSON.stringify(replication.publishedStateHash)})`,
+    );
+    const published = replication.publishedStateHash!;
+    const status = await replicationStatus(server.url, 'hashes');
+    assert.ok(status.stateHash !== null && status.stateHash.sequence >= published.sequence, JSON.stringify(status));
+    assert.ok(status.lastSequence >= status.stateHash.sequence, 'published only once replicated');
+    await bus.shutdown();
+    await within(replication.done, 30_000, 'replication to end with the bus');
+    // what a standby computes: a read-only replay of the journal to the published sequence
+    assert.equal(await replayStateHash(dataDir, status.stateHash.sequence), status.stateHash.hash);
   });
 });
 

@@ -7,7 +7,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'nats';
 import { JournalWriter } from '../../src/persistence/JournalWriter.js';
@@ -145,5 +145,28 @@ describe('ringbus replication commands', () => {
     ]);
     assert.equal(zero.code, 2);
     assert.match(zero.stderr, /--replicas must be at least 1/);
+  });
+  it('should exit 2 naming the flag when read-model lacks --module or the module lacks its fold', async () => {
+    let stderr = '';
+    const io = {
+      stdout: { write: () => true, once: () => undefined },
+      stderr: { write: (t: string) => ((stderr += t), true), once: () => undefined },
+    };
+    const base = ['read-model', '--servers', '127.0.0.1:1', '--bus', 'fills'];
+    assert.equal(await runCli(base, io), 2);
+    assert.match(stderr, /--module is required \[RINGBUS_ERR_CLI_USAGE\]/);
+    await withTempDir(async (dir) => {
+      const module = join(dir, 'notAFold.mjs');
+      writeFileSync(module, 'export const apply = () => undefined;\n');
+      stderr = '';
+      assert.equal(await runCli([...base, '--module', module], io), 2);
+      assert.match(stderr, /--module ".*notAFold\.mjs" must export as default a function returning \{ apply/);
+      stderr = '';
+      assert.equal(await runCli([...base, '--module', join(dir, 'missing.mjs')], io), 2);
+      assert.match(stderr, /--module ".*missing\.mjs" could not be loaded/);
+    });
+    stderr = '';
+    assert.equal(await runCli(['read-model', '--servers', '127.0.0.1:1', '--bus', 'a.b', '--module', 'x'], io), 2);
+    assert.match(stderr, /--bus: /);
   });
 });

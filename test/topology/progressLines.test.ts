@@ -129,6 +129,21 @@ describe('external progress lines', () => {
     });
   });
 
+  it("should give the writer's coded error as the halt's cause when it fails with a code", async () => {
+    await withLine({}, async (bus, writer) => {
+      writer.fail('replication', 'RINGBUS_ERR_REPLICATION_GAP', 'the journal was pruned past 41');
+      assert.throws(
+        () => bus.publishWith(fillEvent, null),
+        (e: { code?: string; message: string; cause?: { code?: string; message?: string } }) =>
+          e.code === 'RINGBUS_ERR_BUS_HALTED' &&
+          e.message.includes('replication stopped: RINGBUS_ERR_REPLICATION_GAP') &&
+          e.cause?.code === 'RINGBUS_ERR_REPLICATION_GAP' &&
+          e.cause.message === 'the journal was pruned past 41',
+      );
+      assert.equal((bus.haltError as { cause?: { code?: string } }).cause?.code, 'RINGBUS_ERR_REPLICATION_GAP');
+    });
+  });
+
   it('should rebuild a bus with a progress line from its manifest (stages after the line run after the journal)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ringbus-progress-line-'));
     try {

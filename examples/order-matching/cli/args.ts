@@ -26,6 +26,23 @@ export interface ProgramArgs {
   /** Commands of a scratch flow the engine and the producer warm up on before the run (0: none). */
   readonly warmup: number;
   readonly json: boolean;
+  /** --replicate: run as the replication leader (cli/leader.ts); null: no replication. */
+  readonly replicate: ReplicateArgs | null;
+}
+
+export interface ReplicateArgs {
+  /** NATS server URL(s), comma-separated. */
+  readonly servers: string;
+  /** Bus name in NATS (stream RINGBUS_<BUS>); the reports go to `<bus>-reports`. */
+  readonly bus: string;
+  readonly mode: 'sync' | 'async';
+  /** Lease owner (default `<hostname>:<pid>`). */
+  readonly owner: string | null;
+  readonly leaseMs: number;
+  /** Publish the state hash for standbys this often (0: only at the end of the run). */
+  readonly stateHashMs: number;
+  /** Adopt this lease term (the one `ringbus standby` printed on promotion) instead of acquiring the lease. */
+  readonly term: number | null;
 }
 
 export class UsageError extends Error {}
@@ -61,6 +78,19 @@ ack after journal and exchange) and prints a summary. Counts and rates accept k 
                   run on optimised code; nothing of it is journaled or kept (0 to 10M, default 100k)
   --json          print one JSON object instead of the summary (no progress bar)
   --help          print this text
+
+Replication leader (NATS JetStream; needs --data-dir; not with --rates):
+  --replicate URLS     run as the leader of the bus in NATS: take the lease, ship the journal to
+                       its stream (BusReplication) and the execution reports, journaled on a
+                       reports bus of their own in D/reports, to the stream of <bus>-reports
+  --bus NAME           bus name in NATS: 1 to 56 letters, digits, '-' or '_' (default orders)
+  --replication MODE   sync: acknowledge only what the stream holds (default); async: lag bounded
+  --owner ID           lease owner (default <hostname>:<pid>)
+  --lease-ms MS        lease duration, 30 to 600000 (default 3000)
+  --state-hash-ms MS   publish the state hash for standbys every MS ms, 0 to 3600000 (default 1000;
+                       0: only at the end of the run)
+  --term T             adopt the lease term a promoted standby printed (its --owner) instead of
+                       acquiring the lease
 
 Ctrl-C (SIGINT) or SIGTERM stops publishing, drains, writes a snapshot, prints the summary and exits 0.
 Exit status: 0 ok, 1 failure (a coded RINGBUS_ERR_* message), 2 bad usage.`;
@@ -124,6 +154,13 @@ export function parseProgramArgs(argv: readonly string[]): ProgramArgs {
         warmup: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
+        replicate: { type: 'string' },
+        bus: { type: 'string' },
+        replication: { type: 'string' },
+        owner: { type: 'string' },
+        'lease-ms': { type: 'string' },
+        'state-hash-ms': { type: 'string' },
+        term: { type: 'string' },
       },
     }));
   } catch (error) {
@@ -167,5 +204,35 @@ export function parseProgramArgs(argv: readonly string[]): ProgramArgs {
     capacity,
     warmup: integer('warmup', str('warmup'), 0, 10_000_000, DEFAULT_WARMUP),
     json: values.json === true,
+    replicate: replicateArgs(str, rates !== null),
+  };
+}
+
+const REPLICATION_FLAGS = ['bus', 'replication', 'owner', 'lease-ms', 'state-hash-ms', 'term'] as const;
+
+/** The replication flags (null without --replicate; any of the others without it is a usage error). */
+function replicateArgs(str: (k: string) => string | undefined, rates: boolean): ReplicateArgs | null {
+  const servers = str('replicate');
+  if (servers === undefined) {
+    for (const f of REPLICATION_FLAGS) if (str(f) !== undefined) bad(f, str(f)!, 'to come with --replicate URLS');
+    return null;
+  }
+  if (servers.trim() === '') bad('replicate', servers, 'NATS server URL(s), e.g. 127.0.0.1:4222');
+  if (rates) bad('replicate', servers, 'a single run: not with --rates');
+  if (str('data-dir') === undefined) bad('replicate', servers, 'a --data-dir too (the journal outlives the run)');
+  const bus = str('bus') ?? 'orders';
+  if (!/^[A-Za-z0-9_-]{1,56}$/.test(bus)) bad('bus', bus, "1 to 56 letters, digits, '-' or '_'");
+  const mode = str('replication') ?? 'sync';
+  if (mode !== 'sync' && mode !== 'async') bad('replication', mode, 'sync or async');
+  const owner = str('owner') ?? null;
+  if (owner !== null && owner.trim() === '') bad('owner', owner, 'a non-empty name');
+  return {
+    servers,
+    bus,
+    mode,
+    owner,
+    leaseMs: integer('lease-ms', str('lease-ms'), 30, 600_000, 3000),
+    stateHashMs: integer('state-hash-ms', str('state-hash-ms'), 0, 3_600_000, 1000),
+    term: str('term') === undefined ? null : integer('term', str('term'), 1, Number.MAX_SAFE_INTEGER, 1),
   };
 }

@@ -62,6 +62,27 @@ export function domainStats(states: Readonly<Record<string, unknown>>, symbolIds
   };
 }
 
+/** accountId → symbolId → position (signed units), non-zero positions only. */
+export type AccountPositions = Record<string, Record<string, number>>;
+
+/** Every account's non-zero positions, from the exchange's captured state (exchange/Accounts.ts snapshot). */
+export function accountPositions(
+  states: Readonly<Record<string, unknown>>,
+  symbolIds: readonly number[],
+): AccountPositions {
+  const accounts = (states.exchange as ExchangeSnapshot).accounts;
+  const out: AccountPositions = {};
+  accounts.state.forEach((row, a) => {
+    const cells = accounts.positions[a]!; // [position, buyOpen, sellOpen] per symbol
+    const held: Record<string, number> = {};
+    symbolIds.forEach((symbolId, s) => {
+      if (cells[s * 3] !== 0) held[symbolId] = cells[s * 3]!;
+    });
+    if (Object.keys(held).length > 0) out[row[0]!] = held;
+  });
+  return out;
+}
+
 /** `after − before` for the counters (this run's share when the run resumed a data directory). */
 export function statsSince(after: DomainStats, before: DomainStats | null): DomainStats {
   if (before === null) return after;

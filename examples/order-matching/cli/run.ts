@@ -19,7 +19,8 @@ import { demoExchangeOptions } from '../exchange/config.js';
 import { ExchangeFlow } from '../exchange/exchangeFlow.js';
 import { warmUpProducer } from '../exchange/warmUp.js';
 import type { ProgramArgs } from './args.js';
-import { domainStats, statsSince, type DomainStats } from './domainStats.js';
+import { accountPositions, domainStats, statsSince, type AccountPositions, type DomainStats } from './domainStats.js';
+import { Leader, REPORTS_RING, type LeaderReport } from './leader.js';
 import { attachLatencyProbes, type LatencyPercentiles, type LatencyProbes } from './latencyProbe.js';
 import { publishOrders, type PublishResult, type StopSignal } from './pacing.js';
 
@@ -58,6 +59,10 @@ export interface RunReport {
   readonly machine: MachineInfo;
   /** '' when the data directory was temporary (removed at exit). */
   readonly dataDir: string;
+  /** --replicate: the lease, both streams' replication metrics and the state hash published (null: not replicating). */
+  readonly replication: LeaderReport | null;
+  /** --replicate: each account's position per symbol, from the exchange's state (what a read model of the reports must show). */
+  readonly positions: AccountPositions | null;
 }
 
 /** An open bus with its probes and flow; what runProgram and runRates share. */
@@ -71,13 +76,18 @@ export interface Session {
   readonly baseline: DomainStats | null;
   readonly dataDir: string;
   readonly temporary: boolean;
+  /** --replicate: the leader (lease, replication, reports ring); null otherwise. */
+  readonly leader: Leader | null;
 }
 
 /** Starts the bus on the data directory (a temporary one when args.dataDir is ''), recovering. */
 export async function openSession(args: ProgramArgs): Promise<Session> {
   const temporary = args.dataDir === '';
   const dataDir = temporary ? mkdtempSync(join(tmpdir(), 'ringbus-order-matching-')) : args.dataDir;
+  let leader: Leader | null = null;
   try {
+    // the lease first: nothing is journaled before this process is the leader
+    leader = args.replicate ? await Leader.take(args.replicate, dataDir, args.capacity) : null;
     const domain = demoExchangeOptions({ accounts: args.accounts, symbols: args.symbols });
     const { bus, stages } = buildOrderMatchingStages({
       dataDir,
@@ -85,9 +95,11 @@ export async function openSession(args: ProgramArgs): Promise<Session> {
       capacity: args.capacity,
       domain,
       warmupCommands: args.warmup,
+      ...(leader ? { reportsRing: REPORTS_RING, ackAfter: (b: RingBus) => leader!.attach(b) } : {}),
     });
     const probes = attachLatencyProbes(bus, stages, args.capacity);
-    await bus.start(); // the engine worker warms up before it reports started
+    if (leader) await leader.start(bus);
+    else await bus.start(); // the engine worker warms up before it reports started
     warmUpProducer(domain, bus.ring.event as EventType<OrderCommandFlyweight>, args.warmup);
     const r = bus.recovery!;
     const replayed = Math.max(0, r.replayedThrough - r.startSequence + 1);
@@ -97,7 +109,8 @@ export async function openSession(args: ProgramArgs): Promise<Session> {
     try {
       if (resumed) baseline = domainStats((await bus.captureState()).states, symbolIds);
     } catch (error) {
-      await bus.shutdown({ timeoutMs: 10_000 });
+      await (leader ? leader.close(10_000) : bus.shutdown({ timeoutMs: 10_000 }));
+      leader = null;
       throw error;
     }
     // Resuming: the journal holds replayedThrough + 1 commands, each with at most one new order id,
@@ -118,8 +131,10 @@ export async function openSession(args: ProgramArgs): Promise<Session> {
       baseline,
       dataDir,
       temporary,
+      leader,
     };
   } catch (error) {
+    await leader?.close(10_000).catch(() => undefined);
     if (temporary) rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
@@ -128,7 +143,7 @@ export async function openSession(args: ProgramArgs): Promise<Session> {
 /** Shuts the bus down and removes a temporary data directory. */
 export async function closeSession(s: Session): Promise<void> {
   try {
-    await s.bus.shutdown({ timeoutMs: 10_000 });
+    await (s.leader ? s.leader.close(10_000) : s.bus.shutdown({ timeoutMs: 10_000 }));
   } finally {
     s.probes.reportOut.destroy();
     s.probes.durableAck.destroy();
@@ -172,7 +187,8 @@ export async function runProgram(
     s.probes.durableAck.harvest();
     const snapshot = pub.stoppedBy === 'signal' ? await s.bus.snapshot({ timeoutMs: DRAIN_TIMEOUT_MS }) : null;
     const { states } = await s.bus.captureState();
-    const { hash, sequence } = await s.bus.stateHash();
+    // a leader publishes its final state hash for standbys once both streams hold everything
+    const { hash, sequence } = s.leader ? await s.leader.finish(DRAIN_TIMEOUT_MS) : await s.bus.stateHash();
     return {
       mode: args.rate === null ? 'flat-out' : 'paced',
       rate: args.rate,
@@ -188,6 +204,8 @@ export async function runProgram(
       placement: s.bus.placement(),
       machine: { ...(await machineInfo()), hiccupsDuringRun: pub.hiccups },
       dataDir: s.temporary ? '' : s.dataDir,
+      replication: s.leader ? await s.leader.report() : null,
+      positions: s.leader ? accountPositions(states, s.symbolIds) : null,
     };
   } finally {
     await closeSession(s);

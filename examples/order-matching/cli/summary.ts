@@ -97,6 +97,12 @@ export function formatSummary(r: RunReport): string {
   lines.push(...machineLines(r.machine));
   lines.push('');
   lines.push(`state hash ${r.stateHash} at sequence ${r.lastSequence}`);
+  const rep = r.replication;
+  if (rep)
+    lines.push(
+      `replication: leader of bus ${rep.bus} (owner ${rep.owner}, term ${rep.term}, ${rep.mode}); stream through ${rep.commands.replicatedSequence}, ` +
+        `reports (bus ${rep.reportsBus}) through ${rep.reports.replicatedSequence}; state hash published at ${rep.stateHash?.sequence ?? '—'}`,
+    );
   if (r.snapshot) lines.push(`snapshot written at sequence ${r.snapshot.sequence}`);
   lines.push(
     r.dataDir === ''
@@ -136,6 +142,7 @@ export function summaryJson(r: RunReport): Record<string, unknown> {
     behindScheduleMs: Math.round(r.publish.behindNs / 1e3) / 1e3,
     recovered: r.recovered,
     topOfBook: r.stats.topOfBook,
+    ...(r.replication ? { replication: r.replication, positions: r.positions } : {}),
   };
 }
 

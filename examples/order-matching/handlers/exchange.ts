@@ -13,7 +13,9 @@
  * Reports: every execution report is folded into the engine's report digest (part of its state, so
  * replay is checked against the live run). With `reportsRing` in the options it is also published
  * to that outbound ring (ExecutionReportEvent; skipped while the bus replays the journal, since the
- * reports ring's own consumers were already given them). Options: ExchangeOptions & { reportsRing?,
+ * reports ring's own consumers were already given them). A bus rebuilt from the data directory's
+ * manifest (`ringbus replay`, a standby) has no such ring: the engine then publishes nothing and
+ * keeps its digest, so its state and hash are the same. Options: ExchangeOptions & { reportsRing?,
  * warmupCommands? } (warm-up: exchange/warmUp.ts, before the first event; no state, no journal).
  * onEvent allocates nothing (amortised book growth aside).
  */
@@ -56,11 +58,21 @@ class RingSink {
 }
 
 export default defineHandler<OrderCommandFlyweight, ExchangeHandlerOptions, ExchangeSnapshot>((ctx) => {
+  /** The outbound reports ring, or null on a bus rebuilt from the manifest (it declares no outbound rings). */
+  const reportsRing = (name: string): OutboundPublisher<ExecutionReportFlyweight> | null => {
+    try {
+      return ctx.outbound<ExecutionReportFlyweight>(name);
+    } catch (error) {
+      if ((error as { code?: string }).code === 'RINGBUS_ERR_TOPOLOGY') return null;
+      throw error;
+    }
+  };
   const engine = new Exchange(ctx.options);
   warmUpEngine(ctx.options, ctx.ring.event as EventType<OrderCommandFlyweight>, ctx.options.warmupCommands ?? 0);
   let sink: RingSink | null = null;
-  if (ctx.options.reportsRing !== undefined) {
-    sink = new RingSink(ctx.outbound<ExecutionReportFlyweight>(ctx.options.reportsRing), engine.currentReport);
+  const out = ctx.options.reportsRing === undefined ? null : reportsRing(ctx.options.reportsRing);
+  if (out !== null) {
+    sink = new RingSink(out, engine.currentReport);
     engine.sink = sink;
   }
   return {
