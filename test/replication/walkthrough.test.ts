@@ -187,10 +187,15 @@ describe('the README replication walkthrough', () => {
 
     // box-b led on the standby's directory: recovered all of box-a's commands, same stream, term 2
     assert.equal(await leaderB.exited, 0, leaderB.stderr);
-    assert.match(leaderB.stderr, /resumed \(snapshot none \+ \d+ journaled events\); leading bus orders/);
+    // the hot standby handed over a snapshot of its live state (record last + 1): box-b replays nothing
+    assert.equal(promoted.snapshotSequence, a.lastSequence + 1);
+    assert.match(
+      leaderB.stderr,
+      new RegExp(`resumed \\(snapshot ${a.lastSequence + 1} \\+ 0 journaled events\\); leading bus orders`),
+    );
     assert.equal(b.replication.owner, 'box-b');
     assert.equal(b.replication.term, 2);
-    assert.equal(b.recovered.replayed, a.lastSequence + 1);
+    assert.deepEqual(b.recovered, { fromSnapshot: a.lastSequence + 1, replayed: 0 });
     assert.equal(b.replication.commands.replicatedSequence, b.lastSequence);
     assert.ok(b.replication.reports.replicatedSequence > a.replication.reports.replicatedSequence);
 
