@@ -63,8 +63,10 @@ export async function launchBus<F extends Flyweight>(
   try {
     refusal = persistence?.afterWorkersStarted(runtime.ring, runtime.status, snapshot, follower !== null) ?? null;
   } catch (error) {
+    // a replay cut short by a halt (ALERTED) reports the halt: what stopped the bus, and why
+    const halted = runtime.status.haltReason() !== 0 ? bus.halts.current() : null;
     await haltBus(bus);
-    throw error;
+    throw halted !== null && (error as { code?: string }).code === 'RINGBUS_ERR_ALERTED' ? halted : error;
   }
   bus.lifecycle.transition('started');
   if (follower !== null && persistence !== null) {

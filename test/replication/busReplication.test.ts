@@ -300,7 +300,12 @@ describe('BusReplication and the bus lifecycle', () => {
       return { bus, replication };
     };
     const blocked = open(300);
-    await assert.rejects(within(blocked.bus.start(), 60_000, 'start() to give up'));
+    // start() rejects with the halt (not the replay's ALERTED), its cause the replication timeout
+    await assert.rejects(within(blocked.bus.start(), 60_000, 'start() to give up'), (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'RINGBUS_ERR_BUS_HALTED');
+      assert.equal((e.cause as { code?: string } | undefined)?.code, 'RINGBUS_ERR_REPLICATION_TIMEOUT');
+      return true;
+    });
     await assert.rejects(blocked.replication.done, { code: 'RINGBUS_ERR_REPLICATION_TIMEOUT' });
     const halt = blocked.bus.haltError as Error & { code?: string; cause?: { code?: string; message?: string } };
     assert.equal(halt.code, 'RINGBUS_ERR_BUS_HALTED');
