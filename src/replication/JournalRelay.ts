@@ -13,6 +13,11 @@
  * `replicatedSequence()` is what survives the loss of this machine; `waitForReplicated(s)` is how
  * a caller acknowledges only replicated events ('sync' replication).
  *
+ * Shipping keeps up to maxBatch publishes in flight (PublishWindow), refilled while acks come in,
+ * and confirms them strictly in sequence order. A publish is a plain message with a reply subject on
+ * the relay's own inbox, its answer read by pubAck.ts: js.publish made a request per record (a
+ * timer, promises, an error object per resolve), which was most of the relay's CPU per record.
+ *
  * Start and every reconnect resume from the stream's last message: it must hold the journal's
  * record at that sequence byte for byte (else RINGBUS_ERR_REPLICATION_DIVERGED); a stream beyond
  * the local journal's end means another leader appended (RINGBUS_ERR_REPLICATION_FENCED); a
@@ -21,7 +26,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JetStreamClient, JetStreamManager, NatsConnection, PubAck } from 'nats';
+import { createInbox, headers, type JetStreamManager, type Msg, type NatsConnection, type NatsError } from 'nats';
 import { RingbusError, RingbusRangeError, show } from '../errors.js';
 import { JournalReader } from '../persistence/JournalReader.js';
 import { DATA_DIR_MANIFEST_NAME } from '../persistence/dataDirManifest.js';
@@ -30,6 +35,8 @@ import { connectNats, ensureStream, openBucket, type NatsServers } from './strea
 import { busStreamNames, type BusStreamNames } from './streamNames.js';
 import { LatencyWindow, type LatencyPercentiles } from './LatencyWindow.js';
 import { SequenceWaiters } from './SequenceWaiters.js';
+import { PublishWindow, type StreamAck } from './PublishWindow.js';
+import { parsePubAck } from './pubAck.js';
 
 export interface JournalRelayOptions {
   /** The bus's data directory (its journal is read, never written). */
@@ -40,7 +47,7 @@ export interface JournalRelayOptions {
   readonly bus: string;
   /** Stream replicas when the relay creates the stream (1 or 3 on a cluster); default 1. */
   readonly replicas?: number;
-  /** Most records published before waiting for their acks; default 256. */
+  /** Most publishes in flight (a sliding window refilled as acks are confirmed); default 256. */
   readonly maxBatch?: number;
   /** How long to wait before looking at the journal again when it has nothing new; default 2 ms. */
   readonly pollMs?: number;
@@ -64,6 +71,10 @@ export interface RelayMetrics {
 }
 
 const CODED = /^RINGBUS_ERR_(REPLICATION_|JOURNAL_)/;
+/** How long a publish may wait for its ack before the relay resumes (and publishes it again). */
+const ACK_TIMEOUT_MS = 5000;
+/** How often the oldest publish in flight is checked against ACK_TIMEOUT_MS (one timer, not one per publish). */
+const ACK_SWEEP_MS = 250;
 
 function positiveInt(name: string, value: unknown, fallback: number, max: number): number {
   if (value === undefined) return fallback;
@@ -79,7 +90,11 @@ export class JournalRelay {
   readonly names: BusStreamNames;
   readonly #reader: JournalReader;
   readonly #nc: NatsConnection;
-  readonly #js: JetStreamClient;
+  /** Acks come to `<inbox>.<run>.<sequence>`; `run` tells a shipping run's acks from an abandoned one's. */
+  readonly #inbox = createInbox();
+  #shipRuns = 0;
+  #replyPrefix = '';
+  #window: PublishWindow | null = null;
   readonly #jsm: JetStreamManager;
   readonly #maxBatch: number;
   readonly #pollMs: number;
@@ -99,7 +114,7 @@ export class JournalRelay {
     this.names = names;
     this.#reader = new JournalReader(options.dataDir);
     this.#nc = nc;
-    this.#js = nc.jetstream();
+    nc.subscribe(`${this.#inbox}.>`, { callback: this.#onAnswer });
     this.#jsm = jsm;
     this.#maxBatch = positiveInt('maxBatch', options.maxBatch, 256, 65_536);
     this.#pollMs = positiveInt('pollMs', options.pollMs, 2, 60_000);
@@ -149,7 +164,7 @@ export class JournalRelay {
     };
   }
 
-  /** Stops after the batch in flight; closes the connection. */
+  /** Stops sending; confirms the publishes in flight, then closes the connection. */
   async stop(): Promise<void> {
     this.#stopping = true;
     await this.done.catch(() => undefined);
@@ -211,54 +226,96 @@ export class JournalRelay {
     this.#advance(last - 1);
   }
 
-  /** Reads new journal records and publishes them, a batch at a time, until stopped. */
+  /**
+   * Reads new journal records and publishes them, until stopped: up to maxBatch publishes in
+   * flight (a sliding window, refilled as each oldest publish is confirmed). Outcomes are confirmed
+   * strictly in sequence order, so the replicated sequence only moves over a contiguous acknowledged
+   * prefix; on stop, the publishes in flight are confirmed before it returns.
+   */
   async #ship(): Promise<void> {
-    const bodies: Uint8Array[] = [];
-    while (!this.#stopping) {
-      bodies.length = 0;
-      this.#reader.seek(this.#next);
-      for (let r = this.#reader.next(); r !== null && bodies.length < this.#maxBatch; r = this.#reader.next())
-        bodies.push(encodeRecord(r));
-      if (bodies.length === 0) {
-        await delay(this.#pollMs);
-        continue;
+    const window = new PublishWindow(this.#maxBatch, this.#next);
+    this.#window = window;
+    this.#replyPrefix = `${this.#inbox}.${++this.#shipRuns}.`;
+    const sweep = setInterval(() => {
+      if (window.size > 0 && performance.now() - window.oldestSentAt() >= ACK_TIMEOUT_MS) {
+        const s = window.oldestSequence;
+        window.settle(s, null, new Error(`no ack for journal sequence ${s} within ${ACK_TIMEOUT_MS} ms`));
       }
-      const first = this.#next;
-      if (this.#journal < first) this.#oldestUnackedAt = performance.now();
-      this.#journal = Math.max(this.#journal, first + bodies.length - 1);
-      const sentAt = performance.now();
-      const acks = await Promise.allSettled(
-        bodies.map((body, i) =>
-          this.#js
-            .publish(this.names.subject, body, {
-              msgID: String(first + i),
-              expect: { lastSequence: first + i },
-              timeout: 5000,
-            })
-            .then((ack) => {
-              this.#latency.add((performance.now() - sentAt) * 1000);
-              return ack;
-            }),
-        ),
-      );
-      for (let i = 0; i < acks.length; i++) {
-        const a = acks[i]!;
-        await this.#confirm(first + i, bodies[i]!, a.status === 'fulfilled' ? a.value : null, a);
-        this.#next = first + i + 1;
-        this.#shipped++;
-        this.#advance(first + i);
-      }
-      this.#oldestUnackedAt = performance.now();
+    }, ACK_SWEEP_MS);
+    try {
+      await this.#shipThrough(window);
+    } finally {
+      clearInterval(sweep);
+      this.#window = null;
     }
   }
 
+  async #shipThrough(window: PublishWindow): Promise<void> {
+    // refill once a quarter of the window is free, not per ack: publishes made together leave in
+    // one socket write (the client flushes once per microtask turn), one per ack cost a write each
+    const refillAt = Math.ceil(this.#maxBatch / 4);
+    let atEnd = true; // the reader returned null (or was never positioned): seek before reading again
+    for (;;) {
+      // at the journal's end, look again only once the window is empty: a seek lists the segments
+      // and scans the newest from its start, far too dear to repeat while acks come in
+      if (!this.#stopping && (atEnd ? window.size === 0 : window.free >= refillAt)) atEnd = this.#fill(window, atEnd);
+      if (window.size === 0) {
+        if (this.#stopping) return;
+        await delay(this.#pollMs);
+        continue;
+      }
+      // acks that arrived together are confirmed without yielding, then the window is refilled
+      if (!window.oldestIsSettled()) await window.oldestSettled();
+      const sequence = window.oldestSequence;
+      const ack = window.oldestAck();
+      if (ack === null || ack.duplicate || ack.seq !== sequence + 1)
+        await this.#confirm(sequence, window.oldestBody(), ack, window.oldestFailure());
+      window.shift();
+      this.#next = sequence + 1;
+      this.#shipped++;
+      this.#advance(sequence);
+      this.#oldestUnackedAt = window.size === 0 ? performance.now() : window.oldestSentAt();
+    }
+  }
+
+  /** Publishes journal records after the window's newest until it is full; returns whether the journal ran out. */
+  #fill(window: PublishWindow, atEnd: boolean): boolean {
+    if (atEnd) this.#reader.seek(window.nextSequence);
+    while (window.free > 0) {
+      const r = this.#reader.next();
+      if (r === null) return true;
+      const sequence = window.nextSequence;
+      if (r.sequence !== sequence)
+        throw gap(`the journal's next record after sequence ${sequence - 1} is sequence ${r.sequence}`);
+      const body = encodeRecord(r);
+      const now = performance.now();
+      if (window.size === 0) this.#oldestUnackedAt = now;
+      if (this.#journal < sequence) this.#journal = sequence;
+      // what js.publish sends, without its per-request timer and promises: the ack comes to our inbox
+      const h = headers();
+      h.set('Nats-Msg-Id', String(sequence));
+      h.set('Nats-Expected-Last-Sequence', String(sequence));
+      window.push(body, now);
+      this.#nc.publish(this.names.subject, body, { reply: this.#replyPrefix + sequence, headers: h });
+    }
+    return false;
+  }
+
+  /** An answer to one of our publishes (subscription callback on `<inbox>.>`). */
+  readonly #onAnswer = (err: NatsError | null, msg: Msg): void => {
+    const window = this.#window;
+    if (err !== null || window === null || !msg.subject.startsWith(this.#replyPrefix)) return; // not this run's
+    const sequence = Number(msg.subject.slice(this.#replyPrefix.length));
+    const answer = parsePubAck(msg, this.names.stream);
+    if (answer instanceof Error) window.settle(sequence, null, answer);
+    else {
+      const sentAt = window.settle(sequence, answer, null);
+      if (sentAt >= 0) this.#latency.add((performance.now() - sentAt) * 1000);
+    }
+  };
+
   /** Checks one publish's outcome; throws a coded error (stop) or a plain one (resume and retry). */
-  async #confirm(
-    sequence: number,
-    body: Uint8Array,
-    ack: PubAck | null,
-    result: PromiseSettledResult<PubAck>,
-  ): Promise<void> {
+  async #confirm(sequence: number, body: Uint8Array, ack: StreamAck | null, failure: Error | null): Promise<void> {
     if (ack !== null && !ack.duplicate) {
       if (ack.seq !== sequence + 1)
         throw gap(
@@ -268,7 +325,7 @@ export class JournalRelay {
     }
     // de-duplicated, or refused: the stream already holds something at our place
     const stored = await this.#storedBody(sequence + 1);
-    if (stored === null) throw (result as PromiseRejectedResult).reason ?? new Error('publish failed');
+    if (stored === null) throw failure ?? new Error('publish failed');
     if (sameBytes(stored, body)) return; // an earlier attempt of ours landed
     const rec = decodeRecord(stored, `stream ${this.names.stream} message ${sequence + 1}`);
     throw new RingbusError(
