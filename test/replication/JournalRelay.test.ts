@@ -1,7 +1,8 @@
 /**
  * The journal relay against real nats-server processes on loopback: the stream ends up holding
- * exactly the journal's records (byte for byte, in order) across restarts of the relay and a
- * SIGKILL + restart of the server; a divergent stream, a stream beyond the journal and a pruned
+ * exactly the journal's records (byte for byte, in order) across restarts of the relay, a
+ * SIGKILL + restart of the server and a server that stops answering (SIGSTOP) with publishes in
+ * flight; a divergent stream, a stream beyond the journal and a pruned
  * journal stop it with coded errors; a second writer is fenced by the expected-last-sequence check.
  */
 import { after, describe, it } from 'node:test';
@@ -13,6 +14,7 @@ import { startNatsServer, stopAllNatsServers } from '../helpers/natsServer.js';
 import { appendRange, withSeed, withTempDir, writeJournal, writerOptions } from '../persistence/helpers.js';
 import { seedFromEnv } from '../helpers/prng.js';
 import { journalBodies, streamBodies, within } from './helpers.js';
+import { waitUntil } from '../helpers/workers.js';
 
 after(stopAllNatsServers);
 
@@ -53,6 +55,41 @@ describe('JournalRelay', () => {
         await relay.stop();
         w.close();
         assertSameRecords(await streamBodies(server.url, busStreamNames('t1').stream), journalBodies(dir));
+      });
+    });
+  });
+
+  it('should resume when the server stops answering with publishes in flight (SIGSTOP), and ship each record once', async () => {
+    const seed = seedFromEnv(0x57a1);
+    await withSeed(seed, async (prng) => {
+      const server = await startNatsServer();
+      await withTempDir(async (dir) => {
+        const w = JournalWriter.open(dir, writerOptions({ segmentBytes: 16 * 1024 }));
+        appendRange(w, seed, 0, 499);
+        const relay = await JournalRelay.start({
+          dataDir: dir,
+          servers: server.url,
+          bus: 'stall',
+          maxBatch: prng.int(8, 300),
+        });
+        await within(relay.waitForReplicated(499), 30_000, 'sequence 499 replicated');
+        server.child.kill('SIGSTOP'); // the connection stays open; no ack comes back
+        try {
+          appendRange(w, seed, 500, 1499);
+          await waitUntil(
+            () => relay.metrics().retries > 0,
+            () => `the relay to give up on its unanswered publishes: ${JSON.stringify(relay.metrics())}`,
+            60_000,
+            20,
+          );
+          assert.ok(relay.replicatedSequence() < 1499, 'nothing past the stall was acknowledged');
+        } finally {
+          server.child.kill('SIGCONT');
+        }
+        await within(relay.waitForReplicated(1499), 60_000, 'sequence 1499 replicated after the server answers again');
+        await relay.stop();
+        w.close();
+        assertSameRecords(await streamBodies(server.url, busStreamNames('stall').stream), journalBodies(dir));
       });
     });
   });
