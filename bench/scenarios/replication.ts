@@ -2,7 +2,7 @@
  * replication: the journal relay and the standby mirror against a local nats-server (JetStream,
  * file storage, R1) that the scenario starts itself on a free 127.0.0.1 port.
  *
- *   relay throughput   journal of N events (fsync 'none') ──JournalRelay (batches of 256)──▶ stream; events/s until all acked
+ *   relay throughput   journal of N events (fsync 'none') ──JournalRelay (window of 256 publishes)──▶ stream; events/s until all acked
  *   sync commit        64 events ──append, commit (fdatasync)──▶ + waitForReplicated(last): latency per batch
  *   local fsync        64 events ──append, commit (fdatasync)──▶ latency per batch (the baseline)
  *   standby catch-up   stream of N events ──JournalMirror (ordered consumer, fsync per batch)──▶ empty data dir; events/s
@@ -152,7 +152,7 @@ export async function run(options: BenchOptions): Promise<BenchReport> {
         eventsPerSec: perSecond(events, relayNs),
         events,
         reps: 1,
-        detail: `batches of 256; publish→ack p50 ${publish.p50} µs, p99 ${publish.p99} µs`,
+        detail: `window of 256 publishes in flight; publish→ack p50 ${publish.p50} µs, p99 ${publish.p99} µs`,
       },
       {
         name: 'standby catch-up',

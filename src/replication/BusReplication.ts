@@ -286,7 +286,7 @@ export class BusReplication {
   }
 
   /**
-   * Stops the relay (after its batch in flight) and the worker; bounded by stopTimeoutMs, after
+   * Stops the relay (after the publishes in flight) and the worker; bounded by stopTimeoutMs, after
    * which the worker is terminated. Not needed after bus.shutdown() or a halt (replication ends with
    * the bus; stop() then waits for that), and idempotent. The line stays where it is.
    */

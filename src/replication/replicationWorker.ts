@@ -11,7 +11,7 @@
  *
  * It watches the bus's status block (every WATCH_MS): once the bus has shut down it ships what
  * the journal holds (bounded by stopTimeoutMs) and exits; once it halted for any other reason it
- * exits after the batch in flight. While start() replays a recovered journal tail that waits for
+ * exits after the publishes in flight. While start() replays a recovered journal tail that waits for
  * this line (longer than the ring, or than maxLagEvents), it halts the bus with
  * RINGBUS_ERR_REPLICATION_TIMEOUT when startTimeoutMs passes, so start() cannot wait forever.
  */
@@ -133,7 +133,7 @@ function fail(err: unknown): void {
 }
 
 /**
- * Stops the relay after its batch in flight; with `flushMs` > 0 (the bus shut down) first lets it
+ * Stops the relay after the publishes in flight; with `flushMs` > 0 (the bus shut down) first lets it
  * ship what the journal holds, for at most flushMs. `busEnded`: the bus's shutdown or halt stopped it.
  */
 async function stop(flushMs: number, busEnded: boolean): Promise<void> {
