@@ -255,17 +255,21 @@ export class Standby {
     this.#promoting = true;
     this.#stopTimer();
     this.#lease.startHeartbeat((err) => this.#options.onLeaseLost?.(err));
-    // apply everything the stream holds now: the old leader can no longer renew, and its
-    // relay is fenced from the moment anything is appended after this point
-    const jsm = await this.#nc.jetstreamManager({ checkAPI: false });
-    const last = (await retryJetStream(() => jsm.streams.info(this.names.stream))).state.last_seq - 1;
-    if (last < 0) this.#goLiveEmpty();
-    await Promise.race([this.waitForApplied(last), failed]);
-    await Promise.race([this.#fed, failed]);
-    this.#messages!.stop();
-    await this.done;
-    const feed = this.#feed!;
-    const lastSequence = await feed.promote();
-    return { term: this.#lease.term(), lastSequence, bus: this.#bus!, lease: this.#lease, connection: this.#nc };
+    try {
+      // apply everything the stream holds now: the old leader can no longer renew, and its
+      // relay is fenced from the moment anything is appended after this point
+      const jsm = await this.#nc.jetstreamManager({ checkAPI: false });
+      const last = (await retryJetStream(() => jsm.streams.info(this.names.stream))).state.last_seq - 1;
+      if (last < 0) this.#goLiveEmpty();
+      await Promise.race([this.waitForApplied(last), failed]);
+      await Promise.race([this.#fed, failed]);
+      this.#messages!.stop();
+      await this.done;
+      const lastSequence = await this.#feed!.promote();
+      return { term: this.#lease.term(), lastSequence, bus: this.#bus!, lease: this.#lease, connection: this.#nc };
+    } catch (err) {
+      this.#lease.stopHeartbeat(); // not leading after all: let the lease run out for another standby
+      throw err;
+    }
   }
 }
